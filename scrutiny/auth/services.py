@@ -1,0 +1,89 @@
+"""Staff accounts: creating them, checking passwords, loading the signed-in user."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from scrutiny.auth.models import PASSWORD_METHOD, Role, User
+from scrutiny.extensions import db
+
+MIN_PASSWORD_LENGTH = 12
+# Checked when the e-mail is unknown, so a wrong address takes as long as a
+# wrong password and the response does not tell which accounts exist.
+_DUMMY_HASH = generate_password_hash("not a real password", method=PASSWORD_METHOD)
+
+
+class AccountError(ValueError):
+    """A rule about accounts was broken; the message is for the user."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def load_user(user_id: str) -> User | None:
+    try:
+        user = db.session.get(User, int(user_id))
+    except (TypeError, ValueError):
+        return None
+    return user if user and user.active else None
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = find_user(email)
+    if user is None or not user.password_hash:
+        User(password_hash=_DUMMY_HASH).check_password(password)
+        return None
+    if not user.check_password(password) or not user.active:
+        return None
+    return user
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"Password must be at least {MIN_PASSWORD_LENGTH} characters", "password")
+
+
+def create_user(email: str, name: str, role: Role | str, password: str | None = None) -> User:
+    email = normalise_email(email)
+    role = Role(role)
+    if find_user(email):
+        raise AccountError(f"There is already an account for {email}", "email")
+    user = User(email=email, name=name.strip(), role=role, active=True)
+    if password is not None:
+        check_password_rules(password)
+        user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def update_user(user: User, *, name: str, role: Role | str, active: bool, password: str | None = None,
+                acting_user: User | None = None) -> User:
+    role = Role(role)
+    if acting_user is not None and acting_user.id == user.id and (role != Role.ADMIN or not active):
+        raise AccountError("You cannot remove your own administrator access", "role")
+    if password:
+        check_password_rules(password)
+        user.set_password(password)
+    user.name = name.strip()
+    user.role = role
+    user.active = active
+    db.session.commit()
+    return user
+
+
+def users_with_role(role: Role) -> list[User]:
+    return list(db.session.scalars(select(User).where(User.role == role, User.active).order_by(User.name)))
+
+
+def all_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.role, User.name)))

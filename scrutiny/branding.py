@@ -1,0 +1,34 @@
+"""The council's own look: name and header colour, checked for contrast."""
+from __future__ import annotations
+
+import re
+
+from config import ConfigError
+
+_HEX = re.compile(r"^#([0-9a-fA-F]{6})$")
+
+
+def _luminance(hex_colour: str) -> float:
+    def channel(c: int) -> float:
+        s = c / 255
+        return s / 12.92 if s <= 0.04045 else ((s + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast_with_white(hex_colour: str) -> float:
+    return 1.05 / (_luminance(hex_colour) + 0.05)
+
+
+def check_brand_colour(value: str) -> str:
+    """White header text must meet WCAG AA (4.5:1) on the brand colour."""
+    if not _HEX.match(value or ""):
+        raise ConfigError(f"BRAND_COLOUR must be a colour like #1d3d5c, not {value!r}")
+    ratio = contrast_with_white(value)
+    if ratio < 4.5:
+        raise ConfigError(
+            f"BRAND_COLOUR {value} gives white text a contrast of {ratio:.1f}:1; "
+            "WCAG AA needs at least 4.5:1, so choose a darker colour"
+        )
+    return value

@@ -1,0 +1,46 @@
+"""Error pages: the user gets a page that says what happened, never a trace."""
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from scrutiny.extensions import db
+
+MESSAGES = {
+    400: ("Something was wrong with that request", "Go back and try again."),
+    403: ("You do not have permission to see this page", "If you think you should, ask a scrutiny officer or an administrator."),
+    404: ("Page not found", "If you typed the web address, check it is correct. If you pasted it, check you copied the whole address."),
+    429: ("Too many attempts", "Wait a few minutes, then try again."),
+    500: ("Sorry, there is a problem with the service", "Try again later."),
+    503: ("Sorry, the service is unavailable", "The service cannot reach its database just now. Try again in a few minutes."),
+}
+
+
+def error_page(status: int, detail: str | None = None):
+    title, body = MESSAGES[status]
+    # With the database down, even asking who is signed in would fail again.
+    page = render_template(
+        "errors/error.html", title=title, body=detail or body, status=status, hide_account=status == 503
+    )
+    return page, status
+
+
+def register(app: Flask) -> None:
+    for status in (400, 403, 404, 500):
+        app.register_error_handler(status, lambda e, s=status: error_page(s))
+
+    @app.errorhandler(429)
+    def too_many(e):
+        return error_page(429, f"You have tried too many times. Wait a few minutes, then try again. ({e.description})")
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(e):
+        return error_page(400, "The form had expired or was not sent from this site. Go back, reload the page and try again.")
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(e):
+        app.logger.error("database error on %s: %s", request.path, e.__class__.__name__)
+        db.session.rollback()
+        return error_page(503)

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from scrutiny.auth.models import Role
+from scrutiny.auth.services import users_with_role
+from scrutiny.extensions import db
+from scrutiny.forms import lines
+from scrutiny.groups import services
+from scrutiny.groups.forms import GroupForm, StatusForm
+from scrutiny.groups.models import TopicGroup
+from scrutiny.security import officer_required, staff_required, topic_group_access
+
+bp = Blueprint("groups", __name__)
+
+
+@bp.get("/groups")
+@officer_required
+def index():
+    groups = services.groups_for(current_user)
+    mine = [g for g in groups if g.lead_officer_id == current_user.id]
+    others = [g for g in groups if g.lead_officer_id != current_user.id]
+    return render_template("groups/index.html", mine=mine, others=others)
+
+
+@bp.get("/my-groups")
+@staff_required
+def mine():
+    return render_template("groups/mine.html", groups=services.groups_for(current_user))
+
+
+@bp.get("/groups/<slug>")
+@topic_group_access("view")
+def show(group: TopicGroup):
+    return render_template("groups/show.html", group=group, can_manage=group.can_manage(current_user))
+
+
+def _form_for(group: TopicGroup | None) -> GroupForm:
+    form = GroupForm(obj=group)
+    councillors = users_with_role(Role.COUNCILLOR)
+    officers = users_with_role(Role.OFFICER) + users_with_role(Role.ADMIN)
+    form.set_people(councillors, officers)
+    if group is not None and not form.is_submitted():
+        form.member_ids.data = [m.id for m in group.members]
+        form.themes.data = "\n".join(t.name for t in group.themes)
+        form.lines_of_enquiry.data = "\n".join(line.text for line in group.lines_of_enquiry)
+    elif group is None and not form.is_submitted():
+        form.lead_officer_id.data = current_user.id
+    form.people = {u.id: u for u in councillors + officers}
+    return form
+
+
+def _details(form: GroupForm) -> services.GroupDetails:
+    people = form.people
+    return services.GroupDetails(
+        title=form.title.data,
+        scope=form.scope.data or "",
+        chair=people.get(form.chair_id.data),
+        members=[people[i] for i in form.member_ids.data or [] if i in people],
+        lead_officer=people.get(form.lead_officer_id.data),
+        themes=lines(form.themes.data),
+        lines_of_enquiry=lines(form.lines_of_enquiry.data),
+        start_date=form.start_date.data,
+        end_date=form.end_date.data,
+    )
+
+
+def _save(group: TopicGroup | None, form: GroupForm):
+    try:
+        saved = services.save_group(group, _details(form))
+    except services.GroupError as err:
+        db.session.rollback()
+        getattr(form, err.field or "title").errors.append(str(err))
+        return None
+    flash(f"Saved {saved.title}.", "success")
+    return redirect(url_for("groups.show", slug=saved.slug))
+
+
+@bp.route("/groups/new", methods=["GET", "POST"])
+@officer_required
+def new():
+    form = _form_for(None)
+    if form.validate_on_submit() and (response := _save(None, form)):
+        return response
+    return render_template("groups/form.html", form=form, group=None, title="Set up a topic group")
+
+
+@bp.route("/groups/<slug>/edit", methods=["GET", "POST"])
+@topic_group_access("manage")
+def edit(group: TopicGroup):
+    form = _form_for(group)
+    if form.validate_on_submit() and (response := _save(group, form)):
+        return response
+    return render_template("groups/form.html", form=form, group=group, title=f"Edit {group.title}")
+
+
+@bp.route("/groups/<slug>/status", methods=["GET", "POST"])
+@topic_group_access("manage")
+def status(group: TopicGroup):
+    form = StatusForm()
+    form.status.choices = [(s.value, s.label) for s in group.status_enum.next_statuses]
+    if form.validate_on_submit():
+        try:
+            change = services.change_status(group, form.status.data, current_user)
+        except services.GroupError as err:
+            db.session.rollback()
+            form.status.errors.append(str(err))
+        else:
+            flash(f"{group.title} moved to {change.to_label}.", "success")
+            return redirect(url_for("groups.show", slug=group.slug))
+    return render_template("groups/status.html", form=form, group=group)

@@ -1,0 +1,5 @@
+"""Every feature's models, imported so metadata and migrations see them all."""
+from scrutiny.auth.models import User  # noqa: F401
+from scrutiny.findings.models import Finding, Recommendation  # noqa: F401
+from scrutiny.groups.models import LineOfEnquiry, StatusChange, Theme, TopicGroup  # noqa: F401
+from scrutiny.organisations.models import Organisation  # noqa: F401

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from scrutiny.extensions import db
+from scrutiny.organisations.models import Organisation
+
+
+class OrganisationError(ValueError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def kinds() -> dict[str, str]:
+    return current_app.config["ORGANISATION_KINDS"]
+
+
+def kind_label(kind: str) -> str:
+    return kinds().get(kind, kind)
+
+
+def all_organisations() -> list[Organisation]:
+    return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def find_by_name(name: str) -> Organisation | None:
+    return db.session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.strip().lower()))
+
+
+def save_organisation(org: Organisation | None, *, name: str, kind: str, email: str | None = None,
+                      website: str | None = None, notes: str | None = None) -> Organisation:
+    name = name.strip()
+    if kind not in kinds():
+        raise OrganisationError("Choose what kind of organisation this is", "kind")
+    existing = find_by_name(name)
+    if existing is not None and existing is not org:
+        raise OrganisationError(f"There is already an organisation called {existing.name}", "name")
+    org = org or Organisation()
+    org.name, org.kind = name, kind
+    org.email = (email or "").strip().lower() or None
+    org.website = (website or "").strip() or None
+    org.notes = (notes or "").strip() or None
+    db.session.add(org)
+    db.session.commit()
+    return org

@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+import redis as redis_lib
+from flask_migrate import upgrade
+
+from config import TestingConfig
+from scrutiny import create_app
+from scrutiny.extensions import db
+from tests import services
+
+HERE = Path(__file__).resolve().parent
+SECOND_CASE = HERE / "data" / "second_case.toml"
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    url = os.environ.get("TEST_REDIS_URL")
+    if url:
+        yield url
+        return
+    with services.private_redis(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        services.reset_postgres(url)
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def make_app(database_url: str, redis_url: str, **overrides):
+    settings = {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url,
+    }
+    settings.update(overrides)
+    return create_app(TestingConfig, **settings)
+
+
+@pytest.fixture(scope="session")
+def app(database_url, redis_url, tmp_path_factory):
+    app = make_app(database_url, redis_url, STORAGE_DIR=str(tmp_path_factory.mktemp("storage")))
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(request, app, redis_url):
+    """Each test starts with empty tables and an empty Redis database."""
+    yield
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+    redis_lib.Redis.from_url(redis_url).flushdb()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+class Browser:
+    """A user's steps over the test client: open a page, fill its form, send it."""
+
+    def __init__(self, client):
+        self.client = client
+        self.page = None
+
+    def get(self, url, **kwargs):
+        self.page = self.client.get(url, **kwargs)
+        return self.page
+
+    def submit(self, url, data, follow=False, form_page=None):
+        """Post `data` to `url` with the CSRF token of the form page (url itself by default)."""
+        token_page = self.client.get(form_page or url)
+        payload = {"csrf_token": csrf_token(token_page.text), **data}
+        self.page = self.client.post(url, data=payload, follow_redirects=follow)
+        return self.page
+
+    def sign_in(self, email, password=PASSWORD):
+        response = self.submit("/sign-in", {"email": email, "password": password})
+        assert response.status_code == 302, f"sign-in failed for {email}: {response.status_code}"
+        return response
+
+    def sign_out(self):
+        return self.submit("/sign-out", {}, form_page="/my-groups")
+
+
+@pytest.fixture
+def browser(client):
+    return Browser(client)
+
+
+@pytest.fixture
+def make_user(app):
+    """Creates a staff user; returns its e-mail. Password is PASSWORD."""
+    from scrutiny.auth.services import create_user
+
+    counter = iter(range(1, 10_000))
+
+    def make(role="officer", name=None, email=None, password=PASSWORD):
+        n = next(counter)
+        with app.app_context():
+            user = create_user(email or f"{role}{n}@second.example", name or f"{role.title()} Person {n}", role, password)
+            return user.email
+
+    return make
+
+
+@pytest.fixture
+def demo_case(app):
+    """The built-in demo case, loaded as `make run` loads it."""
+    from scrutiny.demo.loader import load_case
+
+    with app.app_context():
+        load_case()
+    return "bame-health-inequalities"
+
+
+@pytest.fixture
+def second_case(app):
+    """A second review of our own (another council's kind of topic), beside the demo."""
+    from scrutiny.demo.loader import load_case
+
+    with app.app_context():
+        load_case(SECOND_CASE, password=PASSWORD)
+    return "adult-social-care-waiting-times"

@@ -1,0 +1,66 @@
+from sqlalchemy import select
+
+from scrutiny.demo.loader import load_case
+from scrutiny.findings.models import Recommendation
+from scrutiny.groups.services import get_group_by_slug
+from scrutiny.organisations.models import Organisation
+
+
+def test_demo_case_has_the_reviews_chair_findings_and_recommendations(app, demo_case):
+    with app.app_context():
+        group = get_group_by_slug(demo_case)
+        assert group.title == "BAME Health Inequalities"
+        assert group.chair.name == "Councillor Judi Billing MBE"
+        assert group.status_label == "Drafting report"
+        assert [t.name for t in group.themes][:3] == ["Diabetes", "Mental health", "Maternity"]
+        assert len(group.findings) == 5
+        assert [r.number for r in group.recommendations] == [1, 2, 3, 4, 5, 6]
+        last = group.recommendations[-1]
+        assert [o.name for o in last.addressees] == ["Hertfordshire County Council"]
+        assert "maternity" in last.text
+        # Its history walks forward through each stage to where it is now.
+        assert [c.to_status for c in reversed(group.status_changes)] == [
+            "gathering_evidence", "deliberating", "drafting_report"]
+
+
+def test_loading_the_demo_twice_creates_nothing_new(app, demo_case):
+    with app.app_context():
+        orgs = len(app.extensions["sqlalchemy"].session.scalars(select(Organisation)).all())
+        report = load_case()
+        assert report.created == []
+        assert len(app.extensions["sqlalchemy"].session.scalars(select(Organisation)).all()) == orgs
+        assert len(app.extensions["sqlalchemy"].session.scalars(select(Recommendation)).all()) == 6
+
+
+def test_demo_load_command_lists_the_demo_accounts(runner):
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    for email in ("admin@example.org", "officer@example.org", "councillor@example.org"):
+        assert email in result.output
+    assert "scrutiny-demo" in result.output
+
+
+def test_demo_load_refuses_in_production(runner, app):
+    app.config["SCRUTINY_ENV"] = "production"
+    try:
+        result = runner.invoke(args=["demo", "load"])
+    finally:
+        app.config["SCRUTINY_ENV"] = "testing"
+    assert result.exit_code != 0
+    assert "never loaded when SCRUTINY_ENV=production" in result.output
+    with app.app_context():
+        assert get_group_by_slug("bame-health-inequalities") is None
+
+
+def test_a_second_review_loads_beside_the_demo(app, demo_case, second_case):
+    with app.app_context():
+        second = get_group_by_slug(second_case)
+        assert second.chair.name == "Councillor Tom Chairperson"
+        assert second.status_label == "Gathering evidence"
+        assert get_group_by_slug(demo_case).title == "BAME Health Inequalities"
+
+
+def test_demo_accounts_can_sign_in_with_the_published_password(browser, demo_case):
+    for email in ("admin@example.org", "officer@example.org", "councillor@example.org"):
+        browser.sign_in(email, "scrutiny-demo")
+        browser.sign_out()
