@@ -78,6 +78,10 @@ class Config:
     MAIL_PORT = _env_int("MAIL_PORT", 25)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "scrutiny@localhost")
 
+    # werkzeug's scrypt (N=2^15, r=8, p=1), named so stored hashes do not
+    # change meaning if werkzeug's default moves.
+    PASSWORD_HASH_METHOD = "scrypt:32768:8:1"
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -102,6 +106,8 @@ class TestingConfig(Config):
     SCRUTINY_ENV = "testing"
     TESTING = True
     SECRET_KEY = "testing-only-not-secret"
+    # Still scrypt, at a cost that keeps hundreds of sign-ins in the suite quick.
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
 
 
 class ProductionConfig(Config):

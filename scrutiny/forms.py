@@ -5,7 +5,13 @@ from datetime import date
 
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
+
+
+def choice_list(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as the choices WTForms wants."""
+    return [SelectChoice(value=value, label=label) for value, label in pairs]
 
 
 def lines(text: str | None) -> list[str]:
@@ -45,6 +51,7 @@ class DayMonthYearField(DateField):
     def process_formdata(self, valuelist):
         if not valuelist or not any(v.strip() for v in valuelist):
             self.data = None
+            self.raw_data = None  # the widget shows empty boxes rather than unpacking nothing
             return
         try:
             day, month, year = (int(v) for v in valuelist)

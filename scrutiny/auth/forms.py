@@ -5,8 +5,9 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from scrutiny.auth.models import Role
 from scrutiny.auth.services import MIN_PASSWORD_LENGTH
+from scrutiny.forms import choice_list
 
-ROLE_CHOICES = [(r.value, r.label) for r in Role]
+ROLE_CHOICES = choice_list((r.value, r.label) for r in Role)
 
 
 class SignInForm(FlaskForm):

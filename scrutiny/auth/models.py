@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import String, func
 from sqlalchemy.orm import Mapped, mapped_column
@@ -23,8 +24,6 @@ class Role(StrEnum):
         ]
 
 
-# scrypt is werkzeug's default; naming it keeps hashes stable if that default moves.
-PASSWORD_METHOD = "scrypt"
 
 
 class User(UserMixin, db.Model):
@@ -47,7 +46,7 @@ class User(UserMixin, db.Model):
         return self.active
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)

@@ -4,13 +4,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from scrutiny.auth.models import PASSWORD_METHOD, Role, User
+from flask import current_app
+
+from scrutiny.auth.models import Role, User
 from scrutiny.extensions import db
 
 MIN_PASSWORD_LENGTH = 12
-# Checked when the e-mail is unknown, so a wrong address takes as long as a
-# wrong password and the response does not tell which accounts exist.
-_DUMMY_HASH = generate_password_hash("not a real password", method=PASSWORD_METHOD)
 
 
 class AccountError(ValueError):
@@ -40,11 +39,21 @@ def find_user(email: str) -> User | None:
 def authenticate(email: str, password: str) -> User | None:
     user = find_user(email)
     if user is None or not user.password_hash:
-        User(password_hash=_DUMMY_HASH).check_password(password)
+        _check_dummy_password(password)
         return None
     if not user.check_password(password) or not user.active:
         return None
     return user
+
+
+def _check_dummy_password(password: str) -> None:
+    """Spend as long as a real check, so a wrong address takes as long as a
+    wrong password and the response does not tell which accounts exist."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    dummies = current_app.extensions.setdefault("dummy_password_hashes", {})
+    if method not in dummies:
+        dummies[method] = generate_password_hash("not a real password", method=method)
+    User(password_hash=dummies[method]).check_password(password)
 
 
 def check_password_rules(password: str) -> None:

@@ -4,7 +4,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from scrutiny.forms import DayMonthYearField, MaxLines
+from scrutiny.forms import DayMonthYearField, MaxLines, choice_list
 
 NOBODY = ""
 
@@ -34,9 +34,9 @@ class GroupForm(FlaskForm):
     submit = SubmitField("Save topic group", widget=GovSubmitInput())
 
     def set_people(self, councillors, officers):
-        self.chair_id.choices = [(NOBODY, "Not chosen yet")] + [(u.id, u.name) for u in councillors]
-        self.member_ids.choices = [(u.id, u.name) for u in councillors]
-        self.lead_officer_id.choices = [(NOBODY, "Not chosen yet")] + [(u.id, u.name) for u in officers]
+        self.chair_id.choices = choice_list([(NOBODY, "Not chosen yet")] + [(u.id, u.name) for u in councillors])
+        self.member_ids.choices = choice_list((u.id, u.name) for u in councillors)
+        self.lead_officer_id.choices = choice_list([(NOBODY, "Not chosen yet")] + [(u.id, u.name) for u in officers])
 
 
 class StatusForm(FlaskForm):

@@ -6,7 +6,7 @@ from flask_login import current_user
 from scrutiny.auth.models import Role
 from scrutiny.auth.services import users_with_role
 from scrutiny.extensions import db
-from scrutiny.forms import lines
+from scrutiny.forms import choice_list, lines
 from scrutiny.groups import services
 from scrutiny.groups.forms import GroupForm, StatusForm
 from scrutiny.groups.models import TopicGroup
@@ -36,17 +36,24 @@ def show(group: TopicGroup):
     return render_template("groups/show.html", group=group, can_manage=group.can_manage(current_user))
 
 
+def _initial(group: TopicGroup | None) -> dict:
+    """The form's starting values, as text the fields understand."""
+    if group is None:
+        return {"lead_officer_id": current_user.id}
+    return {
+        "title": group.title, "scope": group.scope, "chair_id": group.chair_id,
+        "member_ids": [m.id for m in group.members], "lead_officer_id": group.lead_officer_id,
+        "themes": "\n".join(t.name for t in group.themes),
+        "lines_of_enquiry": "\n".join(line.text for line in group.lines_of_enquiry),
+        "start_date": group.start_date, "end_date": group.end_date,
+    }
+
+
 def _form_for(group: TopicGroup | None) -> GroupForm:
-    form = GroupForm(obj=group)
+    form = GroupForm(data=_initial(group))
     councillors = users_with_role(Role.COUNCILLOR)
     officers = users_with_role(Role.OFFICER) + users_with_role(Role.ADMIN)
     form.set_people(councillors, officers)
-    if group is not None and not form.is_submitted():
-        form.member_ids.data = [m.id for m in group.members]
-        form.themes.data = "\n".join(t.name for t in group.themes)
-        form.lines_of_enquiry.data = "\n".join(line.text for line in group.lines_of_enquiry)
-    elif group is None and not form.is_submitted():
-        form.lead_officer_id.data = current_user.id
     form.people = {u.id: u for u in councillors + officers}
     return form
 
@@ -99,7 +106,7 @@ def edit(group: TopicGroup):
 @topic_group_access("manage")
 def status(group: TopicGroup):
     form = StatusForm()
-    form.status.choices = [(s.value, s.label) for s in group.status_enum.next_statuses]
+    form.status.choices = choice_list((s.value, s.label) for s in group.status_enum.next_statuses)
     if form.validate_on_submit():
         try:
             change = services.change_status(group, form.status.data, current_user)

@@ -4,11 +4,14 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, Go
 from wtforms import EmailField, RadioField, StringField, SubmitField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Email, Length, Optional
 
+from scrutiny.forms import choice_list
+
 
 class OrganisationForm(FlaskForm):
     name = StringField("Name", widget=GovTextInput(),
                        validators=[DataRequired("Enter the organisation’s name"), Length(max=200)])
-    kind = RadioField("Kind of organisation", widget=GovRadioInput(),
+    # The service checks the kind against the settings and says what is wrong.
+    kind = RadioField("Kind of organisation", widget=GovRadioInput(), validate_choice=False,
                       validators=[DataRequired("Choose what kind of organisation this is")])
     email = EmailField("Contact email address (optional)", widget=GovTextInput(), validators=[
         Optional(), Email("Enter an email address in the correct format, like name@example.org"), Length(max=254)])
@@ -19,4 +22,4 @@ class OrganisationForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = list(current_app.config["ORGANISATION_KINDS"].items())
+        self.kind.choices = choice_list(current_app.config["ORGANISATION_KINDS"].items())

@@ -1,0 +1,68 @@
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.conftest import PASSWORD, Browser, make_app
+from tests.services import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+DOWN_DATABASE = "sqlite:////nonexistent-directory/for/scrutiny/tests.sqlite3"
+
+
+def test_healthz_reports_database_and_redis_and_no_worker(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["database"] == {"ok": True}
+    assert body["redis"] == {"ok": True}
+    assert body["workers"] == {"ok": False, "count": 0}
+    assert body["status"] == "degraded"
+
+
+def test_healthz_sees_a_live_rq_worker_and_notices_when_it_stops(app, client, database_url, redis_url, tmp_path):
+    env = {**os.environ, "SCRUTINY_ENV": "testing", "DATABASE_URL": database_url, "REDIS_URL": redis_url,
+           "SCRUTINY_INSTANCE_DIR": str(tmp_path)}
+    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--wait-for-redis", "10"],
+                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        body = client.get("/healthz").get_json()
+        while body["workers"]["count"] == 0 and time.monotonic() < deadline and worker.poll() is None:
+            time.sleep(0.2)
+            body = client.get("/healthz").get_json()
+        assert body["workers"] == {"ok": True, "count": 1}, worker.stdout.read() if worker.poll() else body
+        assert body["status"] == "ok"
+    finally:
+        worker.terminate()
+        worker.wait(30)
+    assert client.get("/healthz").get_json()["workers"]["count"] == 0
+
+
+def test_with_redis_down_pages_still_work_and_health_says_so(database_url, app):
+    dead_redis = f"redis://127.0.0.1:{free_port()}/0"
+    other = make_app(database_url, dead_redis)
+    with other.app_context():
+        from scrutiny.auth.services import create_user
+
+        create_user("noredis@second.example", "No Redis", "officer", PASSWORD)
+    body = other.test_client().get("/healthz")
+    assert body.status_code == 200
+    assert body.get_json()["redis"]["ok"] is False
+    # Sign-in limits live in Redis; their outage must not lock staff out.
+    browser = Browser(other.test_client())
+    browser.sign_in("noredis@second.example")
+    assert browser.get("/groups").status_code == 200
+
+
+def test_with_the_database_down_health_is_503_and_pages_say_so_plainly(redis_url):
+    down = make_app(DOWN_DATABASE, redis_url)
+    client = down.test_client()
+    health = client.get("/healthz")
+    assert health.status_code == 503
+    assert health.get_json()["database"]["ok"] is False
+    sign_in = Browser(client).submit("/sign-in", {"email": "a@second.example", "password": "whatever it is"})
+    assert sign_in.status_code == 503
+    assert "Sorry, the service is unavailable" in sign_in.text
+    assert "Traceback" not in sign_in.text and "OperationalError" not in sign_in.text
