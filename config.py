@@ -54,6 +54,8 @@ class Config:
     SERVICE_NAME = os.environ.get("SERVICE_NAME", "Scrutiny")
     # The header background; white text must reach 4.5:1 on it (checked at start).
     BRAND_COLOUR = os.environ.get("BRAND_COLOUR", "#1d3d5c")
+    # Times are stored in UTC and shown in the council's own time zone.
+    TIMEZONE = os.environ.get("TIMEZONE", "Europe/London")
 
     # Kinds of organisation: key -> label. Override in instance/settings.py.
     ORGANISATION_KINDS = {

@@ -1,7 +1,9 @@
 """Scrutiny: council scrutiny reviews from scoping to published report."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 from typing import Any
 
 from flask import Flask, redirect, url_for
@@ -80,9 +82,15 @@ def _init_templates(app: Flask) -> None:
 
     app.add_template_filter(render_markdown, "markdown")
 
+    local_zone = ZoneInfo(app.config["TIMEZONE"])
+
     @app.template_filter("date")
     def format_date(value, fmt: str = "%-d %B %Y") -> str:
-        return value.strftime(fmt) if value else ""
+        if not value:
+            return ""
+        if isinstance(value, datetime):  # stored naive, in UTC
+            value = value.replace(tzinfo=value.tzinfo or timezone.utc).astimezone(local_zone)
+        return value.strftime(fmt)
 
     @app.context_processor
     def branding():

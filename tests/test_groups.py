@@ -169,3 +169,14 @@ def test_officer_list_separates_the_groups_they_lead(browser, demo_case, second_
     sections = {h2.text: h2.find_next_sibling("div") for h2 in soup.select("h2.govuk-heading-m")}
     assert "Adult Social Care Waiting Times" in sections["Groups you lead"].text
     assert "BAME Health Inequalities" in sections["Other topic groups"].text
+
+
+def test_history_times_are_shown_in_the_councils_time_zone(app, browser, second_case):
+    from datetime import datetime
+
+    with app.app_context():
+        change = get_group_by_slug(GROUP).status_changes[0]
+        change.changed_at = datetime(2026, 7, 1, 9, 30)  # stored in UTC: 10:30 in London in summer
+        db.session.commit()
+    browser.sign_in("lead@second.example")
+    assert "1 July 2026 10:30: moved from Scoping to Gathering evidence" in browser.get(f"/groups/{GROUP}").text

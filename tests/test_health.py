@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -26,18 +27,21 @@ def test_healthz_sees_a_live_rq_worker_and_notices_when_it_stops(app, client, da
            "SCRUTINY_INSTANCE_DIR": str(tmp_path)}
     worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--wait-for-redis", "10"],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output: list[str] = []
+    threading.Thread(target=lambda: output.extend(worker.stdout), daemon=True).start()
     try:
+        # Stopping it before it listens would kill it before it can sign off.
         deadline = time.monotonic() + 30
+        while not any("Listening on" in line for line in output) and time.monotonic() < deadline:
+            assert worker.poll() is None, "".join(output)
+            time.sleep(0.1)
         body = client.get("/healthz").get_json()
-        while body["workers"]["count"] == 0 and time.monotonic() < deadline and worker.poll() is None:
-            time.sleep(0.2)
-            body = client.get("/healthz").get_json()
-        assert body["workers"] == {"ok": True, "count": 1}, worker.stdout.read() if worker.poll() else body
+        assert body["workers"] == {"ok": True, "count": 1}, "".join(output)
         assert body["status"] == "ok"
     finally:
         worker.terminate()
         worker.wait(30)
-    assert client.get("/healthz").get_json()["workers"]["count"] == 0
+    assert client.get("/healthz").get_json()["workers"] == {"ok": False, "count": 0}
 
 
 def test_with_redis_down_pages_still_work_and_health_says_so(database_url, app):

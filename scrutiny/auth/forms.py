@@ -22,7 +22,8 @@ class _UserFields(FlaskForm):
     name = StringField("Full name", widget=GovTextInput(),
                        validators=[DataRequired("Enter the person’s full name"), Length(max=200)])
     role = RadioField("Role", choices=ROLE_CHOICES, widget=GovRadioInput(),
-                      validators=[DataRequired("Choose a role")])
+                      validators=[DataRequired("Choose a role")],
+                      description="Officers organise topic groups. Councillors read and comment on their own groups.")
 
 
 class NewUserForm(_UserFields):

@@ -42,5 +42,6 @@ class GroupForm(FlaskForm):
 class StatusForm(FlaskForm):
     # The service checks the move, so a stale or tampered choice gets its message.
     status = RadioField("Move the topic group to", widget=GovRadioInput(), validate_choice=False,
-                        validators=[DataRequired("Choose a stage to move the topic group to")])
+                        validators=[DataRequired("Choose a stage to move the topic group to")],
+                        description="Only the stages the group can move to from here are listed.")
     submit = SubmitField("Change stage", widget=GovSubmitInput())

@@ -12,7 +12,8 @@ class OrganisationForm(FlaskForm):
                        validators=[DataRequired("Enter the organisation’s name"), Length(max=200)])
     # The service checks the kind against the settings and says what is wrong.
     kind = RadioField("Kind of organisation", widget=GovRadioInput(), validate_choice=False,
-                      validators=[DataRequired("Choose what kind of organisation this is")])
+                      validators=[DataRequired("Choose what kind of organisation this is")],
+                      description="The kind decides how recommendations addressed to it are followed up.")
     email = EmailField("Contact email address (optional)", widget=GovTextInput(), validators=[
         Optional(), Email("Enter an email address in the correct format, like name@example.org"), Length(max=254)])
     website = URLField("Website (optional)", widget=GovTextInput(), validators=[

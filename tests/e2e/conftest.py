@@ -1,0 +1,102 @@
+"""Browser journeys: a real Chromium (Debian's package) driven by Playwright
+against the test app served on 127.0.0.1.
+
+No Chromium on PATH: the journeys are skipped, unless REQUIRE_BROWSER=1
+(as in CI), when they fail instead, so a missing browser cannot pass quietly.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import PASSWORD
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # Without these Chromium keeps trying to reach Google over the network.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# Short enough that a broken journey fails fast; long enough for a slow CI box.
+TIMEOUT_MS = 5_000
+
+
+def _chromium_path() -> str:
+    path = shutil.which("chromium")
+    if path:
+        return path
+    message = "Chromium is not on PATH (install Debian's package: apt-get install chromium)"
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(f"REQUIRE_BROWSER=1 but {message}", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The session's test app on a free port of 127.0.0.1; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    executable = _chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(chromium_browser, live_server):
+    """A fresh browser context (no cookies) per test, 1280 x 800, base URL set."""
+    context = chromium_browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+@pytest.fixture
+def sign_in(page):
+    """Signs in through the form, as a user would (mouse and typing)."""
+
+    def do(email: str, password: str = PASSWORD):
+        page.goto("/sign-in")
+        page.get_by_label("Email address", exact=True).fill(email)
+        page.get_by_label("Password", exact=True).fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(lambda url: "/sign-in" not in url)
+
+    return do
