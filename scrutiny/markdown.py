@@ -6,6 +6,8 @@ only the tags and attributes listed here, so neither Markdown links with
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -22,6 +24,12 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "ol": {"start"}
 def render_markdown(text: str | None) -> Markup:
     if not text:
         return Markup("")
+    return Markup(_render(text))  # noqa: S704 - sanitised by nh3 in _render
+
+
+@lru_cache(maxsize=1024)
+def _render(text: str) -> str:
+    """Lists show the same scopes on every request; parse each text once."""
     html = _parser.render(text)
     clean = nh3.clean(
         html,
@@ -30,4 +38,4 @@ def render_markdown(text: str | None) -> Markup:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
-    return Markup(clean)  # noqa: S704 - sanitised by nh3 just above
+    return clean

@@ -33,7 +33,7 @@ class Finding(db.Model):
     topic_group: Mapped[TopicGroup] = relationship(
         backref=db.backref("findings", order_by="Finding.number", cascade="all, delete-orphan")
     )
-    theme: Mapped[Theme | None] = relationship()
+    theme: Mapped[Theme | None] = relationship(lazy="joined")
 
 
 class Recommendation(db.Model):
@@ -53,6 +53,7 @@ class Recommendation(db.Model):
     topic_group: Mapped[TopicGroup] = relationship(
         backref=db.backref("recommendations", order_by="Recommendation.number", cascade="all, delete-orphan")
     )
+    # Loaded with the recommendations: every page that lists them names them.
     addressees: Mapped[list[Organisation]] = relationship(
-        secondary=recommendation_addressees, order_by=Organisation.name
+        secondary=recommendation_addressees, order_by=Organisation.name, lazy="selectin"
     )

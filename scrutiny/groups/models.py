@@ -121,7 +121,7 @@ class StatusChange(db.Model):
     changed_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
     topic_group: Mapped[TopicGroup] = relationship(back_populates="status_changes")
-    changed_by: Mapped[User | None] = relationship()
+    changed_by: Mapped[User | None] = relationship(lazy="joined")
 
     @property
     def from_label(self) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from scrutiny.auth.models import Role, User
 from scrutiny.extensions import db
@@ -41,7 +42,8 @@ def get_group_by_slug(slug: str) -> TopicGroup | None:
 
 def groups_for(user: User) -> list[TopicGroup]:
     """The groups a user may open: all for officers, their own for councillors."""
-    query = select(TopicGroup).order_by(TopicGroup.start_date.desc(), TopicGroup.title)
+    query = (select(TopicGroup).options(selectinload(TopicGroup.chair))
+             .order_by(TopicGroup.start_date.desc(), TopicGroup.title))
     if user.role == Role.COUNCILLOR:
         member_of = select(group_members.c.topic_group_id).where(group_members.c.user_id == user.id)
         query = query.where(or_(TopicGroup.chair_id == user.id, TopicGroup.id.in_(member_of)))
