@@ -107,7 +107,10 @@ def _init_extensions(app: Flask) -> None:
     from scrutiny.extensions import csrf, db, limiter, login_manager, migrate, talisman
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    from scrutiny.evidence.search import include_object
+
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
+                     include_object=include_object)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
@@ -141,9 +144,14 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from scrutiny.auth.views import admin_bp, bp as auth_bp
+    from scrutiny.evidence.views import bp as evidence_bp
     from scrutiny.groups.views import bp as groups_bp
     from scrutiny.health.views import bp as health_bp
+    from scrutiny.invitations.views import bp as invitations_bp
     from scrutiny.organisations.views import bp as organisations_bp
+    from scrutiny.portal.views import bp as portal_bp
+    from scrutiny.sessions.views import bp as sessions_bp
 
-    for bp in (auth_bp, admin_bp, groups_bp, organisations_bp, health_bp):
+    for bp in (auth_bp, admin_bp, groups_bp, organisations_bp, health_bp,
+               invitations_bp, sessions_bp, evidence_bp, portal_bp):
         app.register_blueprint(bp)

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, Column, ForeignKey, String, Table, Text, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from scrutiny.auth.models import User
+from scrutiny.extensions import db
+from scrutiny.groups.models import Theme, TopicGroup
+from scrutiny.ids import public_id
+from scrutiny.invitations.models import Invitation
+from scrutiny.organisations.models import Organisation
+from scrutiny.sessions.models import EvidenceSession
+
+
+class SubmissionKind(StrEnum):
+    WRITTEN = "written"
+    DATA = "data"
+    PRESENTATION = "presentation"
+    MINUTES = "minutes"
+
+    @property
+    def label(self) -> str:
+        return {"written": "Written evidence", "data": "Data", "presentation": "Presentation",
+                "minutes": "Minutes"}[self.value]
+
+
+class SubmissionStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"  # accepted for the report
+    SET_ASIDE = "set_aside"
+
+    @property
+    def label(self) -> str:
+        return {"draft": "Draft", "submitted": "Submitted", "accepted": "Accepted for the report",
+                "set_aside": "Set aside"}[self.value]
+
+
+submission_themes = Table(
+    "submission_themes",
+    db.metadata,
+    Column("submission_id", ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Submission(db.Model):
+    """A piece of evidence: written evidence, data, a presentation or minutes."""
+
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=public_id)
+    topic_group_id: Mapped[int] = mapped_column(ForeignKey("topic_groups.id", ondelete="CASCADE"), index=True)
+    # None for evidence officers record themselves (minutes of a session).
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_sessions.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(20), default=SubmissionKind.WRITTEN, index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    status: Mapped[str] = mapped_column(String(20), default=SubmissionStatus.DRAFT, index=True)
+    # Seen by the topic group only; never published.
+    confidential: Mapped[bool] = mapped_column(default=False)
+    officer_summary: Mapped[str] = mapped_column(Text, default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+    submitted_at: Mapped[datetime | None]
+
+    topic_group: Mapped[TopicGroup] = relationship()
+    invitation: Mapped[Invitation | None] = relationship(
+        backref=db.backref("submissions", order_by="Submission.created_at", cascade="all, delete-orphan"))
+    organisation: Mapped[Organisation | None] = relationship(lazy="joined")
+    session: Mapped[EvidenceSession | None] = relationship()
+    themes: Mapped[list[Theme]] = relationship(secondary=submission_themes, order_by=Theme.position,
+                                               lazy="selectin")
+    files: Mapped[list[EvidenceFile]] = relationship(back_populates="submission", order_by="EvidenceFile.id",
+                                                     cascade="all, delete-orphan", lazy="selectin")
+    reviewed_by: Mapped[User | None] = relationship()
+
+    @property
+    def kind_label(self) -> str:
+        return SubmissionKind(self.kind).label
+
+    @property
+    def status_label(self) -> str:
+        return SubmissionStatus(self.status).label
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == SubmissionStatus.DRAFT
+
+
+class EvidenceFile(db.Model):
+    """An uploaded file. Stored under a generated key; the name is data only."""
+
+    __tablename__ = "evidence_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=public_id)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    storage_key: Mapped[str] = mapped_column(String(200), unique=True)
+    original_name: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(120))
+    category: Mapped[str] = mapped_column(String(20))  # document, data, presentation, image
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    confidential: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    submission: Mapped[Submission] = relationship(back_populates="files")
+
+    @property
+    def is_confidential(self) -> bool:
+        return self.confidential or self.submission.confidential

@@ -1,0 +1,53 @@
+"""Records for tests, made directly so a test can start from any state.
+
+Each function runs inside an app context of its own and returns plain values
+(ids, public ids), never ORM objects bound to a closed session.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from scrutiny.extensions import db
+from scrutiny.groups.services import get_group_by_slug
+from scrutiny.organisations.services import find_by_name
+
+
+def make_invitation(app, group_slug: str, organisation: str, *, email: str = "witness@org.example",
+                    name: str = "Wendy Witness", status: str = "sent", deadline: date | None = None,
+                    questions: str = "What do you see?") -> str:
+    from scrutiny.invitations.models import Invitation
+
+    with app.app_context():
+        invitation = Invitation(
+            topic_group=get_group_by_slug(group_slug), organisation=find_by_name(organisation),
+            contact_name=name, contact_email=email, questions=questions, status=status,
+            deadline=deadline or date.today() + timedelta(days=21),
+        )
+        db.session.add(invitation)
+        db.session.commit()
+        return invitation.public_id
+
+
+def make_submission(app, invitation_public_id: str | None, *, group_slug: str | None = None,
+                    title: str = "Written evidence", summary: str = "", body: str = "",
+                    kind: str = "written", status: str = "submitted", confidential: bool = False,
+                    themes: tuple[str, ...] = ()) -> str:
+    from sqlalchemy import select
+
+    from scrutiny.evidence.models import Submission
+    from scrutiny.invitations.models import Invitation
+
+    with app.app_context():
+        invitation = None
+        if invitation_public_id:
+            invitation = db.session.scalar(select(Invitation).where(Invitation.public_id == invitation_public_id))
+        group = invitation.topic_group if invitation else get_group_by_slug(group_slug)
+        submission = Submission(
+            topic_group=group, invitation=invitation,
+            organisation=invitation.organisation if invitation else None,
+            title=title, summary=summary, body=body, kind=kind, status=status, confidential=confidential,
+            themes=[t for t in group.themes if t.name in themes],
+        )
+        db.session.add(submission)
+        db.session.commit()
+        return submission.public_id
