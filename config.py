@@ -79,6 +79,23 @@ class Config:
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _env_int("MAIL_PORT", 25)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "scrutiny@localhost")
+    MAIL_USE_STARTTLS = os.environ.get("MAIL_USE_STARTTLS", "") in ("1", "true", "yes")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_TIMEOUT = 30
+    # Seconds between attempts when the mail server refuses or is down.
+    MAIL_RETRY_INTERVALS = [60, 300, 1800]
+
+    # Invitations and the witness portal.
+    PORTAL_LINK_GRACE_DAYS = _env_int("PORTAL_LINK_GRACE_DAYS", 14)  # links live until deadline + this
+    REMINDER_DAYS_BEFORE = _env_int("REMINDER_DAYS_BEFORE", 3)
+    REMINDER_HOUR = 9  # local time of day reminders go out
+    # Uploads: per file and per request.
+    MAX_UPLOAD_BYTES = _env_int("MAX_UPLOAD_MB", 50) * 1024 * 1024
+    MAX_CONTENT_LENGTH = _env_int("MAX_REQUEST_MB", 200) * 1024 * 1024
+    MAX_FILES_PER_SUBMISSION = 20
+    # An Office file may not unpack to more than this (zip bombs).
+    MAX_INFLATED_BYTES = _env_int("MAX_INFLATED_MB", 500) * 1024 * 1024
 
     # werkzeug's scrypt (N=2^15, r=8, p=1), named so stored hashes do not
     # change meaning if werkzeug's default moves.
@@ -88,6 +105,10 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    # Portal pages send no Referer at all (so no link token can leak), which
+    # Flask-WTF's HTTPS Referer check would refuse; the form token and
+    # SameSite cookies still guard every form.
+    WTF_CSRF_SSL_STRICT = False
 
     # Failed sign-ins only count against these (see auth.views).
     SIGN_IN_LIMITS = os.environ.get("SIGN_IN_LIMITS", "5 per 15 minutes")
@@ -110,6 +131,8 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-only-not-secret"
     # Still scrypt, at a cost that keeps hundreds of sign-ins in the suite quick.
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
+    MAIL_RETRY_INTERVALS = [0, 0]  # retry at once: the test worker runs in burst mode
+    MAIL_TIMEOUT = 5
 
 
 class ProductionConfig(Config):

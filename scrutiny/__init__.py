@@ -6,7 +6,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 from typing import Any
 
-from flask import Flask, redirect, url_for
+from flask import Flask, redirect, request, url_for
 from flask_login import current_user
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
@@ -30,6 +30,9 @@ def create_app(config: type[Config] | Config | None = None, **overrides: Any) ->
     app.config.update(overrides)
     _check_config(app)
 
+    from scrutiny import redaction
+
+    redaction.install("werkzeug", "gunicorn.access", "gunicorn.error")
     _init_templates(app)
     _init_extensions(app)
     _register_blueprints(app)
@@ -78,6 +81,7 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
 
+    from scrutiny.invitations.models import TAG_CLASSES as INVITATION_TAGS
     from scrutiny.markdown import render_markdown
 
     app.add_template_filter(render_markdown, "markdown")
@@ -92,6 +96,19 @@ def _init_templates(app: Flask) -> None:
             value = value.replace(tzinfo=value.tzinfo or timezone.utc).astimezone(local_zone)
         return value.strftime(fmt)
 
+    @app.template_filter("filesize")
+    def format_filesize(size: int | None) -> str:
+        """Sizes as people read them: 812 bytes, 48 KB, 2.4 MB."""
+        if size is None:
+            return ""
+        if size < 1000:
+            return f"{size} bytes"
+        for unit in ("KB", "MB", "GB"):
+            size /= 1000
+            if size < 1000 or unit == "GB":
+                return f"{size:.0f} {unit}" if size >= 100 else f"{size:.1f} {unit}".replace(".0 ", " ")
+        return ""
+
     @app.context_processor
     def branding():
         return {
@@ -99,6 +116,7 @@ def _init_templates(app: Flask) -> None:
             "service_name": app.config["SERVICE_NAME"],
             "brand_colour": app.config["BRAND_COLOUR"],
             "organisation_kinds": app.config["ORGANISATION_KINDS"],
+            "status_tags": INVITATION_TAGS,
         }
 
 
@@ -119,6 +137,13 @@ def _init_extensions(app: Flask) -> None:
     from scrutiny.auth.services import load_user
 
     login_manager.user_loader(load_user)
+
+    @app.after_request
+    def portal_sends_no_referrer(response):
+        # Registered before Talisman so it runs after it and has the last word.
+        if request.blueprint == "portal":
+            response.headers["Referrer-Policy"] = "no-referrer"
+        return response
 
     production = app.config["SCRUTINY_ENV"] == "production"
     talisman.init_app(

@@ -68,6 +68,13 @@ def worker(burst: bool, wait_for_redis: int) -> None:
             if time.monotonic() >= deadline:
                 raise click.ClickException(f"Redis at {current_app.config['REDIS_URL']} does not answer: {err}")
             time.sleep(0.2)
+    import os
+
+    from scrutiny.extensions import db
+
+    # A forked work horse must not share the parent's database connections.
+    engine = db.engine
+    os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
     queues = [queue(name) for name in current_app.config["RQ_QUEUES"]]
     Worker(queues, connection=redis_connection()).work(with_scheduler=True, burst=burst)
 

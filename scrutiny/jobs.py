@@ -1,9 +1,13 @@
-"""The RQ queue, its Redis connection, and what the health check reads."""
+"""The RQ queue, its Redis connection, enqueue helpers, and what the health
+check reads. Jobs take ids, never ORM objects, and reload what they need."""
 from __future__ import annotations
+
+from datetime import datetime
 
 from flask import Flask, current_app
 from redis import Redis
-from rq import Queue, Worker
+from rq import Queue, Retry, Worker
+from rq.job import Job
 
 
 def init_app(app: Flask) -> None:
@@ -18,6 +22,18 @@ def redis_connection() -> Redis:
 
 def queue(name: str = "default") -> Queue:
     return Queue(name, connection=redis_connection())
+
+
+def enqueue(func: str, *args, retry_intervals: list[int] | None = None, at: datetime | None = None) -> Job:
+    """Enqueue `func` (a dotted path, so callers need not import job modules).
+
+    `retry_intervals`: seconds to wait before each retry on failure.
+    `at`: run no earlier than this (UTC), through the worker's scheduler.
+    """
+    retry = Retry(max=len(retry_intervals), interval=retry_intervals) if retry_intervals else None
+    if at is not None:
+        return queue().enqueue_at(at, func, *args, retry=retry)
+    return queue().enqueue(func, *args, retry=retry)
 
 
 def live_workers() -> list[Worker]:

@@ -30,7 +30,12 @@ def render_markdown(text: str | None) -> Markup:
 @lru_cache(maxsize=1024)
 def _render(text: str) -> str:
     """Lists show the same scopes on every request; parse each text once."""
-    html = _parser.render(text)
+    tokens = _parser.parse(text)
+    for token in tokens:
+        # Typed headings sit under the page's own h1: "# Heading" becomes h2.
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+    html = _parser.renderer.render(tokens, _parser.options, {})
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

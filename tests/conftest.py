@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,9 @@ def _clean_state(request, app, redis_url):
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
     redis_lib.Redis.from_url(redis_url).flushdb()
+    storage_dir = Path(app.config["STORAGE_DIR"])
+    if storage_dir.exists():
+        shutil.rmtree(storage_dir)
 
 
 @pytest.fixture
@@ -152,3 +156,61 @@ def second_case(app):
     with app.app_context():
         load_case(SECOND_CASE, password=PASSWORD)
     return "adult-social-care-waiting-times"
+
+
+class Mailbox:
+    """What the loopback SMTP server received, as parsed messages."""
+
+    def __init__(self):
+        self.envelopes = []
+        self.refuse = 0  # answer this many DATA commands with a temporary failure
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        if self.refuse:
+            self.refuse -= 1
+            return "451 4.3.0 Mailbox temporarily unavailable"
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+    @property
+    def messages(self):
+        from email import message_from_bytes, policy
+
+        return [message_from_bytes(e.content, policy=policy.default) for e in self.envelopes]
+
+    def to(self, address):
+        return [m for m in self.messages if address in m["To"]]
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server on loopback (aiosmtpd); the app sends to it."""
+    from aiosmtpd.controller import Controller
+
+    mailbox = Mailbox()
+    port = services.free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    saved = app.config["MAIL_SERVER"], app.config["MAIL_PORT"]
+    app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = "127.0.0.1", port
+    try:
+        yield mailbox
+    finally:
+        app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = saved
+        controller.stop()
+
+
+@pytest.fixture
+def run_jobs(app):
+    """Runs every queued job with a real RQ worker (in-process, burst mode)."""
+    from rq import SimpleWorker
+
+    from scrutiny.jobs import queue, redis_connection
+
+    def run():
+        with app.app_context():
+            worker = SimpleWorker([queue()], connection=redis_connection())
+            worker.work(burst=True)
+            db.session.remove()
+
+    return run

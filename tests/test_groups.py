@@ -36,7 +36,7 @@ def test_officer_sets_up_a_topic_group(app, browser, second_case):
     soup = BeautifulSoup(page.text, "html.parser")
     assert soup.h1.text == "Pothole Repairs"
     assert "Scoping" in soup.select_one(".govuk-tag").text
-    assert soup.select_one(".app-markdown h2").text == "Why"
+    assert soup.select_one(".app-markdown h3").text == "Why"  # under the page's h2 sections
     assert "Councillor Tom Chairperson" in page.text and "Councillor Ann Member" in page.text
     assert "1 October 2026 to 31 March 2027" in page.text
     with app.app_context():

@@ -26,7 +26,7 @@ def test_markdown_never_yields_markup_that_runs_or_loads(source):
 
 
 def test_markdown_keeps_what_officers_write():
-    html = str(render_markdown("## Aims\n\n- one\n- **two**\n\n[report](https://example.org/r.pdf)\n\n| a | b |\n|---|---|\n| 1 | 2 |"))
+    html = str(render_markdown("# Aims\n\n- one\n- **two**\n\n[report](https://example.org/r.pdf)\n\n| a | b |\n|---|---|\n| 1 | 2 |"))
     assert "<h2>Aims</h2>" in html and "<strong>two</strong>" in html and "<td>2</td>" in html
     assert '<a href="https://example.org/r.pdf" rel="noopener noreferrer">report</a>' in html
 
@@ -38,3 +38,9 @@ def test_a_scope_with_a_script_shows_as_text_on_the_group_page(browser, second_c
     page = browser.get(f"/groups/{GROUP}").text
     assert "<script>alert('owned')" not in page
     assert "&lt;script&gt;alert(&#39;owned&#39;)&lt;/script&gt;" in page or "&lt;script&gt;" in page
+
+
+def test_typed_headings_never_compete_with_the_pages_h1():
+    html = str(render_markdown("# Top\n\n## Next\n\n###### Deep"))
+    assert "<h1>" not in html
+    assert "<h2>Top</h2>" in html and "<h3>Next</h3>" in html and "<h6>Deep</h6>" in html

@@ -25,7 +25,38 @@ ROUTES = [
     ("GET", "/admin/users", {"admin"}),
     ("GET", "/admin/users/new", {"admin"}),
     ("GET", "/admin/users/{user}/edit", {"admin"}),
+    ("GET", f"/groups/{GROUP}/invitations", OFFICER),
+    ("GET", f"/groups/{GROUP}/invitations/new", OFFICER),
+    ("GET", f"/groups/{GROUP}/invitations/bulk", OFFICER),
+    ("GET", f"/groups/{GROUP}/invitations/import", OFFICER),
+    ("GET", f"/groups/{GROUP}/invitations/{{invitation}}", OFFICER),
+    ("POST", f"/groups/{GROUP}/invitations/{{invitation}}/remind", OFFICER),
+    ("GET", f"/groups/{GROUP}/sessions", "member"),
+    ("GET", f"/groups/{GROUP}/sessions/new", OFFICER),
+    ("GET", f"/groups/{GROUP}/sessions/{{session}}", "member"),
+    ("GET", f"/groups/{GROUP}/sessions/{{session}}/edit", OFFICER),
+    ("GET", f"/groups/{GROUP}/sessions/{{session}}/record", OFFICER),
+    ("GET", f"/groups/{GROUP}/sessions/{{session}}/calendar.ics", "member"),
+    ("GET", f"/groups/{GROUP}/evidence", "member"),
+    ("GET", f"/groups/{GROUP}/evidence/{{submission}}", "member"),
+    ("POST", f"/groups/{GROUP}/evidence/{{submission}}/review", OFFICER),
+    ("GET", f"/groups/{GROUP}/evidence/files/{{file}}", "member"),
+    # The portal: open doors, and pages only the invited witness's session opens.
+    ("GET", "/portal/start/not-a-token", "public"),
+    ("GET", "/portal/new-link", "public"),
+    ("GET", "/portal/", "public"),
+    ("POST", "/portal/sign-out", "public"),
+    ("GET", "/portal/invitations/{invitation}", "witness"),
+    ("POST", "/portal/invitations/{invitation}/respond", "witness"),
+    ("POST", "/portal/invitations/{invitation}/evidence", "witness"),
+    ("GET", "/portal/invitations/{invitation}/sessions/{session}/calendar.ics", "witness"),
+    ("GET", "/portal/evidence/{submission}", "witness"),
+    ("GET", "/portal/evidence/{submission}/submit", "witness"),
+    ("GET", "/portal/evidence/{submission}/files/{file}", "witness"),
+    ("POST", "/portal/evidence/{submission}/files/{file}/remove", "witness"),
+    ("POST", "/portal/evidence/{submission}/files/{file}/confidential", "witness"),
 ]
+IDS = {"org": 1, "user": 1, "invitation": "x", "session": "x", "submission": "x", "file": "x"}
 
 
 def test_every_route_declares_who_may_use_it(app):
@@ -39,7 +70,7 @@ def test_every_route_declares_who_may_use_it(app):
 def test_every_route_is_in_this_table(app):
     """A new route must be added to ROUTES, so the role tests below cover it."""
     adapter = app.url_map.bind("localhost")
-    tabled = {adapter.match(url.format(org=1, user=1), method=method)[0] for method, url, _ in ROUTES}
+    tabled = {adapter.match(url.format(**IDS), method=method)[0] for method, url, _ in ROUTES}
     routed = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
     assert routed - tabled == set()
 
@@ -53,13 +84,39 @@ def people(app, second_case, make_user):
         from scrutiny.auth.services import find_user
 
         user_id = find_user("member@second.example").id
+    from tests.factories import make_invitation, make_submission
+    from tests.test_evidence_library import _add_file
+
+    invitation = make_invitation(app, GROUP, "Carers in Northshire")
+    submission = make_submission(app, invitation, confidential=True)
+    file = _add_file(app, submission)
+    session = _make_session(app, invitation)
     return {
         "admin": admin,
         "officer": make_user("officer"),
         "councillor": "member@second.example",
         "outsider": "outsider@second.example",
-        "ids": {"org": org_id, "user": user_id},
+        "ids": {"org": org_id, "user": user_id, "invitation": invitation, "submission": submission,
+                "file": file, "session": session},
     }
+
+
+def _make_session(app, invitation_public_id):
+    from datetime import datetime
+
+    from scrutiny.extensions import db
+    from scrutiny.groups.services import get_group_by_slug
+    from scrutiny.invitations.services import by_public_id
+    from scrutiny.sessions.models import EvidenceSession, SessionSlot
+
+    with app.app_context():
+        invitation = by_public_id(invitation_public_id)
+        session = EvidenceSession(topic_group=get_group_by_slug(GROUP), title="Hearing",
+                                  starts_at=datetime(2026, 12, 1, 10), ends_at=datetime(2026, 12, 1, 12))
+        db.session.add(session)
+        session.slots = [SessionSlot(invitation=invitation)]
+        db.session.commit()
+        return session.public_id
 
 
 def _open(browser, method, url):
@@ -73,9 +130,11 @@ def test_anonymous_visitors_are_sent_to_sign_in(browser, people, method, url, al
     url = url.format(**people["ids"])
     response = _open(browser, method, url)
     if allowed == "public":
-        assert response.status_code in (200, 302)
+        assert response.status_code in ((200, 302) if method == "GET" else (302, 400))
         if response.status_code == 302:
-            assert response.headers["Location"].startswith("/sign-in")
+            assert response.headers["Location"].startswith(("/sign-in", "/portal/"))
+    elif allowed == "witness":
+        assert response.status_code in (404, 400)  # no portal session: nothing is there (POSTs: no token)
     elif method == "GET":
         assert response.status_code == 302
         assert response.headers["Location"].startswith("/sign-in?next=")
@@ -90,7 +149,9 @@ def test_each_role_gets_the_page_or_a_403(browser, people, method, url, allowed,
     browser.sign_in(people[who])
     response = browser.client.get(url.format(**people["ids"]))
     role = "councillor" if who == "outsider" else who
-    if allowed == "member":
+    if allowed == "witness":
+        expected = 404  # a staff account is not a witness's portal session
+    elif allowed == "member":
         expected = 200 if who != "outsider" else 403
     else:
         expected = 200 if role in allowed else 403

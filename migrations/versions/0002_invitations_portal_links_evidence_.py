@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-25 16:08:17.729072
+Create Date: 2026-11-25 16:14:53.375213
 
 """
 from alembic import op
@@ -71,24 +71,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_invitations_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_invitations_topic_group_id'), ['topic_group_id'], unique=False)
 
-    op.create_table('emails',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('invitation_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.String(length=32), nullable=False),
-    sa.Column('to_address', sa.String(length=254), nullable=False),
-    sa.Column('subject', sa.String(length=300), nullable=False),
-    sa.Column('body_text', sa.Text(), nullable=False),
-    sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('last_error', sa.Text(), nullable=False),
-    sa.Column('created_at', sa.DateTime(), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
-    sa.Column('sent_at', sa.DateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['invitation_id'], ['invitations.id'], name=op.f('fk_emails_invitation_id_invitations'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_emails'))
-    )
-    with op.batch_alter_table('emails', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_emails_invitation_id'), ['invitation_id'], unique=False)
-
     op.create_table('portal_tokens',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('invitation_id', sa.Integer(), nullable=False),
@@ -151,6 +133,26 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_submissions_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_submissions_topic_group_id'), ['topic_group_id'], unique=False)
 
+    op.create_table('emails',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('invitation_id', sa.Integer(), nullable=False),
+    sa.Column('submission_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('to_address', sa.String(length=254), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('body_text', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.Column('sent_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['invitation_id'], ['invitations.id'], name=op.f('fk_emails_invitation_id_invitations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['submission_id'], ['submissions.id'], name=op.f('fk_emails_submission_id_submissions'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_emails'))
+    )
+    with op.batch_alter_table('emails', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_emails_invitation_id'), ['invitation_id'], unique=False)
+
     op.create_table('evidence_files',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('public_id', sa.String(length=32), nullable=False),
@@ -190,6 +192,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_evidence_files_submission_id'))
 
     op.drop_table('evidence_files')
+    with op.batch_alter_table('emails', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_emails_invitation_id'))
+
+    op.drop_table('emails')
     with op.batch_alter_table('submissions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_submissions_topic_group_id'))
         batch_op.drop_index(batch_op.f('ix_submissions_status'))
@@ -206,10 +212,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_portal_tokens_invitation_id'))
 
     op.drop_table('portal_tokens')
-    with op.batch_alter_table('emails', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_emails_invitation_id'))
-
-    op.drop_table('emails')
     with op.batch_alter_table('invitations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_invitations_topic_group_id'))
         batch_op.drop_index(batch_op.f('ix_invitations_status'))

@@ -98,7 +98,61 @@ def _load_group(case, people, orgs, report) -> None:
             addressed_to=row.get("addressed_to", ""), addressees=[orgs[n] for n in row.get("addressees", [])],
         ))
     db.session.commit()
+    _load_evidence(case, group, orgs, officer)
     target = Status(spec.get("status", Status.SCOPING))
     for stage in FORWARD[1 : FORWARD.index(target) + 1]:
         groups.change_status(group, stage, officer)
     report.created.append(f"topic group {group.slug}")
+
+
+def _load_evidence(case, group, orgs, officer) -> None:
+    """Invitations, evidence sessions and submitted evidence with real files,
+    so the library and the sessions are full after `make run`."""
+    from datetime import datetime, time
+
+    from scrutiny.evidence.models import EvidenceFile, Submission
+    from scrutiny.invitations.models import Invitation
+    from scrutiny.invitations.services import local_to_utc, utcnow
+    from scrutiny.sessions.models import EvidenceSession, SessionSlot
+    from scrutiny.storage import storage
+    from scrutiny.uploads import check_upload
+    from scrutiny.demo.files import simple_pdf
+    import io
+
+    invited = {}
+    for row in case.get("invitations", []):
+        invitation = Invitation(
+            topic_group=group, organisation=orgs[row["organisation"]], contact_name=row["contact_name"],
+            contact_email=row["contact_email"], questions="\n".join(line.text for line in group.lines_of_enquiry),
+            deadline=row["deadline"], status=row["status"], decline_reason=row.get("decline_reason", ""),
+            created_by=officer, sent_at=utcnow(), responded_at=utcnow())
+        db.session.add(invitation)
+        invited[row["contact_email"]] = invitation
+    for row in case.get("sessions", []):
+        session = EvidenceSession(
+            topic_group=group, title=row["title"], location=row.get("location", ""), agenda=row.get("agenda", ""),
+            minutes=row.get("minutes", ""),
+            starts_at=local_to_utc(row["date"], time.fromisoformat(row["start"])),
+            ends_at=local_to_utc(row["date"], time.fromisoformat(row["end"])))
+        session.slots = [SessionSlot(invitation=invited[e], position=n, attended=True)
+                         for n, e in enumerate(row.get("presenters", []))]
+        db.session.add(session)
+    themes = {t.name: t for t in group.themes}
+    for row in case.get("evidence", []):
+        invitation = invited[row["invitation"]]
+        submission = Submission(
+            topic_group=group, invitation=invitation, organisation=invitation.organisation, kind=row["kind"],
+            title=row["title"], summary=row.get("summary", ""), body=row.get("body", "").strip(),
+            status=row.get("status", "submitted"), confidential=row.get("confidential", False),
+            themes=[themes[t] for t in row.get("themes", [])], submitted_at=datetime(2021, 4, 28, 12, 0),
+            session=invitation.slot.session if invitation.slot and row["kind"] == "presentation" else None)
+        for spec in row.get("files", []):
+            content = simple_pdf(row["title"], spec.get("lines", []))
+            blob = storage().put_stream(io.BytesIO(content), max_bytes=len(content))
+            checked = check_upload(blob.temp_path, spec["name"], max_inflated_bytes=1 << 20)
+            submission.files.append(EvidenceFile(
+                storage_key=storage().commit(blob), original_name=checked.safe_name,
+                content_type=checked.content_type, category=checked.category, size=blob.size,
+                sha256=blob.sha256, confidential=spec.get("confidential", False)))
+        db.session.add(submission)
+    db.session.commit()

@@ -1,3 +1,94 @@
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from scrutiny.evidence import library as services
+from scrutiny.evidence.library_forms import LEAVE_AS_IT_IS, LibraryFilterForm, ReviewForm
+from scrutiny.evidence.models import Submission, SubmissionStatus
+from scrutiny.extensions import db
+from scrutiny.groups.models import TopicGroup
+from scrutiny.security import topic_group_access
+from scrutiny.storage import InvalidKey, storage
 
 bp = Blueprint("evidence", __name__)
+
+
+@bp.context_processor
+def evidence_helpers():
+    return {
+        "evidence_status_tag": services.status_tag_class,
+        "file_size": services.file_size_label,
+        "file_type": services.file_type_label,
+    }
+
+
+@bp.get("/groups/<slug>/evidence")
+@topic_group_access("view")
+def library(group: TopicGroup):
+    facets = services.facet_counts(group)
+    form = LibraryFilterForm(request.args)
+    form.set_choices(facets, group.themes)
+    submissions = services.library(
+        group, themes=form.chosen(form.theme), organisation_id=form.organisation_id,
+        kinds=form.chosen(form.kind), statuses=form.chosen(form.status), query=form.q.data or "")
+    return render_template("evidence/library.html", group=group, form=form, facets=facets,
+                           submissions=submissions)
+
+
+def _review_form(group: TopicGroup, submission: Submission, **kwargs) -> ReviewForm:
+    decided = submission.status if submission.status != SubmissionStatus.SUBMITTED else LEAVE_AS_IT_IS
+    form = ReviewForm(data={"decision": decided, "themes": [str(t.id) for t in submission.themes],
+                            "officer_summary": submission.officer_summary}, **kwargs)
+    form.set_themes(group.themes)
+    return form
+
+
+def _show(group: TopicGroup, submission: Submission, form: ReviewForm | None):
+    return render_template("evidence/library_submission.html", group=group, submission=submission, form=form)
+
+
+@bp.get("/groups/<slug>/evidence/<public_id>")
+@topic_group_access("view")
+def submission(group: TopicGroup, public_id: str):
+    found = services.get_submission(group, public_id) or abort(404)
+    form = _review_form(group, found) if group.can_manage(current_user) else None
+    return _show(group, found, form)
+
+
+@bp.post("/groups/<slug>/evidence/<public_id>/review")
+@topic_group_access("manage")
+def review(group: TopicGroup, public_id: str):
+    found = services.get_submission(group, public_id) or abort(404)
+    form = _review_form(group, found)
+    if form.validate_on_submit():
+        try:
+            services.review(found, decision=form.decision_value, themes=form.themes.data or [],
+                            officer_summary=form.officer_summary.data or "", by=current_user)
+        except services.LibraryError as err:
+            db.session.rollback()
+            getattr(form, err.field or "decision").errors.append(str(err))
+        else:
+            flash(f"Saved your review of {found.title}.", "success")
+            return redirect(url_for("evidence.submission", slug=group.slug, public_id=found.public_id))
+    # The page shows what is saved; the form keeps what was typed.
+    found = services.get_submission(group, public_id) or abort(404)
+    return _show(group, found, form)
+
+
+@bp.get("/groups/<slug>/evidence/files/<file_public_id>")
+@topic_group_access("view")
+def download(group: TopicGroup, file_public_id: str):
+    file = services.get_file(group, file_public_id) or abort(404)
+    try:
+        path = storage().path(file.storage_key)
+    except InvalidKey:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=file.content_type, as_attachment=True,
+                         download_name=file.original_name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    # Evidence may be confidential: not for shared caches, nor kept after.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -126,6 +126,8 @@ class Email(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"), index=True)
+    # For an acknowledgement: the submission it lists.
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(32))  # invitation, reminder, overdue, acknowledgement, new_link
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300), default="")

@@ -1,3 +1,236 @@
-from flask import Blueprint
+"""The witness portal: outsiders with a link, no account. Never shares views
+with the officers' pages; what is not the witness's answers 404."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+
+from scrutiny.evidence import services as evidence
+from scrutiny.evidence.models import Submission
+from scrutiny.extensions import db, limiter
+from scrutiny.invitations import services as invitations
+from scrutiny.invitations.models import Invitation
+from scrutiny.portal import access
+from scrutiny.portal.forms import ConfirmForm, EvidenceForm, FileActionForm, NewLinkForm, RespondForm
+from scrutiny.portal.access import portal_page, witness_invitation, witness_submission
+from scrutiny.security import public
+from scrutiny.storage import storage
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
+
+PROBLEMS = {
+    invitations.UNKNOWN: "This link does not work",
+    invitations.USED: "This link has already been used",
+    invitations.EXPIRED: "This link has expired",
+    invitations.WITHDRAWN: "This invitation has been withdrawn",
+}
+
+
+@bp.get("/start/<token>")
+@portal_page
+@public
+def start(token: str):
+    invitation, problem = invitations.redeem_token(token)
+    if invitation is None:
+        return render_template("portal/link_problem.html", title=PROBLEMS[problem], problem=problem,
+                               form=NewLinkForm()), 200
+    access.remember(invitation)
+    # Off the token's address at once: it must not stay in the bar or history.
+    return redirect(url_for("portal.invitation", invitation_id=invitation.public_id))
+
+
+@bp.route("/new-link", methods=["GET", "POST"])
+@limiter.limit("5 per hour", methods=["POST"])
+@portal_page
+@public
+def new_link():
+    form = NewLinkForm()
+    if form.validate_on_submit():
+        invitations.request_new_link(form.email.data)
+        return render_template("portal/new_link_sent.html", email=form.email.data)
+    return render_template("portal/link_problem.html", title="Get a new link", problem=None, form=form)
+
+
+@bp.get("/")
+@portal_page
+@public
+def index():
+    mine = access.current_invitations()
+    if len(mine) == 1:
+        return redirect(url_for("portal.invitation", invitation_id=mine[0].public_id))
+    return render_template("portal/index.html", invitations=mine, form=NewLinkForm())
+
+
+@bp.post("/sign-out")
+@portal_page
+@public
+def sign_out():
+    access.forget()
+    flash("You have left your evidence page. Use your link, or ask for a new one, to come back.", "success")
+    return redirect(url_for("portal.index"))
+
+
+def _sessions_for(invitation: Invitation):
+    from scrutiny.sessions.services import sessions_for_invitation
+
+    return sessions_for_invitation(invitation)
+
+
+@bp.get("/invitations/<invitation_id>")
+@portal_page
+@witness_invitation
+def invitation(invitation: Invitation):
+    return render_template("portal/invitation.html", invitation=invitation, form=RespondForm(),
+                           sessions=_sessions_for(invitation), can_edit=invitations.can_still_edit(invitation),
+                           today=invitations.today())
+
+
+@bp.post("/invitations/<invitation_id>/respond")
+@portal_page
+@witness_invitation
+def respond(invitation: Invitation):
+    form = RespondForm()
+    if form.validate_on_submit():
+        try:
+            invitations.respond(invitation, form.response.data == "accept", form.decline_reason.data or "")
+        except invitations.InvitationError as err:
+            db.session.rollback()
+            getattr(form, err.field if err.field in ("decline_reason",) else "response").errors.append(str(err))
+        else:
+            flash("Thank you: your answer has been sent to the scrutiny team.", "success")
+            return redirect(url_for("portal.invitation", invitation_id=invitation.public_id))
+    return render_template("portal/invitation.html", invitation=invitation, form=form,
+                           sessions=_sessions_for(invitation), can_edit=invitations.can_still_edit(invitation),
+                           today=invitations.today()), 200
+
+
+@bp.post("/invitations/<invitation_id>/evidence")
+@portal_page
+@witness_invitation
+def new_evidence(invitation: Invitation):
+    try:
+        submission = evidence.create_draft(invitation)
+    except evidence.EvidenceError as err:
+        flash(str(err), "error")
+        return redirect(url_for("portal.invitation", invitation_id=invitation.public_id))
+    return redirect(url_for("portal.edit_evidence", submission_id=submission.public_id))
+
+
+def _evidence_form(submission: Submission) -> EvidenceForm:
+    data = {"title": "" if submission.title == "Untitled evidence" and not submission.body else submission.title,
+            "kind": submission.kind, "summary": submission.summary, "body": submission.body,
+            "theme_ids": [t.id for t in submission.themes], "confidential": submission.confidential}
+    form = EvidenceForm(data=data)
+    form.set_themes(submission.topic_group.themes)
+    return form
+
+
+def _render_edit(submission: Submission, form: EvidenceForm, refused=(), status=200):
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    return render_template("portal/evidence_form.html", submission=submission, form=form, refused=refused,
+                           upload_limit=limit, file_form=FileActionForm()), status
+
+
+@bp.route("/evidence/<submission_id>", methods=["GET", "POST"])
+@portal_page
+@witness_submission
+def edit_evidence(submission: Submission):
+    if not submission.is_draft or not invitations.can_still_edit(submission.invitation):
+        return render_template("portal/evidence.html", submission=submission)
+    form = _evidence_form(submission)
+    if not form.is_submitted():
+        return _render_edit(submission, form)
+    refused: list[str] = []
+    if form.validate():
+        try:
+            evidence.save_draft(submission, title=form.title.data, summary=form.summary.data or "",
+                                body=form.body.data or "", kind=form.kind.data,
+                                theme_ids=form.theme_ids.data or [], confidential=form.confidential.data)
+            uploads = [(f.stream, f.filename) for f in request.files.getlist(form.files.name) if f.filename]
+            outcome = evidence.add_files(submission, uploads, confidential=form.files_confidential.data)
+            refused = outcome.refused
+        except evidence.EvidenceError as err:
+            db.session.rollback()
+            getattr(form, err.field or "title").errors.append(str(err))
+        else:
+            if not refused:
+                added = f" and added {len(outcome.saved)} file{'s' if len(outcome.saved) != 1 else ''}" \
+                    if outcome.saved else ""
+                flash(f"Your draft is saved{added}. It is not submitted yet.", "success")
+                return redirect(url_for("portal.edit_evidence", submission_id=submission.public_id))
+            form.files.errors = list(refused)
+    return _render_edit(submission, form, refused)
+
+
+@bp.post("/evidence/<submission_id>/files/<file_id>/remove")
+@portal_page
+@witness_submission
+def remove_file(submission: Submission, file_id: str):
+    file = evidence.file_of(submission, file_id) or abort(404)
+    if FileActionForm().validate_on_submit():
+        try:
+            evidence.remove_file(submission, file)
+            flash(f"Removed “{file.original_name}”.", "success")
+        except evidence.EvidenceError as err:
+            flash(str(err), "error")
+    return redirect(url_for("portal.edit_evidence", submission_id=submission.public_id))
+
+
+@bp.post("/evidence/<submission_id>/files/<file_id>/confidential")
+@portal_page
+@witness_submission
+def file_confidential(submission: Submission, file_id: str):
+    file = evidence.file_of(submission, file_id) or abort(404)
+    if FileActionForm().validate_on_submit():
+        make = request.form.get("confidential") == "1"
+        try:
+            evidence.set_file_confidential(submission, file, make)
+            flash(f"“{file.original_name}” is {'now confidential' if make else 'no longer confidential'}.", "success")
+        except evidence.EvidenceError as err:
+            flash(str(err), "error")
+    return redirect(url_for("portal.edit_evidence", submission_id=submission.public_id))
+
+
+@bp.route("/evidence/<submission_id>/submit", methods=["GET", "POST"])
+@portal_page
+@witness_submission
+def submit_evidence(submission: Submission):
+    form = ConfirmForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            evidence.submit(submission)
+        except evidence.EvidenceError as err:
+            db.session.rollback()
+            error = str(err)
+        else:
+            flash("Your evidence has been submitted. We have emailed you a receipt listing what we received.",
+                  "success")
+            return redirect(url_for("portal.invitation", invitation_id=submission.invitation.public_id))
+    if not submission.is_draft:
+        return redirect(url_for("portal.edit_evidence", submission_id=submission.public_id))
+    return render_template("portal/confirm.html", submission=submission, form=form, error=error)
+
+
+@bp.get("/evidence/<submission_id>/files/<file_id>")
+@portal_page
+@witness_submission
+def download(submission: Submission, file_id: str):
+    file = evidence.file_of(submission, file_id) or abort(404)
+    response = send_file(storage().path(file.storage_key), mimetype=file.content_type, as_attachment=True,
+                         download_name=file.original_name, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/invitations/<invitation_id>/sessions/<session_id>/calendar.ics")
+@portal_page
+@witness_invitation
+def session_calendar(invitation: Invitation, session_id: str):
+    from scrutiny.sessions.ics import session_calendar as make_calendar
+
+    session = next((s for s in _sessions_for(invitation) if s.public_id == session_id), None) or abort(404)
+    body = make_calendar(session, current_app.config["COUNCIL_NAME"])
+    return body, 200, {"Content-Type": "text/calendar; charset=utf-8",
+                       "Content-Disposition": f"attachment; filename=evidence-session-{session.starts_at:%Y-%m-%d}.ics"}
+
+

@@ -1,3 +1,139 @@
-from flask import Blueprint
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from markupsafe import Markup
+
+from scrutiny.extensions import db
+from scrutiny.groups.models import TopicGroup
+from scrutiny.security import topic_group_access
+from scrutiny.sessions import services
+from scrutiny.sessions.forms import SessionForm, attendance_choices, attendance_form
+from scrutiny.sessions.ics import calendar_filename, session_calendar
+from scrutiny.sessions.models import EvidenceSession
 
 bp = Blueprint("sessions", __name__)
+
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])(?=[\s>])")
+
+
+@bp.app_template_filter("nest_headings")
+def nest_headings(html: Markup, under: int = 2) -> Markup:
+    """Headings in rendered Markdown sit under the page's section heading (an h2 by default):
+    the highest one typed becomes an h3, the rest keep their steps below it.
+
+    Takes the `markdown` filter's output, which nh3 has already cleaned."""
+    html = str(html)
+    levels = [int(level) for _, level in _HEADING_TAG.findall(html)]
+    shift = max(0, under + 1 - min(levels)) if levels else 0
+    return Markup(_HEADING_TAG.sub(  # noqa: S704 - only heading tags change in cleaned HTML
+        lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + shift, 6)}", html))
+
+
+def _session_or_404(group: TopicGroup, session_id: str) -> EvidenceSession:
+    return services.get_session(group, session_id) or abort(404)
+
+
+@bp.get("/groups/<slug>/sessions")
+@topic_group_access("view")
+def index(group: TopicGroup):
+    return render_template("sessions/index.html", group=group, sessions=services.sessions_for_group(group),
+                           can_manage=group.can_manage(current_user), can_present=services.can_present)
+
+
+@bp.get("/groups/<slug>/sessions/<session_id>")
+@topic_group_access("view")
+def show(group: TopicGroup, session_id: str):
+    session = _session_or_404(group, session_id)
+    return render_template("sessions/show.html", group=group, session=session,
+                           can_manage=group.can_manage(current_user), can_present=services.can_present)
+
+
+@bp.get("/groups/<slug>/sessions/<session_id>/calendar.ics")
+@topic_group_access("view")
+def calendar(group: TopicGroup, session_id: str):
+    session = _session_or_404(group, session_id)
+    body = session_calendar(session, current_app.config["COUNCIL_NAME"], current_app.config["SERVICE_NAME"])
+    return Response(body, content_type="text/calendar; charset=utf-8", headers={
+        "Content-Disposition": f"attachment; filename={calendar_filename(session)}",
+    })
+
+
+def _initial(session: EvidenceSession | None) -> dict:
+    """The form's starting values, on the council's clock."""
+    if session is None:
+        return {}
+    starts, ends = services.to_local(session.starts_at), services.to_local(session.ends_at)
+    return {
+        "title": session.title, "date": starts.date(), "start_time": starts.time(), "end_time": ends.time(),
+        "location": session.location, "online_url": session.online_url, "agenda": session.agenda,
+        "presenters": [slot.invitation_id for slot in session.slots],
+    }
+
+
+def _presenter_hints(form: SessionForm, session: EvidenceSession | None) -> list[dict]:
+    """Say which witnesses are already down for another session, and that ticking them moves them."""
+    hints = []
+    for invitation in form.invitations:
+        other = invitation.slot.session if invitation.slot else None
+        if other is not None and other is not session:
+            when = services.to_local(other.starts_at)
+            hints.append({"hint": {"text": f"Presenting at “{other.title}” on {when:%-d %B %Y}. "
+                                           "Choosing them here moves them to this session."}})
+        else:
+            hints.append({})
+    return hints
+
+
+def _form_page(group: TopicGroup, session: EvidenceSession | None):
+    form = SessionForm(data=_initial(session))
+    form.set_invitations(services.presentable_invitations(group), session)
+    if form.validate_on_submit():
+        details = services.SessionDetails(
+            title=form.title.data, day=form.date.data, starts=form.start_time.data, ends=form.end_time.data,
+            location=form.location.data or "", online_url=form.online_url.data or "",
+            agenda=form.agenda.data or "", presenter_ids=form.presenters.data or [],
+        )
+        try:
+            saved = services.save_session(group, session, details)
+        except services.SessionError as err:
+            db.session.rollback()
+            getattr(form, err.field or "title", form.title).errors.append(str(err))
+        else:
+            flash(f"Saved {saved.title}.", "success")
+            return redirect(url_for("sessions.show", slug=group.slug, session_id=saved.public_id))
+    title = f"Edit {session.title}" if session else "Schedule a session"
+    return render_template("sessions/form.html", form=form, group=group, session=session, title=title,
+                           presenter_hints=_presenter_hints(form, session))
+
+
+@bp.route("/groups/<slug>/sessions/new", methods=["GET", "POST"])
+@topic_group_access("manage")
+def new(group: TopicGroup):
+    return _form_page(group, None)
+
+
+@bp.route("/groups/<slug>/sessions/<session_id>/edit", methods=["GET", "POST"])
+@topic_group_access("manage")
+def edit(group: TopicGroup, session_id: str):
+    return _form_page(group, _session_or_404(group, session_id))
+
+
+@bp.route("/groups/<slug>/sessions/<session_id>/record", methods=["GET", "POST"])
+@topic_group_access("manage")
+def record(group: TopicGroup, session_id: str):
+    session = _session_or_404(group, session_id)
+    form = attendance_form(session.slots, minutes=session.minutes)
+    if form.validate_on_submit():
+        try:
+            services.record_attendance(session, attendance_choices(form))
+            services.save_minutes(session, form.minutes.data or "")
+        except services.SessionError as err:
+            db.session.rollback()
+            getattr(form, err.field or "minutes", form.minutes).errors.append(str(err))
+        else:
+            flash(f"Saved attendance and minutes for {session.title}.", "success")
+            return redirect(url_for("sessions.show", slug=group.slug, session_id=session.public_id))
+    return render_template("sessions/record.html", form=form, group=group, session=session)

@@ -1,0 +1,16 @@
+"""gunicorn settings for production (`gunicorn -c gunicorn.conf.py wsgi:app`)."""
+import os
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+accesslog = "-"
+# Behind a TLS-terminating proxy: trust its X-Forwarded-* headers.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_fork(server, worker):
+    from scrutiny.redaction import RedactPortalTokens
+
+    # Access log lines carry the request path; portal link tokens must not.
+    worker.log.access_log.addFilter(RedactPortalTokens())
+    worker.log.error_log.addFilter(RedactPortalTokens())

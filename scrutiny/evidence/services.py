@@ -1,0 +1,146 @@
+"""Evidence from the witness's side: drafts, files, submitting."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import select
+
+from scrutiny.evidence.models import EvidenceFile, Submission, SubmissionKind, SubmissionStatus
+from scrutiny.extensions import db
+from scrutiny.invitations import services as invitations
+from scrutiny.invitations.models import Email, Invitation, InvitationStatus
+from scrutiny.storage import storage
+from scrutiny.uploads import UploadRefused, store_upload
+
+WITNESS_KINDS = (SubmissionKind.WRITTEN, SubmissionKind.DATA, SubmissionKind.PRESENTATION)
+
+
+class EvidenceError(ValueError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class UploadOutcome:
+    saved: list[EvidenceFile] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # one message per refused file, naming it
+
+
+def _check_editable(submission: Submission) -> None:
+    if not submission.is_draft:
+        raise EvidenceError("This evidence has been submitted and can no longer be changed")
+    if not invitations.can_still_edit(submission.invitation):
+        raise EvidenceError("The deadline has passed, so this evidence can no longer be changed. "
+                            "Contact the scrutiny team if you need more time.")
+
+
+def create_draft(invitation: Invitation, title: str = "") -> Submission:
+    if not invitations.can_still_edit(invitation):
+        raise EvidenceError("The deadline has passed, so you cannot add evidence. "
+                            "Contact the scrutiny team if you need more time.")
+    submission = Submission(topic_group=invitation.topic_group, invitation=invitation,
+                            organisation=invitation.organisation, title=title.strip() or "Untitled evidence",
+                            kind=SubmissionKind.WRITTEN, status=SubmissionStatus.DRAFT)
+    db.session.add(submission)
+    db.session.commit()
+    return submission
+
+
+def save_draft(submission: Submission, *, title: str, summary: str, body: str, kind: str,
+               theme_ids: list[int], confidential: bool) -> None:
+    _check_editable(submission)
+    if not title.strip():
+        raise EvidenceError("Enter a title for your evidence", "title")
+    if kind not in WITNESS_KINDS:
+        raise EvidenceError("Choose what kind of evidence this is", "kind")
+    themes = [t for t in submission.topic_group.themes if t.id in set(theme_ids)]
+    submission.title, submission.summary, submission.body = title.strip(), summary.strip(), body.strip()
+    submission.kind, submission.themes, submission.confidential = kind, themes, confidential
+    db.session.commit()
+
+
+def add_files(submission: Submission, uploads, *, confidential: bool) -> UploadOutcome:
+    """Store each good file; refuse each bad one with its own message. A
+    refusal leaves nothing in storage and does not stop the other files."""
+    _check_editable(submission)
+    config = current_app.config
+    outcome = UploadOutcome()
+    room = config["MAX_FILES_PER_SUBMISSION"] - len(submission.files)
+    for stream, name in uploads:
+        if not name:
+            continue
+        if room <= 0:
+            outcome.refused.append(f"“{name}” was not added: a piece of evidence can have at most "
+                                   f"{config['MAX_FILES_PER_SUBMISSION']} files")
+            continue
+        try:
+            blob, checked = store_upload(stream, name, max_bytes=config["MAX_UPLOAD_BYTES"],
+                                         max_inflated_bytes=config["MAX_INFLATED_BYTES"])
+        except UploadRefused as refusal:
+            outcome.refused.append(str(refusal))
+            continue
+        # The file goes into place first, then its row: a failure after the
+        # move deletes the file, so storage never holds what the data forgets.
+        key = storage().commit(blob)
+        record = EvidenceFile(submission=submission, storage_key=key, original_name=checked.safe_name,
+                              content_type=checked.content_type, category=checked.category, size=blob.size,
+                              sha256=blob.sha256, confidential=confidential)
+        try:
+            db.session.add(record)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            storage().delete(key)
+            raise
+        outcome.saved.append(record)
+        room -= 1
+    return outcome
+
+
+def remove_file(submission: Submission, file: EvidenceFile) -> None:
+    _check_editable(submission)
+    key = file.storage_key
+    db.session.delete(file)
+    db.session.commit()
+    storage().delete(key)
+
+
+def set_file_confidential(submission: Submission, file: EvidenceFile, confidential: bool) -> None:
+    _check_editable(submission)
+    file.confidential = confidential
+    db.session.commit()
+
+
+def submit(submission: Submission) -> Email:
+    """Hand the evidence in and queue the acknowledgement listing what arrived."""
+    _check_editable(submission)
+    if not (submission.summary or submission.body or submission.files):
+        raise EvidenceError("Add a summary, your written evidence or at least one file before you submit", "body")
+    invitation = submission.invitation
+    submission.status = SubmissionStatus.SUBMITTED
+    submission.submitted_at = invitations.utcnow()
+    if invitation.status != InvitationStatus.SUBMITTED:
+        invitation.status, invitation.submitted_at = InvitationStatus.SUBMITTED, invitations.utcnow()
+    email = Email(invitation=invitation, kind="acknowledgement", to_address=invitation.contact_email,
+                  submission_id=submission.id)
+    db.session.add(email)
+    db.session.commit()
+    from scrutiny import jobs
+
+    jobs.enqueue("scrutiny.invitations.jobs.deliver", email.id,
+                 retry_intervals=current_app.config["MAIL_RETRY_INTERVALS"])
+    return email
+
+
+def witness_submission(invitation_ids: list[int], public_id: str) -> Submission | None:
+    """A submission only if it belongs to one of the witness's invitations."""
+    if not invitation_ids:
+        return None
+    return db.session.scalar(select(Submission).where(
+        Submission.public_id == public_id, Submission.invitation_id.in_(invitation_ids)))
+
+
+def file_of(submission: Submission, public_id: str) -> EvidenceFile | None:
+    return next((f for f in submission.files if f.public_id == public_id), None)

@@ -1,0 +1,110 @@
+"""RQ jobs of invitations: sending their e-mails and the automatic reminders."""
+from __future__ import annotations
+
+from datetime import time, timedelta, timezone
+
+from flask import current_app
+from rq import get_current_job
+
+from scrutiny import jobs, mail
+from scrutiny.extensions import db
+from scrutiny.invitations import services
+from scrutiny.invitations.models import AWAITING, Email, EmailStatus, Invitation, InvitationStatus, PortalToken
+
+SUBJECTS = {
+    "invitation": "Invitation to give evidence: {group}",
+    "reminder": "Reminder: your evidence for {group} is due by {deadline}",
+    "overdue": "Your evidence for {group} was due on {deadline}",
+    "new_link": "Your new link to give evidence: {group}",
+    "acknowledgement": "We have received your evidence: {group}",
+}
+
+
+def _will_retry() -> bool:
+    job = get_current_job()
+    return bool(job and job.retries_left)
+
+
+def deliver(email_id: int) -> str:
+    """Send one recorded e-mail. Marked sent only after the mail server took it;
+    a failure is recorded on the e-mail and re-raised so RQ retries it."""
+    email = db.session.get(Email, email_id)
+    if email is None or email.status == EmailStatus.SENT:
+        return "nothing to send"
+    invitation = email.invitation
+    if invitation.status == InvitationStatus.WITHDRAWN and email.kind != "acknowledgement":
+        email.status, email.last_error = EmailStatus.FAILED, "Not sent: the invitation was withdrawn"
+        db.session.commit()
+        return "withdrawn"
+
+    link = token = None
+    if email.kind in services.LINK_KINDS:
+        token = services.issue_token(invitation)
+        link = f"{current_app.config['BASE_URL'].rstrip('/')}/portal/start/{token}"
+    context = {
+        "invitation": invitation, "group": invitation.topic_group, "link": link,
+        "submission": email_submission(email), "council_name": current_app.config["COUNCIL_NAME"],
+        "grace_days": current_app.config["PORTAL_LINK_GRACE_DAYS"],
+    }
+    subject = SUBJECTS[email.kind].format(group=invitation.topic_group.title,
+                                          deadline=invitation.deadline.strftime("%-d %B %Y"))
+    text, html = mail.render(email.kind, subject=subject, **context)
+    email.subject = subject
+    email.body_text = text.replace(link, "[personal link]") if link else text
+    email.attempts += 1
+    try:
+        mail.send(mail.build(email.to_address, subject, text, html, to_name=invitation.contact_name))
+    except mail.MailError as err:
+        if token:  # the link went nowhere: it must not work
+            db.session.query(PortalToken).filter_by(token_hash=services.hash_token(token)).delete()
+        email.last_error = str(err)[:2000]
+        email.status = EmailStatus.RETRYING if _will_retry() else EmailStatus.FAILED
+        db.session.commit()
+        raise
+    email.status, email.sent_at, email.last_error = EmailStatus.SENT, services.utcnow(), ""
+    if email.kind == "invitation" and invitation.status == InvitationStatus.DRAFT:
+        invitation.status, invitation.sent_at = InvitationStatus.SENT, services.utcnow()
+        db.session.commit()
+        services.schedule_reminders(invitation)
+    db.session.commit()
+    return "sent"
+
+
+def email_submission(email: Email):
+    if email.submission_id is None:
+        return None
+    from scrutiny.evidence.models import Submission
+
+    return db.session.get(Submission, email.submission_id)
+
+
+def automatic_reminder(invitation_id: int, kind: str) -> str:
+    """Runs at the scheduled time and decides again: no reminder to anyone who
+    has submitted, declined or been withdrawn, and one per deadline."""
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.status not in AWAITING:
+        return "not awaiting evidence"
+    today = services.today()
+    hour = time(current_app.config["REMINDER_HOUR"])
+    if kind == "reminder":
+        if invitation.reminded_for_deadline == invitation.deadline or today > invitation.deadline:
+            return "not due"
+        due = invitation.deadline - timedelta(days=current_app.config["REMINDER_DAYS_BEFORE"])
+        if today < due:  # the deadline moved later
+            return _again(invitation, kind, services.local_to_utc(due, hour))
+        invitation.reminded_for_deadline = invitation.deadline
+    else:
+        if invitation.overdue_notice_for_deadline == invitation.deadline:
+            return "already sent"
+        if today <= invitation.deadline:
+            return _again(invitation, kind, services.local_to_utc(invitation.deadline + timedelta(days=1), hour))
+        invitation.overdue_notice_for_deadline = invitation.deadline
+    db.session.commit()
+    services.queue_email(invitation, kind)
+    return "queued"
+
+
+def _again(invitation: Invitation, kind: str, at) -> str:
+    jobs.enqueue("scrutiny.invitations.jobs.automatic_reminder", invitation.id, kind,
+                 at=at.replace(tzinfo=timezone.utc))
+    return "rescheduled"

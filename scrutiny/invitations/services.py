@@ -1,0 +1,325 @@
+"""Inviting witnesses: invitations, their portal links, e-mails and reminders."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import func, select
+
+from scrutiny import jobs
+from scrutiny.auth.models import User
+from scrutiny.extensions import db
+from scrutiny.groups.models import TopicGroup
+from scrutiny.invitations.models import (
+    AWAITING, Email, EmailStatus, Invitation, InvitationStatus, PortalToken)
+from scrutiny.organisations.models import Organisation
+from scrutiny.organisations.services import find_by_name
+
+LINK_KINDS = ("invitation", "reminder", "overdue", "new_link")
+
+
+class InvitationError(ValueError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+# ---- time -------------------------------------------------------------------
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def utcnow() -> datetime:
+    """Naive UTC, as the database stores it."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def today() -> date:
+    return datetime.now(local_zone()).date()
+
+
+def local_to_utc(day: date, at: time) -> datetime:
+    return datetime.combine(day, at, tzinfo=local_zone()).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+# ---- reading ------------------------------------------------------------------
+
+def get_invitation(group: TopicGroup, public_id: str) -> Invitation | None:
+    return db.session.scalar(select(Invitation).where(
+        Invitation.topic_group_id == group.id, Invitation.public_id == public_id))
+
+
+def by_public_id(public_id: str) -> Invitation | None:
+    return db.session.scalar(select(Invitation).where(Invitation.public_id == public_id))
+
+
+def invitations_of(group: TopicGroup, status: str | None = None) -> list[Invitation]:
+    rows = list(db.session.scalars(select(Invitation).where(Invitation.topic_group_id == group.id)
+                                   .order_by(Invitation.created_at, Invitation.id)))
+    if status:
+        now = today()
+        rows = [i for i in rows if i.effective_status(now) == status]
+    return rows
+
+
+def counts_by_status(group: TopicGroup) -> dict[InvitationStatus, int]:
+    now = today()
+    counts = {s: 0 for s in InvitationStatus}
+    for invitation in invitations_of(group):
+        counts[invitation.effective_status(now)] += 1
+    return counts
+
+
+# ---- creating -----------------------------------------------------------------
+
+@dataclass
+class Contact:
+    organisation: Organisation
+    name: str
+    email: str
+
+
+def _check_email(address: str) -> str:
+    try:
+        return validate_email(address.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise InvitationError(f"“{address}” is not an email address, like name@example.org",
+                              "contact_email") from None
+
+
+def _check_deadline(deadline: date | None) -> date:
+    if deadline is None:
+        raise InvitationError("Enter the deadline for written evidence", "deadline")
+    if deadline < today():
+        raise InvitationError("The deadline must be today or in the future", "deadline")
+    return deadline
+
+
+def _new_invitation(group: TopicGroup, contact: Contact, questions: str, deadline: date, by: User | None):
+    if not contact.name.strip():
+        raise InvitationError("Enter the contact’s name", "contact_name")
+    email = _check_email(contact.email)
+    duplicate = db.session.scalar(select(Invitation).where(
+        Invitation.topic_group_id == group.id, Invitation.organisation_id == contact.organisation.id,
+        func.lower(Invitation.contact_email) == email, Invitation.status != InvitationStatus.WITHDRAWN))
+    if duplicate is not None:
+        raise InvitationError(f"{contact.organisation.name} ({email}) is already invited to this topic group",
+                              "contact_email")
+    invitation = Invitation(topic_group=group, organisation=contact.organisation, contact_name=contact.name.strip(),
+                            contact_email=email, questions=questions.strip(), deadline=deadline,
+                            status=InvitationStatus.DRAFT, created_by=by)
+    db.session.add(invitation)
+    return invitation
+
+
+def default_questions(group: TopicGroup) -> str:
+    return "\n".join(line.text for line in group.lines_of_enquiry)
+
+
+def create_invitation(group: TopicGroup, contact: Contact, *, questions: str, deadline: date | None,
+                      by: User | None, send: bool = False) -> Invitation:
+    invitation = _new_invitation(group, contact, questions, _check_deadline(deadline), by)
+    db.session.commit()
+    if send:
+        send_invitation(invitation)
+    return invitation
+
+
+def bulk_invite(group: TopicGroup, contacts: list[Contact], *, questions: str, deadline: date | None,
+                by: User | None, send: bool = False) -> list[Invitation]:
+    """All or nothing: one bad contact stops the lot, with its name in the message."""
+    deadline = _check_deadline(deadline)
+    if not contacts:
+        raise InvitationError("Choose at least one organisation", "organisation_ids")
+    created = []
+    try:
+        for contact in contacts:
+            try:
+                created.append(_new_invitation(group, contact, questions, deadline, by))
+            except InvitationError as err:
+                raise InvitationError(f"{contact.organisation.name}: {err}", "organisation_ids") from None
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    if send:
+        for invitation in created:
+            send_invitation(invitation)
+    return created
+
+
+@dataclass
+class ImportReport:
+    created: list[Invitation] = field(default_factory=list)
+    rejected: list[tuple[int, str, str]] = field(default_factory=list)  # (line, row as typed, reason)
+
+
+def import_csv(group: TopicGroup, text: str, *, questions: str, deadline: date | None, by: User | None,
+               send: bool = False) -> ImportReport:
+    """Rows of organisation, name, e-mail. Good rows are invited; each bad
+    row is reported with its line number and why, and nothing else stops."""
+    deadline = _check_deadline(deadline)
+    report = ImportReport()
+    reader = csv.reader(io.StringIO(text))
+    for line_number, row in enumerate(reader, start=1):
+        typed = ",".join(row)
+        if not any(cell.strip() for cell in row):
+            continue
+        if line_number == 1 and [c.strip().lower() for c in row[:3]] == ["organisation", "name", "email"]:
+            continue
+        if len(row) != 3:
+            report.rejected.append((line_number, typed, f"has {len(row)} columns; expected 3: organisation, name, email"))
+            continue
+        org_name, name, email = (cell.strip() for cell in row)
+        organisation = find_by_name(org_name) if org_name else None
+        if organisation is None:
+            report.rejected.append((line_number, typed, f"no organisation called “{org_name}”: add it first"
+                                    if org_name else "the organisation is missing"))
+            continue
+        try:
+            with db.session.begin_nested():
+                report.created.append(_new_invitation(group, Contact(organisation, name, email), questions,
+                                                      deadline, by))
+        except InvitationError as err:
+            report.rejected.append((line_number, typed, str(err)))
+    db.session.commit()
+    if send:
+        for invitation in report.created:
+            send_invitation(invitation)
+    return report
+
+
+# ---- e-mail -------------------------------------------------------------------
+
+def queue_email(invitation: Invitation, kind: str) -> Email:
+    """Record the message, then hand it to a worker; the worker sends it,
+    marks it sent only once the mail server has taken it, and retries."""
+    email = Email(invitation=invitation, kind=kind, to_address=invitation.contact_email)
+    db.session.add(email)
+    db.session.commit()
+    jobs.enqueue("scrutiny.invitations.jobs.deliver", email.id,
+                 retry_intervals=current_app.config["MAIL_RETRY_INTERVALS"])
+    return email
+
+
+def send_invitation(invitation: Invitation) -> Email:
+    if invitation.status != InvitationStatus.DRAFT:
+        raise InvitationError("This invitation has already been sent", "status")
+    return queue_email(invitation, "invitation")
+
+
+def send_reminder(invitation: Invitation) -> Email:
+    if invitation.status not in AWAITING:
+        raise InvitationError(
+            f"No reminder for an invitation that is {invitation.effective_status(today()).label.lower()}", "status")
+    kind = "overdue" if invitation.deadline < today() else "reminder"
+    return queue_email(invitation, kind)
+
+
+def schedule_reminders(invitation: Invitation) -> None:
+    """A reminder some days before the deadline and a notice the day after it,
+    each at the council's morning hour; the job checks again when it runs."""
+    hour = time(current_app.config["REMINDER_HOUR"])
+    before = invitation.deadline - timedelta(days=current_app.config["REMINDER_DAYS_BEFORE"])
+    now = utcnow()
+    for kind, day in (("reminder", before), ("overdue", invitation.deadline + timedelta(days=1))):
+        at = local_to_utc(day, hour)
+        if at > now:
+            jobs.enqueue("scrutiny.invitations.jobs.automatic_reminder", invitation.id, kind,
+                         at=at.replace(tzinfo=timezone.utc))
+
+
+def withdraw(invitation: Invitation) -> None:
+    if invitation.status == InvitationStatus.WITHDRAWN:
+        raise InvitationError("This invitation is already withdrawn", "status")
+    invitation.status = InvitationStatus.WITHDRAWN
+    invitation.withdrawn_at = utcnow()
+    invitation.portal_epoch += 1  # ends every portal session opened before now
+    for token in list(invitation.portal_tokens):
+        db.session.delete(token)
+    db.session.commit()
+
+
+# ---- portal links -------------------------------------------------------------
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def link_expiry(invitation: Invitation) -> datetime:
+    last_day = invitation.deadline + timedelta(days=current_app.config["PORTAL_LINK_GRACE_DAYS"])
+    return local_to_utc(last_day + timedelta(days=1), time(0))
+
+
+def issue_token(invitation: Invitation) -> str:
+    """A new single-use link token (256 random bits); only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(PortalToken(invitation=invitation, token_hash=hash_token(token),
+                               expires_at=link_expiry(invitation)))
+    db.session.commit()
+    return token
+
+
+# Why a link did not open the portal.
+UNKNOWN, USED, EXPIRED, WITHDRAWN = "unknown", "used", "expired", "withdrawn"
+
+
+def redeem_token(token: str) -> tuple[Invitation | None, str | None]:
+    """(invitation, None) on success, marking the link used; else (None, why)."""
+    record = db.session.scalar(select(PortalToken).where(PortalToken.token_hash == hash_token(token or "")))
+    if record is None:
+        return None, UNKNOWN
+    invitation = record.invitation
+    if invitation.status == InvitationStatus.WITHDRAWN:
+        return None, WITHDRAWN
+    if record.used_at is not None:
+        return None, USED
+    if record.expires_at <= utcnow():
+        return None, EXPIRED
+    record.used_at = utcnow()
+    if invitation.status == InvitationStatus.SENT:
+        invitation.status = InvitationStatus.OPENED
+        invitation.opened_at = utcnow()
+    db.session.commit()
+    return invitation, None
+
+
+def request_new_link(address: str) -> int:
+    """Send a fresh link for each live invitation to this address. Returns
+    how many; the caller says the same thing either way."""
+    try:
+        email = _check_email(address)
+    except InvitationError:
+        return 0
+    now = utcnow()
+    live = [i for i in db.session.scalars(select(Invitation).where(func.lower(Invitation.contact_email) == email))
+            if i.status not in (InvitationStatus.WITHDRAWN, InvitationStatus.DRAFT) and link_expiry(i) > now]
+    for invitation in live:
+        queue_email(invitation, "new_link")
+    return len(live)
+
+
+# ---- the witness's answers ------------------------------------------------------
+
+def respond(invitation: Invitation, accept: bool, reason: str = "") -> None:
+    if invitation.status in (InvitationStatus.WITHDRAWN, InvitationStatus.SUBMITTED):
+        raise InvitationError("This invitation can no longer be answered", "response")
+    if not accept and not reason.strip():
+        raise InvitationError("Tell us why you cannot give evidence", "decline_reason")
+    invitation.status = InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
+    invitation.decline_reason = "" if accept else reason.strip()[:2000]
+    invitation.responded_at = utcnow()
+    db.session.commit()
+
+
+def can_still_edit(invitation: Invitation) -> bool:
+    return invitation.status not in (InvitationStatus.WITHDRAWN, InvitationStatus.DECLINED) \
+        and today() <= invitation.deadline

@@ -1,0 +1,79 @@
+"""The witness's portal session: which invitations this browser may open.
+
+A used link puts its invitation's public id and portal epoch into the signed
+session cookie. Withdrawing an invitation bumps its epoch, so every session
+opened before that stops working at the next request.
+"""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+from flask import abort, g, session
+
+from scrutiny.evidence import services as evidence
+from scrutiny.invitations import services as invitations
+from scrutiny.invitations.models import Invitation, InvitationStatus
+
+SESSION_KEY = "portal"
+
+
+def remember(invitation: Invitation) -> None:
+    opened = dict(session.get(SESSION_KEY, {}))
+    opened[invitation.public_id] = invitation.portal_epoch
+    session[SESSION_KEY] = opened
+    session.permanent = True
+
+
+def forget() -> None:
+    session.pop(SESSION_KEY, None)
+
+
+def current_invitations() -> list[Invitation]:
+    """The invitations this session may open; ended ones are dropped from it."""
+    opened = session.get(SESSION_KEY, {})
+    live, keep = [], {}
+    for public_id, epoch in opened.items():
+        invitation = invitations.by_public_id(public_id)
+        if invitation and invitation.portal_epoch == epoch and invitation.status != InvitationStatus.WITHDRAWN:
+            live.append(invitation)
+            keep[public_id] = epoch
+    if keep != opened:
+        session[SESSION_KEY] = keep
+    return live
+
+
+def portal_page(view: Callable) -> Callable:
+    """Marks a portal page. (Its Referrer-Policy: no-referrer is set for the
+    whole blueprint in create_app, after Talisman's headers.)"""
+    view.required_roles = getattr(view, "required_roles", ("portal",))
+    return view
+
+
+def witness_invitation(view: Callable) -> Callable:
+    """Loads <invitation_id> if it is this witness's; anything else is a 404."""
+
+    @wraps(view)
+    def wrapped(invitation_id: str, *args, **kwargs):
+        invitation = next((i for i in current_invitations() if i.public_id == invitation_id), None)
+        if invitation is None:
+            abort(404)
+        g.invitation = invitation
+        return view(invitation, *args, **kwargs)
+
+    wrapped.required_roles = ("portal",)
+    return wrapped
+
+
+def witness_submission(view: Callable) -> Callable:
+    """Loads <submission_id> if it belongs to one of this witness's invitations."""
+
+    @wraps(view)
+    def wrapped(submission_id: str, *args, **kwargs):
+        submission = evidence.witness_submission([i.id for i in current_invitations()], submission_id)
+        if submission is None:
+            abort(404)
+        return view(submission, *args, **kwargs)
+
+    wrapped.required_roles = ("portal",)
+    return wrapped

@@ -1,0 +1,64 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput, GovCheckboxInput, GovFileInput, GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput)
+from wtforms import (
+    BooleanField, EmailField, MultipleFileField, RadioField, SelectMultipleField, StringField, SubmitField,
+    TextAreaField)
+from wtforms.validators import DataRequired, Length, Optional
+
+from scrutiny.evidence.models import SubmissionKind
+from scrutiny.evidence.services import WITNESS_KINDS
+from scrutiny.forms import choice_list
+
+
+class NewLinkForm(FlaskForm):
+    email = EmailField("Your email address", widget=GovTextInput(),
+                       validators=[DataRequired("Enter the email address your invitation was sent to")],
+                       description="The address your invitation was sent to.")
+    submit = SubmitField("Email me a new link", widget=GovSubmitInput())
+
+
+class RespondForm(FlaskForm):
+    response = RadioField("Will you give evidence?", widget=GovRadioInput(), validate_choice=False,
+                          choices=choice_list([("accept", "Yes, we will give evidence"),
+                                               ("decline", "No, we cannot give evidence")]),
+                          validators=[DataRequired("Choose yes or no")],
+                          description="You can still write and upload evidence after you answer.")
+    decline_reason = TextAreaField("If not, why not?", widget=GovTextArea(),
+                                   validators=[Optional(), Length(max=2000)],
+                                   description="This helps the group understand gaps in its evidence.")
+    submit = SubmitField("Send answer", widget=GovSubmitInput())
+
+
+class EvidenceForm(FlaskForm):
+    title = StringField("Title", widget=GovTextInput(),
+                        validators=[DataRequired("Enter a title for your evidence"), Length(max=300)])
+    kind = RadioField("What kind of evidence is this?", widget=GovRadioInput(), validate_choice=False,
+                      choices=choice_list((k.value, SubmissionKind(k).label) for k in WITNESS_KINDS),
+                      validators=[DataRequired("Choose what kind of evidence this is")],
+                      description="A presentation is slides you will show or have shown at an evidence session.")
+    summary = TextAreaField("Summary", widget=GovTextArea(), validators=[Optional(), Length(max=3000)],
+                            description="A few sentences the councillors can read first.")
+    body = TextAreaField("Your written evidence", widget=GovTextArea(), validators=[Optional(), Length(max=100_000)],
+                         description="You can use Markdown: ## for headings, - for lists, **bold**.")
+    theme_ids = SelectMultipleField("Which themes does it cover?", coerce=int, widget=GovCheckboxesInput(),
+                                    validators=[Optional()], description="Choose any that apply.")
+    confidential = BooleanField("This evidence is confidential: only the topic group may see it, "
+                                "and it must not be published", widget=GovCheckboxInput())
+    files = MultipleFileField("Upload files", widget=GovFileInput(multiple=True), validators=[Optional()],
+                              description="Documents (PDF, Word, OpenDocument), data (CSV, Excel), presentations "
+                                          "(PDF, PowerPoint, OpenDocument) or images (PNG, JPEG), up to {limit} "
+                                          "each. Hold Ctrl or Shift to choose more than one.")
+    files_confidential = BooleanField("The files I am uploading now are confidential", widget=GovCheckboxInput())
+    save = SubmitField("Save draft", widget=GovSubmitInput())
+
+    def set_themes(self, themes):
+        self.theme_ids.choices = choice_list((t.id, t.name) for t in themes)
+
+
+class ConfirmForm(FlaskForm):
+    submit = SubmitField("Submit evidence", widget=GovSubmitInput())
+
+
+class FileActionForm(FlaskForm):
+    """For the small per-file buttons (remove, mark confidential)."""

@@ -1,0 +1,30 @@
+"""Keeps portal link tokens out of the logs: access logs print request lines,
+and a token in one would be a working key in a log file."""
+from __future__ import annotations
+
+import logging
+import re
+
+TOKEN_PATH = re.compile(r"(/portal/start/)[^\s\"?]+")
+
+
+def redact(text: str) -> str:
+    return TOKEN_PATH.sub(r"\1[redacted]", text)
+
+
+class RedactPortalTokens(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: redact(v) if isinstance(v, str) else v for k, v in record.args.items()}
+        return True
+
+
+def install(*logger_names: str) -> None:
+    for name in logger_names:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactPortalTokens) for f in logger.filters):
+            logger.addFilter(RedactPortalTokens())

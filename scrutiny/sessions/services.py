@@ -1,0 +1,245 @@
+"""Evidence sessions: scheduling them, who presents, who came, the minutes.
+
+Times are typed in the council's own time zone (`TIMEZONE`, British Summer
+Time included) and stored as naive UTC, like every other time in the system.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from scrutiny.extensions import db
+from scrutiny.groups.models import TopicGroup
+from scrutiny.invitations.models import Invitation, InvitationStatus
+from scrutiny.sessions.models import EvidenceSession, SessionSlot
+
+# A witness who has declined or been withdrawn does not present.
+CANNOT_PRESENT = (InvitationStatus.DECLINED, InvitationStatus.WITHDRAWN)
+CANNOT_PRESENT_REASONS = {
+    InvitationStatus.DECLINED: "they declined the invitation",
+    InvitationStatus.WITHDRAWN: "their invitation was withdrawn",
+}
+
+MAX_TITLE, MAX_LOCATION, MAX_URL = 200, 300, 500
+
+
+class SessionError(ValueError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class SessionDetails:
+    """What an officer sets on a session: the day and times as the council's clock reads them."""
+
+    title: str
+    day: date | None
+    starts: time | None
+    ends: time | None
+    location: str = ""
+    online_url: str = ""
+    agenda: str = ""
+    # The invitations presenting, in order; None leaves the presenters as they are.
+    presenter_ids: list[int] | None = None
+
+
+# Time zones --------------------------------------------------------------
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def to_local(stored: datetime) -> datetime:
+    """A stored (naive UTC) time as the council's clock reads it."""
+    return stored.replace(tzinfo=timezone.utc).astimezone(local_zone())
+
+
+def _to_utc(day: date, at: time, field: str) -> datetime:
+    zone = local_zone()
+    local = datetime.combine(day, at, tzinfo=zone)
+    utc = local.astimezone(timezone.utc)
+    # The hour the clocks skip in spring does not exist: it would come back as another time.
+    if utc.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise SessionError(
+            f"There is no {at:%H:%M} on {day:%-d %B %Y} because the clocks go forward. Enter another time",
+            field)
+    return utc.replace(tzinfo=None)
+
+
+# Rules -------------------------------------------------------------------
+
+def online_url_problem(url: str) -> str | None:
+    """Why an online meeting link is refused, or None when it is fine (blank is fine)."""
+    url = (url or "").strip()
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "https" or not parts.hostname or any(c.isspace() for c in url):
+        return "Enter an online meeting link that starts with https://"
+    if len(url) > MAX_URL:
+        return f"The online meeting link must be {MAX_URL} characters or fewer"
+    return None
+
+
+def _check(details: SessionDetails) -> tuple[datetime, datetime]:
+    """Raises the first rule broken; returns the start and end in UTC."""
+    if not details.title.strip():
+        raise SessionError("Enter a title for the session", "title")
+    if len(details.title.strip()) > MAX_TITLE:
+        raise SessionError(f"The title must be {MAX_TITLE} characters or fewer", "title")
+    if details.day is None:
+        raise SessionError("Enter the date of the session", "date")
+    if details.starts is None:
+        raise SessionError("Enter the time the session starts", "start_time")
+    if details.ends is None:
+        raise SessionError("Enter the time the session ends", "end_time")
+    starts_at = _to_utc(details.day, details.starts, "start_time")
+    ends_at = _to_utc(details.day, details.ends, "end_time")
+    if ends_at <= starts_at:
+        raise SessionError("The end time must be after the start time", "end_time")
+    if len(details.location.strip()) > MAX_LOCATION:
+        raise SessionError(f"The location must be {MAX_LOCATION} characters or fewer", "location")
+    if problem := online_url_problem(details.online_url):
+        raise SessionError(problem, "online_url")
+    return starts_at, ends_at
+
+
+def presenter_label(invitation: Invitation) -> str:
+    return f"{invitation.organisation.name} – {invitation.contact_name}"
+
+
+def _presenting(group: TopicGroup, invitation_ids: list[int]) -> list[Invitation]:
+    """The invitations named, in the order given, once each; refuses any that cannot present."""
+    ids = list(dict.fromkeys(invitation_ids))
+    if not ids:
+        return []
+    found = {
+        i.id: i for i in db.session.scalars(
+            select(Invitation).where(Invitation.id.in_(ids)).options(selectinload(Invitation.slot)))
+    }
+    invitations = []
+    for invitation_id in ids:
+        invitation = found.get(invitation_id)
+        if invitation is None or invitation.topic_group_id != group.id:
+            raise SessionError("Choose witnesses who have been invited to give evidence to this group",
+                               "presenters")
+        if invitation.status in CANNOT_PRESENT:
+            raise SessionError(f"{presenter_label(invitation)} cannot present because "
+                               f"{CANNOT_PRESENT_REASONS[invitation.status]}", "presenters")
+        invitations.append(invitation)
+    return invitations
+
+
+def _place(session: EvidenceSession, invitations: list[Invitation]) -> None:
+    """One slot per invitation: keep the slots that stay, move any from another session."""
+    slots = []
+    with db.session.no_autoflush:  # new slots join the session below, with the rest
+        for position, invitation in enumerate(invitations):
+            slot = invitation.slot
+            if slot is None:
+                slot = SessionSlot(invitation=invitation)
+            elif slot.session is not session:
+                slot.attended = None  # whether they came to the other session says nothing about this one
+            slot.position = position
+            slots.append(slot)
+        session.slots = slots
+
+
+# Changes -----------------------------------------------------------------
+
+def save_session(group: TopicGroup, session: EvidenceSession | None, details: SessionDetails) -> EvidenceSession:
+    """Create (session=None) or update a session, with its presenters, in one transaction."""
+    starts_at, ends_at = _check(details)
+    presenters = _presenting(group, details.presenter_ids) if details.presenter_ids is not None else None
+    if session is None:
+        session = EvidenceSession(topic_group=group)
+        db.session.add(session)
+    elif session.topic_group_id != group.id:
+        raise SessionError("That session belongs to another topic group")
+    session.title = details.title.strip()
+    session.starts_at, session.ends_at = starts_at, ends_at
+    session.location = details.location.strip()
+    session.online_url = details.online_url.strip()
+    session.agenda = details.agenda.strip()
+    if presenters is not None:
+        _place(session, presenters)
+    db.session.commit()
+    return session
+
+
+def set_presenters(session: EvidenceSession, invitation_ids: list[int]) -> list[SessionSlot]:
+    """The witnesses who present at a session, in order. Moves any who were down for another session."""
+    _place(session, _presenting(session.topic_group, invitation_ids))
+    db.session.commit()
+    return session.slots
+
+
+def record_attendance(session: EvidenceSession, attendance: dict[int, bool | None]) -> None:
+    """Whether each presenter came: True, False, or None for not recorded. Keys are invitation ids."""
+    slots = {slot.invitation_id: slot for slot in session.slots}
+    unknown = [i for i in attendance if i not in slots]
+    if unknown:
+        raise SessionError("Record attendance only for the witnesses presenting at this session")
+    for invitation_id, attended in attendance.items():
+        if attended not in (True, False, None):
+            raise SessionError("Choose whether the witness attended", f"attended_{invitation_id}")
+        slots[invitation_id].attended = attended
+    db.session.commit()
+
+
+def save_minutes(session: EvidenceSession, markdown: str) -> None:
+    session.minutes = (markdown or "").strip()
+    db.session.commit()
+
+
+# Reading -----------------------------------------------------------------
+
+def _with_presenters(query):
+    return query.options(
+        selectinload(EvidenceSession.slots).selectinload(SessionSlot.invitation))
+
+
+def get_session(group: TopicGroup, public_id: str) -> EvidenceSession | None:
+    """The session with this id, only if it belongs to this group."""
+    return db.session.scalar(_with_presenters(
+        select(EvidenceSession).where(EvidenceSession.public_id == public_id,
+                                      EvidenceSession.topic_group_id == group.id)))
+
+
+def sessions_for_group(group: TopicGroup) -> list[EvidenceSession]:
+    """Soonest first, with their presenters loaded."""
+    return list(db.session.scalars(_with_presenters(
+        select(EvidenceSession).where(EvidenceSession.topic_group_id == group.id)
+        .order_by(EvidenceSession.starts_at, EvidenceSession.id))))
+
+
+def can_present(invitation: Invitation) -> bool:
+    return invitation.status not in CANNOT_PRESENT
+
+
+def sessions_for_invitation(invitation: Invitation) -> list[EvidenceSession]:
+    """The sessions a witness presents at (for the portal). No request needed.
+
+    None once the witness has declined or been withdrawn, even if their slot is still there."""
+    if not can_present(invitation):
+        return []
+    return list(db.session.scalars(_with_presenters(
+        select(EvidenceSession).join(SessionSlot, SessionSlot.session_id == EvidenceSession.id)
+        .where(SessionSlot.invitation_id == invitation.id)
+        .order_by(EvidenceSession.starts_at))))
+
+
+def presentable_invitations(group: TopicGroup) -> list[Invitation]:
+    """The group's invitations that can be given a slot: any not declined or withdrawn."""
+    return list(db.session.scalars(
+        select(Invitation)
+        .where(Invitation.topic_group_id == group.id, Invitation.status.not_in([s.value for s in CANNOT_PRESENT]))
+        .options(selectinload(Invitation.slot).selectinload(SessionSlot.session))
+        .order_by(Invitation.created_at, Invitation.id)))

@@ -1,0 +1,256 @@
+from datetime import date, timedelta
+
+from bs4 import BeautifulSoup
+from sqlalchemy import func, select
+
+from scrutiny.extensions import db
+from scrutiny.invitations.models import Email, Invitation
+from scrutiny.organisations.services import find_by_name, save_organisation
+from tests.conftest import Browser
+from tests.test_invitations_journey import GROUP, invite, link_in, path_of
+
+
+def _officer(app):
+    officer = Browser(app.test_client())
+    officer.sign_in("lead@second.example")
+    return officer
+
+
+def _invitation(app, email):
+    with app.app_context():
+        return db.session.scalar(select(Invitation).where(Invitation.contact_email == email))
+
+
+def _deadline(days=14):
+    d = date.today() + timedelta(days=days)
+    return [str(d.day), str(d.month), str(d.year)]
+
+
+def test_the_form_is_filled_in_with_the_groups_lines_of_enquiry(app, second_case):
+    page = _officer(app).get(f"/groups/{GROUP}/invitations/new").text
+    soup = BeautifulSoup(page, "html.parser")
+    assert soup.select_one("#questions").text.strip() == (
+        "How long do residents wait for a care assessment?\nWhat do carers need while they wait?")
+
+
+def test_a_draft_is_not_sent_until_the_officer_sends_it(app, second_case, smtp, run_jobs):
+    officer = _officer(app)
+    invite(officer, app, send=False)
+    run_jobs()
+    assert smtp.messages == []
+    invitation = _invitation(app, "jo@carers.example")
+    assert invitation.status == "draft"
+    officer.submit(f"/groups/{GROUP}/invitations/{invitation.public_id}/send", {},
+                   form_page=f"/groups/{GROUP}/invitations/{invitation.public_id}")
+    run_jobs()
+    assert len(smtp.to("jo@carers.example")) == 1
+    assert _invitation(app, "jo@carers.example").status == "sent"
+
+
+def test_form_errors_name_the_field_and_save_nothing(app, second_case):
+    officer = _officer(app)
+    page = officer.submit(f"/groups/{GROUP}/invitations/new", {
+        "organisation_id": 0, "contact_name": "", "contact_email": "not-an-address", "questions": "Q",
+        "deadline": ["1", "1", "2020"]})
+    soup = BeautifulSoup(page.text, "html.parser")
+    errors = {a["href"]: a.text for a in soup.select(".govuk-error-summary a")}
+    assert errors["#contact_name"] == "Enter the contact’s name"
+    assert "#organisation_id" in errors
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Invitation)) == 0
+    with app.app_context():
+        org_id = find_by_name("Carers in Northshire").id
+    page = officer.submit(f"/groups/{GROUP}/invitations/new", {
+        "organisation_id": org_id, "contact_name": "Jo", "contact_email": "not-an-address", "questions": "Q",
+        "deadline": ["1", "1", "2020"]})
+    assert "The deadline must be today or in the future" in page.text
+    page = officer.submit(f"/groups/{GROUP}/invitations/new", {
+        "organisation_id": org_id, "contact_name": "Jo", "contact_email": "not-an-address", "questions": "Q",
+        "deadline": _deadline()})
+    assert "“not-an-address” is not an email address" in page.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Invitation)) == 0
+
+
+def test_a_failing_mail_server_is_retried_and_nothing_is_marked_sent_that_was_not(app, second_case, smtp, run_jobs):
+    smtp.refuse = 10  # more refusals than retries
+    invite(_officer(app), app)
+    run_jobs()
+    invitation = _invitation(app, "jo@carers.example")
+    assert invitation.status == "draft"
+    with app.app_context():
+        email = db.session.scalar(select(Email))
+        assert email.status == "failed"
+        assert email.attempts == 1 + len(app.config["MAIL_RETRY_INTERVALS"])
+        assert "451" in email.last_error
+        assert email.sent_at is None
+        # The links made for the failed attempts were never delivered, so none works.
+        assert db.session.get(Invitation, invitation.id).portal_tokens == []
+    page = _officer(app).get(f"/groups/{GROUP}/invitations/{invitation.public_id}").text
+    assert "Not sent" in page and "451" in page
+
+
+def test_a_send_that_fails_once_then_succeeds_is_marked_sent(app, second_case, smtp, run_jobs):
+    smtp.refuse = 1
+    invite(_officer(app), app)
+    run_jobs()
+    assert len(smtp.to("jo@carers.example")) == 1
+    with app.app_context():
+        email = db.session.scalar(select(Email))
+        assert (email.status, email.attempts) == ("sent", 2)
+    assert _invitation(app, "jo@carers.example").status == "sent"
+
+
+def test_bulk_invite_uses_each_organisations_address(app, second_case, smtp, run_jobs):
+    with app.app_context():
+        carers = find_by_name("Carers in Northshire")
+        save_organisation(carers, name=carers.name, kind=carers.kind, email="hello@carers.example")
+        adult = find_by_name("Northshire Adult Social Care")
+        save_organisation(adult, name=adult.name, kind=adult.kind, email="asc@northshire.example")
+        ids = [carers.id, adult.id]
+    page = _officer(app).submit(f"/groups/{GROUP}/invitations/bulk", {
+        "organisation_ids": ids, "questions": "Q1", "deadline": _deadline(), "send_now": "y"}, follow=True)
+    assert "2 invitations being sent" in page.text
+    run_jobs()
+    assert {m["To"] for m in smtp.messages} == {"Carers in Northshire <hello@carers.example>",
+                                                 "Northshire Adult Social Care <asc@northshire.example>"}
+
+
+def test_csv_import_reports_each_rejected_row_and_invites_the_rest(app, second_case, smtp, run_jobs):
+    from io import BytesIO
+
+    from tests.conftest import csrf_token
+
+    officer = _officer(app)
+    csv_text = ("organisation,name,email\n"
+                "Carers in Northshire,Jo Carer,jo@carers.example\n"
+                "Nobody Ltd,Ann,ann@nobody.example\n"
+                "Northshire Adult Social Care,Bea,not-an-email\n"
+                "Carers in Northshire,Jo Again,jo@carers.example\n"
+                "too,few\n"
+                "Northshire Adult Social Care,Cal Care,cal@asc.example\n")
+    form = officer.get(f"/groups/{GROUP}/invitations/import")
+    page = officer.client.post(f"/groups/{GROUP}/invitations/import", data={
+        "csrf_token": csrf_token(form.text), "questions": "Q", "deadline": _deadline(), "send_now": "y",
+        "csv_file": (BytesIO(csv_text.encode()), "contacts.csv")}, content_type="multipart/form-data")
+    soup = BeautifulSoup(page.text, "html.parser")
+    assert "2 invited, 4 rows rejected" in soup.text
+    rows = [[td.text for td in tr.select("td")] for tr in soup.select("tbody tr")]
+    assert [r[0] for r in rows] == ["3", "4", "5", "6"]
+    assert "no organisation called “Nobody Ltd”" in rows[0][2]
+    assert "is not an email address" in rows[1][2]
+    assert "already invited" in rows[2][2]
+    assert "has 2 columns" in rows[3][2]
+    run_jobs()
+    assert sorted(m["To"] for m in smtp.messages) == ["Cal Care <cal@asc.example>", "Jo Carer <jo@carers.example>"]
+
+
+def test_invitations_list_filters_and_counts_by_status(app, second_case):
+    from tests.factories import make_invitation
+
+    make_invitation(app, GROUP, "Carers in Northshire", email="a@x.example", status="declined")
+    make_invitation(app, GROUP, "Carers in Northshire", email="b@x.example", status="sent",
+                    deadline=date.today() - timedelta(days=1))
+    make_invitation(app, GROUP, "Northshire Adult Social Care", email="c@x.example", status="accepted")
+    officer = _officer(app)
+    page = officer.get(f"/groups/{GROUP}/invitations").text
+    for label in ("All (3)", "Declined (1)", "Overdue (1)", "Accepted (1)", "Sent (0)"):
+        assert label in page
+    overdue = BeautifulSoup(officer.get(f"/groups/{GROUP}/invitations?status=overdue").text, "html.parser")
+    assert [td.text.strip() for td in overdue.select("tbody tr td:nth-of-type(2)")][0].endswith("b@x.example")
+    assert len(overdue.select("tbody tr")) == 1
+
+
+def test_sending_schedules_a_reminder_and_an_overdue_notice(app, second_case, smtp, run_jobs):
+    from rq.job import Job
+
+    from scrutiny.jobs import queue, redis_connection
+
+    invite(_officer(app), app)
+    run_jobs()
+    with app.app_context():
+        registry = queue().scheduled_job_registry
+        jobs = [Job.fetch(i, connection=redis_connection()) for i in registry.get_job_ids()]
+        kinds = sorted(j.args[1] for j in jobs if j.func_name.endswith("automatic_reminder"))
+        assert kinds == ["overdue", "reminder"]
+        times = {j.args[1]: registry.get_scheduled_time(j) for j in jobs}
+    deadline = date.today() + timedelta(days=14)
+    assert times["reminder"].date() == deadline - timedelta(days=app.config["REMINDER_DAYS_BEFORE"])
+    assert times["overdue"].date() == deadline + timedelta(days=1)
+
+
+def _run_reminder(app, run_jobs, invitation_id, kind):
+    from scrutiny import jobs
+
+    with app.app_context():
+        jobs.enqueue("scrutiny.invitations.jobs.automatic_reminder", invitation_id, kind)
+    run_jobs()
+
+
+def test_reminders_go_only_to_those_still_owing_evidence_and_once_per_deadline(app, second_case, smtp, run_jobs):
+    from tests.factories import make_invitation
+
+    soon = date.today() + timedelta(days=2)
+    past = date.today() - timedelta(days=1)
+    for email, status, deadline in (("owing@x.example", "sent", soon), ("done@x.example", "evidence_submitted", soon),
+                                    ("no@x.example", "declined", soon), ("gone@x.example", "withdrawn", soon),
+                                    ("late@x.example", "accepted", past)):
+        make_invitation(app, GROUP, "Carers in Northshire", email=email, status=status, deadline=deadline)
+    for email in ("owing@x.example", "done@x.example", "no@x.example", "gone@x.example"):
+        _run_reminder(app, run_jobs, _invitation(app, email).id, "reminder")
+        _run_reminder(app, run_jobs, _invitation(app, email).id, "reminder")  # a second run sends nothing
+    _run_reminder(app, run_jobs, _invitation(app, "late@x.example").id, "overdue")
+    assert sorted(m["To"].addresses[0].addr_spec for m in smtp.messages) == ["late@x.example", "owing@x.example"]
+    assert smtp.to("late@x.example")[0]["Subject"].strip().startswith("Your evidence for")
+    assert smtp.to("owing@x.example")[0]["Subject"].strip().startswith("Reminder:")
+
+
+def test_an_early_reminder_waits_for_its_day(app, second_case, smtp, run_jobs):
+    from tests.factories import make_invitation
+
+    make_invitation(app, GROUP, "Carers in Northshire", email="later@x.example",
+                    deadline=date.today() + timedelta(days=30))
+    _run_reminder(app, run_jobs, _invitation(app, "later@x.example").id, "reminder")
+    assert smtp.messages == []
+    with app.app_context():
+        from scrutiny.jobs import queue
+
+        assert len(queue().scheduled_job_registry.get_job_ids()) == 1
+
+
+def test_officer_sends_a_reminder_by_hand(app, second_case, smtp, run_jobs):
+    from tests.factories import make_invitation
+
+    public_id = make_invitation(app, GROUP, "Carers in Northshire", email="hand@x.example")
+    officer = _officer(app)
+    page = officer.submit(f"/groups/{GROUP}/invitations/{public_id}/remind", {},
+                          form_page=f"/groups/{GROUP}/invitations/{public_id}", follow=True)
+    assert "A reminder is being sent" in page.text
+    run_jobs()
+    [message] = smtp.to("hand@x.example")
+    assert "/portal/start/" in link_in(message)
+    page = officer.get(f"/groups/{GROUP}/invitations/{public_id}").text
+    assert "Reminder: your evidence for Adult Social Care Waiting Times" in page
+    assert "[personal link]" not in page  # the body is kept, but not shown in the list
+
+
+def test_emails_kept_for_officers_hold_no_live_link(app, second_case, smtp, run_jobs):
+    invite(_officer(app), app)
+    run_jobs()
+    url = link_in(smtp.messages[0])
+    token = path_of(url).rsplit("/", 1)[1]
+    with app.app_context():
+        email = db.session.scalar(select(Email))
+        assert token not in email.body_text and "[personal link]" in email.body_text
+        from scrutiny.invitations.models import PortalToken
+
+        assert token not in {t.token_hash for t in db.session.scalars(select(PortalToken))}
+
+
+def test_councillors_cannot_see_invitations(app, second_case):
+    member = Browser(app.test_client())
+    member.sign_in("member@second.example")
+    assert member.get(f"/groups/{GROUP}/invitations").status_code == 403
+    assert member.get(f"/groups/{GROUP}/invitations/new").status_code == 403
+
+

@@ -1,0 +1,295 @@
+"""The witness portal: links, sessions, isolation, and every refusal of an upload."""
+import io
+import logging
+import os
+import zipfile
+from datetime import date, timedelta
+
+from bs4 import BeautifulSoup
+from sqlalchemy import select
+
+from scrutiny.extensions import db
+from scrutiny.invitations.models import Invitation
+from tests.conftest import Browser, csrf_token
+from tests.factories import make_invitation
+from tests.test_invitations_journey import GROUP, link_in, path_of
+from tests.test_uploads import make_ooxml, make_pdf, make_png, ooxml_entries, make_zip
+
+
+def _send_link(app, run_jobs, public_id, kind="invitation"):
+    from scrutiny.invitations import services
+
+    with app.app_context():
+        invitation = services.by_public_id(public_id)
+        services.queue_email(invitation, kind)
+    run_jobs()
+
+
+def _witness(app, smtp, run_jobs, email="wit@carers.example", deadline=None):
+    public_id = make_invitation(app, GROUP, "Carers in Northshire", email=email, deadline=deadline)
+    _send_link(app, run_jobs, public_id)
+    url = link_in(smtp.to(email)[-1])
+    browser = Browser(app.test_client())
+    landing = browser.get(path_of(url)).headers["Location"]
+    return browser, public_id, landing, path_of(url)
+
+
+def _draft(browser, landing):
+    return browser.submit(f"{landing}/evidence", {}, form_page=landing).headers["Location"]
+
+
+def _post_files(browser, edit_url, files, **fields):
+    token = csrf_token(browser.get(edit_url).text)
+    data = {"csrf_token": token, "title": "My evidence", "kind": "written", "summary": "Kept summary", **fields,
+            "files": [(io.BytesIO(content), name) for name, content in files]}
+    return browser.client.post(edit_url, data=data, content_type="multipart/form-data")
+
+
+def _stored_files(app):
+    root = app.config["STORAGE_DIR"]
+    return [os.path.join(d, f) for d, _, names in os.walk(root) for f in names]
+
+
+def test_a_used_link_offers_a_new_one_and_the_new_one_works(app, second_case, smtp, run_jobs):
+    browser, public_id, landing, start = _witness(app, smtp, run_jobs)
+    stranger = Browser(app.test_client())
+    page = stranger.get(start)
+    assert page.status_code == 200
+    assert "This link has already been used" in page.text
+    assert stranger.get(landing).status_code == 404  # the used link gave the stranger nothing
+    sent = stranger.submit("/portal/new-link", {"email": "WIT@carers.example"}, form_page=start)
+    assert "Check your email" in sent.text
+    run_jobs()
+    new_url = link_in(smtp.to("wit@carers.example")[-1])
+    assert smtp.to("wit@carers.example")[-1]["Subject"].strip().startswith("Your new link")
+    assert stranger.get(path_of(new_url)).headers["Location"] == landing
+
+
+def test_asking_for_a_link_for_an_unknown_address_says_the_same_and_sends_nothing(app, second_case, smtp, run_jobs):
+    page = Browser(app.test_client()).submit("/portal/new-link", {"email": "nobody@x.example"})
+    assert "Check your email" in page.text
+    run_jobs()
+    assert smtp.messages == []
+
+
+def test_an_expired_link_is_refused(app, second_case, smtp, run_jobs):
+    from scrutiny.invitations.models import PortalToken
+
+    public_id = make_invitation(app, GROUP, "Carers in Northshire", email="old@x.example")
+    _send_link(app, run_jobs, public_id)
+    url = link_in(smtp.to("old@x.example")[-1])
+    with app.app_context():
+        for token in db.session.scalars(select(PortalToken)):
+            token.expires_at = token.expires_at - timedelta(days=400)
+        db.session.commit()
+    page = Browser(app.test_client()).get(path_of(url))
+    assert "This link has expired" in page.text
+    assert "Email me a new link" in page.text
+
+
+def test_a_made_up_link_is_refused(app, second_case):
+    page = Browser(app.test_client()).get("/portal/start/" + "A" * 43)
+    assert "This link does not work" in page.text
+
+
+def test_link_expiry_follows_the_deadline_and_the_grace_period(app, second_case):
+    from scrutiny.invitations import services
+
+    public_id = make_invitation(app, GROUP, "Carers in Northshire", deadline=date(2031, 3, 10))
+    with app.app_context():
+        expiry = services.link_expiry(services.by_public_id(public_id))
+    assert expiry.date() == date(2031, 3, 10) + timedelta(days=app.config["PORTAL_LINK_GRACE_DAYS"] + 1)
+
+
+def test_tokens_are_long_random_and_stored_only_as_hashes(app, second_case, smtp, run_jobs):
+    from scrutiny.invitations.models import PortalToken
+
+    _, _, _, start = _witness(app, smtp, run_jobs)
+    token = start.rsplit("/", 1)[1]
+    assert len(token) >= 43  # 256 bits in URL-safe base64
+    with app.app_context():
+        stored = [t.token_hash for t in db.session.scalars(select(PortalToken))]
+    assert token not in stored and len(stored[0]) == 64
+
+
+def test_the_token_never_reaches_the_log(app, second_case, smtp, run_jobs, caplog):
+    from scrutiny.redaction import RedactPortalTokens
+
+    _, _, _, start = _witness(app, smtp, run_jobs)
+    token = start.rsplit("/", 1)[1]
+    record = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, '%s - - "%s" %s', (
+        "127.0.0.1", f"GET {start} HTTP/1.1", "302"), None)
+    assert RedactPortalTokens().filter(record)
+    assert token not in record.getMessage() and "/portal/start/[redacted]" in record.getMessage()
+    assert any(isinstance(f, RedactPortalTokens) for f in logging.getLogger("werkzeug").filters)
+
+
+def test_withdrawing_ends_the_witness_session_at_once(app, second_case, smtp, run_jobs):
+    browser, public_id, landing, _ = _witness(app, smtp, run_jobs)
+    assert browser.get(landing).status_code == 200
+    officer = Browser(app.test_client())
+    officer.sign_in("lead@second.example")
+    officer.submit(f"/groups/{GROUP}/invitations/{public_id}/withdraw", {},
+                   form_page=f"/groups/{GROUP}/invitations/{public_id}")
+    assert browser.get(landing).status_code == 404
+    assert "To open your evidence page, use the link" in browser.get("/portal/").text
+
+
+def test_a_witness_never_sees_another_witnesses_invitation_draft_or_file(app, second_case, smtp, run_jobs):
+    alice, _, alice_landing, _ = _witness(app, smtp, run_jobs, email="alice@x.example")
+    bob, _, bob_landing, _ = _witness(app, smtp, run_jobs, email="bob@x.example")
+    alice_draft = _draft(alice, alice_landing)
+    assert _post_files(alice, alice_draft, [("a.pdf", make_pdf())]).status_code == 302
+    soup = BeautifulSoup(alice.get(alice_draft).text, "html.parser")
+    file_url = soup.find("a", string="a.pdf")["href"]
+    for url in (alice_landing, alice_draft, file_url, f"{alice_draft}/submit"):
+        response = bob.get(url)
+        assert response.status_code == 404, url
+        assert "Page not found" in response.text
+    token = csrf_token(bob.get(bob_landing).text)
+    assert bob.client.post(f"{file_url}/remove".replace("/files/", "/files/"), data={"csrf_token": token}
+                           ).status_code in (404, 405)
+    assert bob.client.post(alice_draft, data={"csrf_token": token, "title": "Hijack"}).status_code == 404
+    assert alice.get(file_url).status_code == 200
+
+
+def test_portal_ids_are_unguessable(app, second_case):
+    public_id = make_invitation(app, GROUP, "Carers in Northshire")
+    assert len(public_id) >= 22 and not public_id.isdigit()
+
+
+def test_the_witness_answers_and_a_decline_needs_a_reason(app, second_case, smtp, run_jobs):
+    browser, public_id, landing, _ = _witness(app, smtp, run_jobs)
+    page = browser.submit(f"{landing}/respond", {"response": "decline", "decline_reason": ""}, form_page=landing)
+    assert "Tell us why you cannot give evidence" in page.text
+    page = browser.submit(f"{landing}/respond", {"response": "decline", "decline_reason": "No capacity"},
+                          form_page=landing, follow=True)
+    assert "You said you cannot give evidence" in page.text
+    with app.app_context():
+        invitation = db.session.scalar(select(Invitation).where(Invitation.public_id == public_id))
+        assert (invitation.status, invitation.decline_reason) == ("declined", "No capacity")
+
+
+def test_a_witness_saves_a_draft_and_comes_back_to_it(app, second_case, smtp, run_jobs):
+    browser, _, landing, _ = _witness(app, smtp, run_jobs)
+    draft = _draft(browser, landing)
+    _post_files(browser, draft, [], body="Half written", theme_ids=["1"])
+    soup = BeautifulSoup(browser.get(draft).text, "html.parser")
+    assert soup.select_one("#body").text.strip() == "Half written"
+    assert "Draft, not sent yet" in browser.get(landing).text
+
+
+def test_after_the_deadline_a_draft_can_no_longer_be_changed(app, second_case, smtp, run_jobs):
+    browser, public_id, landing, _ = _witness(app, smtp, run_jobs)
+    draft = _draft(browser, landing)
+    with app.app_context():
+        invitation = db.session.scalar(select(Invitation).where(Invitation.public_id == public_id))
+        invitation.deadline = date.today() - timedelta(days=1)
+        db.session.commit()
+    page = browser.get(draft)
+    assert "was not submitted before the deadline" in page.text
+    assert "Add evidence" not in browser.get(landing).text
+
+
+# ---- refusals: each names the file and why; the form is kept; storage stays clean ----
+
+def _refusal(app, smtp, run_jobs, files, **limits):
+    saved = {k: app.config[k] for k in limits}
+    app.config.update(limits)
+    try:
+        browser, _, landing, _ = _witness(app, smtp, run_jobs)
+        draft = _draft(browser, landing)
+        page = _post_files(browser, draft, files)
+    finally:
+        app.config.update(saved)
+    soup = BeautifulSoup(page.text, "html.parser")
+    return page, soup, browser, draft
+
+
+def _assert_refused(page, soup, name, words, app):
+    assert page.status_code == 200
+    summary = soup.select_one(".govuk-error-summary").text
+    assert f"“{name}”" in summary, summary
+    for word in words:
+        assert word in summary, (word, summary)
+    assert soup.select_one("#summary").text.strip() == "Kept summary"  # the rest of the form is kept
+    assert soup.select_one("#title")["value"] == "My evidence"
+
+
+def test_a_png_renamed_as_pdf_is_refused_and_nothing_is_stored(app, second_case, smtp, run_jobs):
+    page, soup, *_ = _refusal(app, smtp, run_jobs, [("report.pdf", make_png())])
+    _assert_refused(page, soup, "report.pdf", ["PNG"], app)
+    assert _stored_files(app) == []
+
+
+def test_an_oversized_file_is_refused(app, second_case, smtp, run_jobs):
+    page, soup, *_ = _refusal(app, smtp, run_jobs, [("big.pdf", make_pdf() + b"0" * 5000)], MAX_UPLOAD_BYTES=2048)
+    _assert_refused(page, soup, "big.pdf", ["2 KB"], app)
+    assert _stored_files(app) == []
+
+
+def test_a_macro_enabled_document_is_refused(app, second_case, smtp, run_jobs):
+    entries = ooxml_entries("docx")
+    entries["word/vbaProject.bin"] = b"\xd0\xcf\x11\xe0 macros"
+    page, soup, *_ = _refusal(app, smtp, run_jobs, [("budget.docx", make_zip(entries))])
+    _assert_refused(page, soup, "budget.docx", ["macros"], app)
+    assert _stored_files(app) == []
+
+
+def test_a_zip_bomb_is_refused(app, second_case, smtp, run_jobs):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in ooxml_entries("pptx").items():
+            zf.writestr(name, data)
+        with zf.open("ppt/media/huge.bin", "w") as entry:
+            chunk = b"\0" * (1 << 20)
+            for _ in range(40):
+                entry.write(chunk)
+    page, soup, *_ = _refusal(app, smtp, run_jobs, [("deck.pptx", buffer.getvalue())],
+                              MAX_INFLATED_BYTES=10 * 1024 * 1024)
+    _assert_refused(page, soup, "deck.pptx", [], app)
+    assert _stored_files(app) == []
+
+
+def test_one_bad_file_does_not_lose_the_good_ones(app, second_case, smtp, run_jobs):
+    page, soup, browser, draft = _refusal(app, smtp, run_jobs, [("good.pdf", make_pdf()), ("bad.pdf", b"hello")])
+    _assert_refused(page, soup, "bad.pdf", [], app)
+    files = [a.text for a in BeautifulSoup(browser.get(draft).text, "html.parser").select("tbody a")]
+    assert files == ["good.pdf"]
+    assert len(_stored_files(app)) == 1
+
+
+def test_path_like_names_are_kept_only_as_plain_names(app, second_case, smtp, run_jobs):
+    browser, _, landing, _ = _witness(app, smtp, run_jobs)
+    draft = _draft(browser, landing)
+    response = _post_files(browser, draft, [("../../etc/passwd.pdf", make_pdf()),
+                                            ("/var/tmp/.\x07slides.pptx", make_ooxml("pptx"))])
+    assert response.status_code == 302
+    names = [a.text for a in BeautifulSoup(browser.get(draft).text, "html.parser").select("tbody a")]
+    assert names == ["passwd.pdf", "slides.pptx"]
+    stored = _stored_files(app)
+    assert len(stored) == 2
+    root = os.path.realpath(app.config["STORAGE_DIR"])
+    for path in stored:
+        assert os.path.realpath(path).startswith(root + os.sep)
+        assert "passwd" not in path and "slides" not in path
+
+
+def test_downloads_are_attachments_with_the_stored_type(app, second_case, smtp, run_jobs):
+    browser, _, landing, _ = _witness(app, smtp, run_jobs)
+    draft = _draft(browser, landing)
+    _post_files(browser, draft, [("deck.pptx", make_ooxml("pptx"))])
+    link = BeautifulSoup(browser.get(draft).text, "html.parser").find("a", string="deck.pptx")["href"]
+    response = browser.get(link)
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert response.headers["Content-Type"] == \
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.data == make_ooxml("pptx")
+
+
+def test_submitting_without_content_is_refused(app, second_case, smtp, run_jobs):
+    browser, _, landing, _ = _witness(app, smtp, run_jobs)
+    draft = _draft(browser, landing)
+    page = browser.submit(f"{draft}/submit", {})
+    assert "Add a summary, your written evidence or at least one file" in page.text

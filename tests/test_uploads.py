@@ -1,0 +1,632 @@
+"""The upload check, from the witness's side: what is accepted, what is
+refused and the exact message they read, and that a refusal leaves nothing
+in storage. Every file is built here, so nothing binary is committed."""
+from __future__ import annotations
+
+import io
+import re
+import struct
+import zipfile
+import zlib
+from pathlib import Path
+
+import pytest
+
+from scrutiny.storage import LocalStorage
+from scrutiny.uploads import (
+    CheckedFile,
+    UploadRefused,
+    check_upload,
+    human_size,
+    safe_name,
+    store_upload,
+    upload_limits,
+)
+
+MB = 1024 * 1024
+KEY_RE = re.compile(r"[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{32}")
+FORMATS = "PDF, Word, OpenDocument, CSV, Excel, PowerPoint, PNG or JPEG"
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PPTX_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+
+
+# -- building real files ---------------------------------------------------------
+
+
+def make_pdf() -> bytes:
+    """A one-page PDF with a correct cross-reference table."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def make_png() -> bytes:
+    """A 1x1 grey PNG."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"\x00\x80")) + chunk(b"IEND", b""))
+
+
+def make_jpeg() -> bytes:
+    """Start of image, a JFIF header, end of image."""
+    app0 = b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    return b"\xff\xd8" + b"\xff\xe0" + struct.pack(">H", len(app0) + 2) + app0 + b"\xff\xd9"
+
+
+def make_gif() -> bytes:
+    return b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"
+
+
+def make_zip(entries: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression) as zf:
+        for name, data in entries.items():
+            # ODF wants its mimetype first and uncompressed.
+            zf.writestr(name, data, compress_type=zipfile.ZIP_STORED if name == "mimetype" else None)
+    return buf.getvalue()
+
+
+def content_types(main_part: str, main_type: str, extra: str = "") -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/{main_part}" ContentType="{main_type}"/>{extra}</Types>'
+    ).encode()
+
+
+RELS = (
+    b'<?xml version="1.0" encoding="UTF-8"?><Relationships '
+    b'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    b'relationships/officeDocument" Target="MAIN"/></Relationships>'
+)
+
+OOXML = {
+    "docx": ("word/document.xml", DOCX_TYPE + ".main+xml", b"<w:document/>"),
+    "xlsx": ("xl/workbook.xml", XLSX_TYPE + ".main+xml", b"<workbook/>"),
+    "pptx": ("ppt/presentation.xml", PPTX_TYPE + ".main+xml", b"<p:presentation/>"),
+}
+
+
+def ooxml_entries(kind: str, main_type: str | None = None, extra_types: str = "") -> dict[str, bytes]:
+    part, default_type, body = OOXML[kind]
+    return {
+        "[Content_Types].xml": content_types(part, main_type or default_type, extra_types),
+        "_rels/.rels": RELS.replace(b"MAIN", part.encode()),
+        part: body,
+    }
+
+
+def make_ooxml(kind: str, **kwargs) -> bytes:
+    return make_zip(ooxml_entries(kind, **kwargs))
+
+
+def manifest(mimetype: str, extra: str = "") -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+        'manifest:version="1.2">'
+        f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{mimetype}"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        f"{extra}</manifest:manifest>"
+    ).encode()
+
+
+def odf_entries(kind: str, extra_manifest: str = "") -> dict[str, bytes]:
+    mimetype = {"odt": "application/vnd.oasis.opendocument.text",
+                "odp": "application/vnd.oasis.opendocument.presentation"}[kind]
+    return {
+        "mimetype": mimetype.encode(),
+        "META-INF/manifest.xml": manifest(mimetype, extra_manifest),
+        "content.xml": b'<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:'
+                       b'xmlns:office:1.0" office:version="1.2"/>',
+    }
+
+
+def make_odf(kind: str) -> bytes:
+    return make_zip(odf_entries(kind))
+
+
+def set_encrypted_flag(data: bytes) -> bytes:
+    """Mark every entry encrypted, as a password-protected zip is (zipfile cannot write one)."""
+    out = bytearray(data)
+    for signature, flag_offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = 0
+        while (at := out.find(signature, start)) != -1:
+            out[at + flag_offset] |= 0x01
+            start = at + 4
+    return bytes(out)
+
+
+# -- helpers ---------------------------------------------------------------------
+
+
+def files_under(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+@pytest.fixture
+def store(tmp_path):
+    return LocalStorage(tmp_path / "storage")
+
+
+@pytest.fixture
+def upload(store):
+    """Send bytes as a witness would; returns (blob, checked)."""
+    def send(data: bytes, name: str, *, max_bytes=20 * MB, max_inflated_bytes=100 * MB, **kwargs):
+        return store_upload(io.BytesIO(data), name, max_bytes=max_bytes,
+                            max_inflated_bytes=max_inflated_bytes, store=store, **kwargs)
+    return send
+
+
+@pytest.fixture
+def refused(upload, store):
+    """Send bytes that must be refused; returns the refusal after checking
+    that nothing at all was left in storage."""
+    def send(data: bytes, name: str, **kwargs) -> UploadRefused:
+        with pytest.raises(UploadRefused) as caught:
+            upload(data, name, **kwargs)
+        assert files_under(store.root) == []
+        return caught.value
+    return send
+
+
+# -- accepted --------------------------------------------------------------------
+
+ACCEPTED = [
+    (make_pdf, "Evidence to the panel.pdf", "pdf", "application/pdf", "document"),
+    (lambda: make_ooxml("docx"), "Written evidence.docx", "docx", DOCX_TYPE, "document"),
+    (lambda: make_odf("odt"), "Response.odt", "odt", "application/vnd.oasis.opendocument.text", "document"),
+    (lambda: b"Ward,Waiting weeks\nNorth,12\nSouth,9\n", "waiting.csv", "csv", "text/csv", "data"),
+    (lambda: make_ooxml("xlsx"), "Waiting times.xlsx", "xlsx", XLSX_TYPE, "data"),
+    (lambda: make_ooxml("pptx"), "Slides.pptx", "pptx", PPTX_TYPE, "presentation"),
+    (lambda: make_odf("odp"), "Slides.odp", "odp", "application/vnd.oasis.opendocument.presentation",
+     "presentation"),
+    (make_png, "Chart.png", "png", "image/png", "image"),
+    (make_jpeg, "Photo.jpg", "jpg", "image/jpeg", "image"),
+    (make_jpeg, "Photo.JPEG", "jpg", "image/jpeg", "image"),
+]
+
+
+@pytest.mark.parametrize("build, name, extension, content_type, category", ACCEPTED)
+def test_each_accepted_kind_is_recognised_and_stored(upload, store, build, name, extension,
+                                                     content_type, category):
+    data = build()
+
+    blob, checked = upload(data, name)
+
+    assert checked == CheckedFile(content_type=content_type, extension=extension, category=category,
+                                  safe_name=name, text_encoding="utf-8" if extension == "csv" else None)
+    key = store.commit(blob)
+    assert files_under(store.root) == [store.root / key]
+    with store.open(key) as f:
+        assert f.read() == data
+
+
+def test_pdf_is_a_presentation_when_the_form_takes_only_presentations(upload):
+    _, checked = upload(make_pdf(), "slides.pdf", accept=["presentation"])
+    assert checked.category == "presentation"
+
+
+def test_a_form_lists_only_the_formats_it_takes(refused):
+    error = refused(make_ooxml("docx"), "report.docx", accept=["presentation"])
+    assert str(error) == (
+        "“report.docx” is a Word document, which we cannot accept here. "
+        "Save it as a PDF, OpenDocument or PowerPoint file and upload it again."
+    )
+
+
+def test_a_name_without_a_real_extension_is_given_one(upload):
+    _, checked = upload(make_pdf(), "Minutes 12.03.2024")
+    assert checked.extension == "pdf"
+    assert checked.safe_name == "Minutes 12.03.2024.pdf"
+
+
+# -- the name and the content disagree -------------------------------------------
+
+
+def test_png_renamed_pdf_is_refused_saying_what_it_really_is(refused):
+    error = refused(make_png(), "report.pdf")
+    assert error.code == "name_mismatch"
+    assert str(error) == (
+        "“report.pdf” is really a PNG image, not a PDF: "
+        "rename it to “report.png” or upload the PDF instead."
+    )
+
+
+def test_powerpoint_named_pdf_is_refused_naming_both(refused):
+    error = refused(make_ooxml("pptx"), "slides.pdf")
+    assert str(error) == (
+        "“slides.pdf” is really a PowerPoint file, not a PDF: "
+        "rename it to “slides.pptx” or upload the PDF instead."
+    )
+
+
+def test_the_browsers_content_type_does_not_decide(store):
+    # A werkzeug FileStorage carries the browser's claim; only the bytes count.
+    from werkzeug.datastructures import FileStorage
+
+    fake = FileStorage(io.BytesIO(b"MZ\x90\x00" + bytes(200)), filename="report.pdf",
+                       content_type="application/pdf")
+    with pytest.raises(UploadRefused) as caught:
+        store_upload(fake, fake.filename, max_bytes=MB, max_inflated_bytes=MB, store=store)
+
+    assert str(caught.value) == (
+        f"“report.pdf” is really an EXE file, which we cannot accept. "
+        f"Save it as a {FORMATS} file and upload it again."
+    )
+    assert files_under(store.root) == []
+
+
+def test_text_renamed_pdf_is_refused(refused):
+    error = refused(b"Dear panel,\nThis is my evidence.\n", "report.pdf")
+    assert error.code == "wrong_type"
+    assert str(error) == (
+        f"“report.pdf” is not a {FORMATS} file. Save it in one of those formats and upload it again."
+    )
+
+
+def test_a_recognised_but_unaccepted_type_renamed_pdf_says_what_it_is(refused):
+    error = refused(make_gif(), "report.pdf")
+    assert str(error) == (
+        f"“report.pdf” is really a GIF file, which we cannot accept. "
+        f"Save it as a {FORMATS} file and upload it again."
+    )
+
+
+def test_a_plain_zip_is_refused(refused):
+    error = refused(make_zip({"a.pdf": make_pdf(), "b.pdf": make_pdf()}), "evidence.zip")
+    assert str(error) == (
+        "“evidence.zip” is a ZIP file, which we cannot accept. "
+        "Take the files out of it and upload each one separately."
+    )
+
+
+def test_an_epub_is_refused_as_a_type_not_as_damaged(refused):
+    data = make_zip({"mimetype": b"application/epub+zip", "META-INF/container.xml": b"<container/>"})
+    error = refused(data, "report.epub")
+    assert str(error) == (
+        f"“report.epub” is an EPUB e-book, which we cannot accept. Save it as a {FORMATS} file and upload it again."
+    )
+
+
+def test_old_office_and_password_protected_files_are_refused_with_a_way_forward(refused):
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600)
+    error = refused(ole, "budget.xlsx")
+    assert str(error) == (
+        "“budget.xlsx” is password-protected or saved in an older Office format. "
+        "Remove any password, save it as an Excel workbook (.xlsx) and upload it again."
+    )
+
+
+# -- size ------------------------------------------------------------------------
+
+
+def test_too_large_is_refused_with_the_limit_as_people_read_it(refused):
+    error = refused(make_pdf().ljust(2000, b"\n"), "big.pdf", max_bytes=1000)
+    assert error.code == "too_large"
+    assert str(error) == (
+        "“big.pdf” is larger than 1 KB. Make it smaller (for example by compressing its "
+        "pictures or splitting it into parts) and upload it again."
+    )
+
+
+@pytest.mark.parametrize("size, shown", [(1000, "1 KB"), (512 * 1024, "512 KB"), (10 * MB, "10 MB"),
+                                         (int(1.5 * MB), "1.5 MB"), (25 * MB, "25 MB"), (100, "100 bytes")])
+def test_sizes_read_as_people_read_them(size, shown):
+    assert human_size(size) == shown
+
+
+def test_an_empty_file_is_refused(refused):
+    error = refused(b"", "evidence.pdf")
+    assert str(error) == "“evidence.pdf” is empty. Check you chose the right file and upload it again."
+
+
+# -- macros ----------------------------------------------------------------------
+
+MACROS = (
+    "contains macros. We cannot accept files with macros because they can run harmful code. "
+)
+
+
+def test_docx_with_a_vba_project_is_refused(refused):
+    entries = ooxml_entries("docx")
+    entries["word/vbaProject.bin"] = b"\xd0\xcf\x11\xe0 vba"
+    error = refused(make_zip(entries), "report.docx")
+    assert error.code == "macros"
+    assert str(error) == f"“report.docx” {MACROS}Save a copy as a Word document (.docx) and upload that."
+
+
+def test_docm_content_type_is_refused(refused):
+    data = make_ooxml("docx", main_type="application/vnd.ms-word.document.macroEnabled.main+xml")
+    error = refused(data, "report.docx")
+    assert error.code == "macros"
+    assert "contains macros" in str(error)
+
+
+def test_excel_4_macro_sheets_are_refused(refused):
+    entries = ooxml_entries("xlsx", extra_types='<Override PartName="/xl/macrosheets/sheet1.xml" '
+                                                'ContentType="application/vnd.ms-excel.macrosheet+xml"/>')
+    entries["xl/macrosheets/sheet1.xml"] = b"<xm:macrosheet/>"
+    error = refused(make_zip(entries), "data.xlsx")
+    assert str(error) == f"“data.xlsx” {MACROS}Save a copy as an Excel workbook (.xlsx) and upload that."
+
+
+def test_macro_content_type_hidden_by_character_references_is_still_found(refused):
+    # "macro&#69;nabled" is "macroEnabled" to Word; a real XML parser sees it too.
+    data = make_ooxml("pptx", main_type="application/vnd.ms-powerpoint.presentation.macro&#69;nabled.main+xml")
+    assert refused(data, "slides.pptx").code == "macros"
+
+
+def test_odt_with_basic_macros_is_refused(refused):
+    entries = odf_entries("odt")
+    entries["Basic/Standard/Module1.xml"] = b"<script:module/>"
+    error = refused(make_zip(entries), "response.odt")
+    assert str(error) == f"“response.odt” {MACROS}Save a copy as a PDF and upload that."
+
+
+def test_odp_with_a_script_in_its_manifest_is_refused(refused):
+    entries = odf_entries("odp", extra_manifest=(
+        '<manifest:file-entry manifest:full-path="Scripts/python/run.py" '
+        'manifest:media-type="application/x-python-script"/>'))
+    assert refused(make_zip(entries), "slides.odp").code == "macros"
+
+
+def test_password_protected_odf_is_refused(refused):
+    entries = odf_entries("odt", extra_manifest=(
+        '<manifest:file-entry manifest:full-path="styles.xml" manifest:media-type="text/xml">'
+        '<manifest:encryption-data manifest:checksum-type="SHA1/1K" manifest:checksum="x"/>'
+        "</manifest:file-entry>"))
+    error = refused(make_zip(entries), "response.odt")
+    assert str(error) == (
+        "“response.odt” is protected with a password. Remove the password, save it and upload it again."
+    )
+
+
+# -- broken and hostile archives ---------------------------------------------------
+
+
+def invalid(name: str, noun: str) -> str:
+    return (f"“{name}” is not a valid {noun}: it may be damaged or not fully saved. "
+            "Open it, save it again and upload the new copy.")
+
+
+def test_corrupt_zip_named_docx_is_not_a_valid_document(refused):
+    data = b"PK\x03\x04" + bytes(range(256)) * 4
+    error = refused(data, "report.docx")
+    assert error.code == "invalid"
+    assert str(error) == invalid("report.docx", "Word document")
+
+
+def test_truncated_docx_is_not_a_valid_document(refused):
+    data = make_ooxml("docx")
+    assert str(refused(data[: len(data) // 2], "report.docx")) == invalid("report.docx", "Word document")
+
+
+def test_ooxml_without_content_types_is_not_valid(refused):
+    entries = ooxml_entries("xlsx")
+    del entries["[Content_Types].xml"]
+    assert str(refused(make_zip(entries), "data.xlsx")) == invalid("data.xlsx", "Excel spreadsheet")
+
+
+def test_ooxml_without_its_main_part_is_not_valid(refused):
+    entries = ooxml_entries("pptx")
+    del entries["ppt/presentation.xml"]
+    assert str(refused(make_zip(entries), "slides.pptx")) == invalid("slides.pptx", "PowerPoint file")
+
+
+def test_odf_without_mimetype_is_not_valid(refused):
+    entries = odf_entries("odt")
+    del entries["mimetype"]
+    assert str(refused(make_zip(entries), "response.odt")) == invalid("response.odt", "OpenDocument text file")
+
+
+def test_metadata_with_a_doctype_is_refused(refused):
+    entries = ooxml_entries("docx")
+    # Entities could expand (or fetch) anything; Office never writes a DOCTYPE.
+    declaration, _, types = entries["[Content_Types].xml"].partition(b"\n")
+    entries["[Content_Types].xml"] = declaration + b'<!DOCTYPE Types [<!ENTITY a "aaaaaaaaaa">]>' + types
+    assert b"<Types " in entries["[Content_Types].xml"]
+    assert refused(make_zip(entries), "report.docx").code == "invalid"
+
+
+def test_encrypted_zip_is_refused(refused):
+    error = refused(set_encrypted_flag(make_ooxml("docx")), "report.docx")
+    assert str(error) == (
+        "“report.docx” is protected with a password. Remove the password, save it and upload it again."
+    )
+
+
+@pytest.mark.parametrize("member", ["../../evil.sh", "/etc/cron.d/evil", "word/../../evil", "C:/evil.bat",
+                                    "..\\..\\evil.bat"])
+def test_zip_entries_with_unsafe_paths_are_refused(refused, member):
+    entries = ooxml_entries("docx")
+    entries[member] = b"boom"
+    error = refused(make_zip(entries), "report.docx")
+    assert error.code == "unsafe_archive"
+    assert str(error) == invalid("report.docx", "Word document")
+
+
+def test_zip_bomb_over_the_inflated_limit_is_refused(refused, tmp_path):
+    # 50 MB of zeros, written in 1 MB pieces: the zip is ~50 KB and never in memory whole.
+    path = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in ooxml_entries("docx").items():
+            zf.writestr(name, data)
+        with zf.open("word/media/image1.png", "w") as part:
+            zeros = bytes(MB)
+            for _ in range(50):
+                part.write(zeros)
+    assert path.stat().st_size < MB
+
+    error = refused(path.read_bytes(), "report.docx", max_inflated_bytes=10 * MB)
+
+    assert error.code == "zip_bomb"
+    assert str(error) == (
+        "“report.docx” unpacks to more than 10 MB, which is more than we can check. Make it "
+        "smaller (for example by compressing its pictures or splitting it into parts) and upload it again."
+    )
+
+
+def test_an_entry_compressed_over_100_to_1_is_refused_even_under_the_limit(refused):
+    entries = ooxml_entries("docx")
+    entries["word/media/image1.png"] = bytes(2 * MB)
+    error = refused(make_zip(entries), "report.docx", max_inflated_bytes=100 * MB)
+    assert error.code == "zip_bomb"
+    assert str(error) == (
+        "“report.docx” is packed in an unusual way that we cannot check safely. Open it, "
+        "save it again (or save it as a PDF) and upload the new copy."
+    )
+
+
+def test_a_small_highly_compressed_entry_is_fine(upload):
+    entries = ooxml_entries("docx")
+    entries["word/document.xml"] = b"<w:document>" + b" " * 500_000 + b"</w:document>"
+    _, checked = upload(make_zip(entries), "report.docx")
+    assert checked.extension == "docx"
+
+
+def test_too_many_entries_is_refused(refused):
+    entries = ooxml_entries("xlsx")
+    entries.update({f"xl/worksheets/sheet{n}.xml": b"<worksheet/>" for n in range(10)})
+    error = refused(make_zip(entries), "data.xlsx", max_zip_entries=10)
+    assert error.code == "too_many_entries"
+    assert str(error) == (
+        "“data.xlsx” has more than 10 parts inside it, which is more than we can check. Open it, "
+        "save it again (or save it as a PDF) and upload the new copy."
+    )
+
+
+# -- CSV ---------------------------------------------------------------------------
+
+NOT_TEXT = "is not a plain-text CSV file. Save it from your spreadsheet as “CSV UTF-8” and upload it again."
+
+
+def test_csv_with_nul_bytes_is_refused(refused):
+    error = refused(b"Ward,Weeks\nNorth\x00,12\n", "waiting.csv")
+    assert error.code == "not_text"
+    assert str(error) == f"“waiting.csv” {NOT_TEXT}"
+
+
+def test_nul_bytes_beyond_the_sample_are_still_found(refused):
+    data = b"Ward,Weeks\n" + b"North,12\n" * 10_000 + b"\x00"
+    assert refused(data, "waiting.csv").code == "not_text"
+
+
+def test_utf16_csv_is_refused(refused):
+    assert refused("Ward,Weeks\nNorth,12\n".encode("utf-16"), "waiting.csv").code == "not_text"
+
+
+def test_binary_named_csv_is_refused(refused):
+    assert refused(bytes(range(1, 256)) * 10, "waiting.csv").code == "not_text"
+
+
+def test_cp1252_csv_is_accepted(upload):
+    data = "Service,Cost\nCafé visits,£12\n“Quoted”,€5\n".encode("cp1252")
+    _, checked = upload(data, "costs.csv")
+    assert checked.extension == "csv"
+    assert checked.text_encoding == "cp1252"
+
+
+def test_utf8_csv_with_bom_is_accepted(upload):
+    _, checked = upload("\ufeffWard,Café\nNorth,1\n".encode("utf-8"), "wards.csv")
+    assert checked.text_encoding == "utf-8-sig"
+
+
+def test_utf8_character_cut_at_the_sample_edge_is_fine(upload):
+    data = b"a" * (64 * 1024 - 1) + "é\n".encode("utf-8")  # é straddles the 64 KiB mark
+    _, checked = upload(data, "long.csv")
+    assert checked.text_encoding == "utf-8"
+
+
+def test_text_is_only_csv_when_named_csv(refused):
+    error = refused(b"Ward,Weeks\nNorth,12\n", "waiting.txt")
+    assert str(error) == f"“waiting.txt” is not a {FORMATS} file. Save it in one of those formats and upload it again."
+
+
+def test_spreadsheet_named_csv_says_what_it_is(refused):
+    error = refused(make_ooxml("xlsx"), "waiting.csv")
+    assert str(error) == (
+        "“waiting.csv” is really an Excel spreadsheet, not a CSV file: "
+        "rename it to “waiting.xlsx” or upload the CSV file instead."
+    )
+
+
+# -- names ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("original, shown", [
+    ("../../etc/passwd", "passwd"),
+    ("../../etc/passwd.pdf", "passwd.pdf"),
+    ("C:\\evil\\x.pdf", "x.pdf"),
+    ("C:\\Users\\x\\report.pdf", "report.pdf"),
+    ("re\x00po\x1brt\n.pdf", "report.pdf"),
+    ("invoice\u202efdp.exe", "invoicefdp.exe"),  # right-to-left override removed
+    (".hidden.pdf", "hidden.pdf"),
+    (".pdf", "file.pdf"),
+    ("../..", "file"),
+    ("", "file"),
+    (None, "file"),
+    ("report.pdf. . ", "report.pdf"),
+    ("Cafe\u0301 notes.pdf", "Café notes.pdf"),  # macOS sends decomposed accents
+])
+def test_safe_name(original, shown):
+    assert safe_name(original) == shown
+
+
+def test_very_long_names_keep_their_extension():
+    name = safe_name("x" * 400 + ".docx")
+    assert len(name) == 150
+    assert name == "x" * 145 + ".docx"
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd.pdf", "C:\\evil\\x.pdf", "bad\x00\x07name.pdf",
+                                  "y" * 300 + ".pdf"])
+def test_the_stored_key_never_holds_the_users_name(upload, store, name):
+    blob, checked = upload(make_pdf(), name)
+    key = store.commit(blob)
+
+    assert KEY_RE.fullmatch(key)
+    assert checked.safe_name == safe_name(name)
+    assert [p.relative_to(store.root).as_posix() for p in files_under(store.root)] == [key]
+
+
+def test_check_upload_works_on_a_file_on_disk(tmp_path):
+    path = tmp_path / "upload.bin"
+    path.write_bytes(make_png())
+    checked = check_upload(path, "chart.png", max_inflated_bytes=MB)
+    assert (checked.content_type, checked.category) == ("image/png", "image")
+
+
+def test_upload_limits_come_from_config(app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_UPLOAD_BYTES", 3 * MB)
+    monkeypatch.setitem(app.config, "MAX_INFLATED_BYTES", 30 * MB)
+    monkeypatch.setitem(app.config, "MAX_ZIP_ENTRIES", 500)
+    with app.app_context():
+        assert upload_limits() == {"max_bytes": 3 * MB, "max_inflated_bytes": 30 * MB, "max_zip_entries": 500}
+
+
+def test_upload_limits_have_defaults(app, monkeypatch):
+    for key in ("MAX_UPLOAD_BYTES", "MAX_INFLATED_BYTES", "MAX_ZIP_ENTRIES"):
+        monkeypatch.delitem(app.config, key, raising=False)
+    with app.app_context():
+        assert upload_limits() == {"max_bytes": 50 * MB, "max_inflated_bytes": 500 * MB, "max_zip_entries": 2000}
