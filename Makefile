@@ -33,6 +33,7 @@ worker: install
 	$(VENV)/bin/flask --app wsgi worker
 
 test: install
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install

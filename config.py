@@ -96,6 +96,7 @@ class Config:
     MAX_FILES_PER_SUBMISSION = 20
     # An Office file may not unpack to more than this (zip bombs).
     MAX_INFLATED_BYTES = _env_int("MAX_INFLATED_MB", 500) * 1024 * 1024
+    MAX_ZIP_ENTRIES = 2000
 
     # werkzeug's scrypt (N=2^15, r=8, p=1), named so stored hashes do not
     # change meaning if werkzeug's default moves.

@@ -1,9 +1,8 @@
 """Scrutiny: council scrutiny reviews from scoping to published report."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 from typing import Any
 
 from flask import Flask, redirect, request, url_for
@@ -86,14 +85,14 @@ def _init_templates(app: Flask) -> None:
 
     app.add_template_filter(render_markdown, "markdown")
 
-    local_zone = ZoneInfo(app.config["TIMEZONE"])
+    from scrutiny.clock import to_local
 
     @app.template_filter("date")
     def format_date(value, fmt: str = "%-d %B %Y") -> str:
         if not value:
             return ""
         if isinstance(value, datetime):  # stored naive, in UTC
-            value = value.replace(tzinfo=value.tzinfo or timezone.utc).astimezone(local_zone)
+            value = to_local(value)
         return value.strftime(fmt)
 
     @app.template_filter("filesize")

@@ -75,6 +75,10 @@ def worker(burst: bool, wait_for_redis: int) -> None:
     # A forked work horse must not share the parent's database connections.
     engine = db.engine
     os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
+    from scrutiny.storage import storage
+
+    # Uploads cut short by a crash leave temp files; a starting worker clears old ones.
+    storage().clean_tmp()
     queues = [queue(name) for name in current_app.config["RQ_QUEUES"]]
     Worker(queues, connection=redis_connection()).work(with_scheduler=True, burst=burst)
 

@@ -1,6 +1,7 @@
 """`make run`: upgrade the database, load the demo case, then run the web app
 and an RQ worker together (with honcho), plus a private Redis when no
-REDIS_URL is set. Ctrl-C stops everything this started."""
+REDIS_URL is set and a mail catcher when no MAIL_SERVER is set. Ctrl-C stops
+everything this started."""
 from __future__ import annotations
 
 import os
@@ -57,6 +58,14 @@ def main() -> int:
         redis_port = free_port()
         env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
         manager.add_process("redis", private_redis_command(instance, redis_port), env=env, cwd=str(ROOT))
+
+    if not env.get("MAIL_SERVER"):
+        # A mail catcher that prints each message, so invitation links show
+        # in this terminal instead of going nowhere.
+        mail_port = free_port()
+        env.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=str(mail_port))
+        manager.add_process("mail", f"{sys.executable} -m aiosmtpd -n -l 127.0.0.1:{mail_port}", env=env,
+                            cwd=str(ROOT))
 
     for step in (flask("db", "upgrade"), flask("demo", "load")):
         subprocess.run(step, env=env, cwd=ROOT, check=True)

@@ -11,6 +11,7 @@ MESSAGES = {
     400: ("Something was wrong with that request", "Go back and try again."),
     403: ("You do not have permission to see this page", "If you think you should, ask a scrutiny officer or an administrator."),
     404: ("Page not found", "If you typed the web address, check it is correct. If you pasted it, check you copied the whole address."),
+    413: ("The files are too large", "Go back and upload fewer files at a time."),
     429: ("Too many attempts", "Wait a few minutes, then try again."),
     500: ("Sorry, there is a problem with the service", "Try again later."),
     503: ("Sorry, the service is unavailable", "The service cannot reach its database just now. Try again in a few minutes."),
@@ -29,6 +30,12 @@ def error_page(status: int, detail: str | None = None):
 def register(app: Flask) -> None:
     for status in (400, 403, 404, 500):
         app.register_error_handler(status, lambda e, s=status: error_page(s))
+
+    @app.errorhandler(413)
+    def too_large(e):
+        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return error_page(413, f"Everything sent at once must come to less than {limit} MB. Go back and upload "
+                               "fewer files at a time; files you saved before are kept.")
 
     @app.errorhandler(429)
     def too_many(e):

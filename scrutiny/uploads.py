@@ -678,9 +678,9 @@ def upload_limits() -> dict[str, int]:
     """
     config = current_app.config
     return {
-        "max_bytes": int(config.get("MAX_UPLOAD_BYTES", 50 * MIB)),
-        "max_inflated_bytes": int(config.get("MAX_INFLATED_BYTES", 500 * MIB)),
-        "max_zip_entries": int(config.get("MAX_ZIP_ENTRIES", 2000)),
+        "max_bytes": config["MAX_UPLOAD_BYTES"],
+        "max_inflated_bytes": config["MAX_INFLATED_BYTES"],
+        "max_zip_entries": config["MAX_ZIP_ENTRIES"],
     }
 
 

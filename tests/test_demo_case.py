@@ -64,3 +64,29 @@ def test_demo_accounts_can_sign_in_with_the_published_password(browser, demo_cas
     for email in ("admin@example.org", "officer@example.org", "councillor@example.org"):
         browser.sign_in(email, "scrutiny-demo")
         browser.sign_out()
+
+
+def test_the_demo_has_invitations_sessions_with_presentations_and_a_full_library(app, demo_case):
+    from scrutiny.storage import storage
+    from tests.conftest import Browser
+
+    officer = Browser(app.test_client())
+    officer.sign_in("officer@example.org", "scrutiny-demo")
+    invitations = officer.get(f"/groups/{demo_case}/invitations").text
+    assert "Evidence submitted (4)" in invitations and "Declined (1)" in invitations
+    sessions = officer.get(f"/groups/{demo_case}/sessions").text
+    assert "Evidence session 1: NHS services" in sessions and "Evidence session 2: community voices" in sessions
+    library = officer.get(f"/groups/{demo_case}/evidence").text
+    for title in ("What residents told us about health services", "Diabetes outcomes by ethnicity",
+                  "Maternity care and women from BAME backgrounds"):
+        assert title in library
+    with app.app_context():
+        group = get_group_by_slug(demo_case)
+        presentations = [s for s in group.evidence_sessions[0].slots]
+        assert len(presentations) == 3
+        from scrutiny.evidence.models import Submission
+
+        files = [f for s in app.extensions["sqlalchemy"].session.scalars(select(Submission)) for f in s.files]
+        assert len(files) == 4
+        for f in files:
+            assert storage().open(f.storage_key).read(5) == b"%PDF-"

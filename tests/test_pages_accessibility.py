@@ -9,14 +9,22 @@ GROUP = "adult-social-care-waiting-times"
 
 
 def _pages(app):
+    from tests.factories import make_invitation
+
+    invitation = make_invitation(app, GROUP, "Carers in Northshire")
     with app.app_context():
         org = find_by_name("Carers in Northshire").id
         user = find_user("member@second.example").id
     return {
         "admin": ["/admin/users", "/admin/users/new", f"/admin/users/{user}/edit"],
         "officer": ["/groups", "/groups/new", f"/groups/{GROUP}", f"/groups/{GROUP}/edit", f"/groups/{GROUP}/status",
-                    "/organisations/", "/organisations/new", f"/organisations/{org}/edit", "/groups/missing"],
-        "councillor": ["/my-groups", f"/groups/{GROUP}", "/organisations/"],
+                    "/organisations/", "/organisations/new", f"/organisations/{org}/edit", "/groups/missing",
+                    f"/groups/{GROUP}/invitations", f"/groups/{GROUP}/invitations/new",
+                    f"/groups/{GROUP}/invitations/bulk", f"/groups/{GROUP}/invitations/import",
+                    f"/groups/{GROUP}/invitations/{invitation}", f"/groups/{GROUP}/sessions",
+                    f"/groups/{GROUP}/sessions/new", f"/groups/{GROUP}/evidence"],
+        "councillor": ["/my-groups", f"/groups/{GROUP}", "/organisations/", f"/groups/{GROUP}/sessions",
+                       f"/groups/{GROUP}/evidence"],
         None: ["/sign-in"],
     }
 
@@ -61,3 +69,14 @@ def test_error_summary_links_point_at_fields_on_the_page(browser, second_case):
         for link in links:
             assert soup.select_one(link["href"]) is not None, f"{url}: {link['href']} points at nothing"
         assert soup.title.text.startswith("Error: ")
+
+
+def test_every_portal_page_has_one_h1_a_title_and_labelled_fields(app, second_case, smtp, run_jobs):
+    from tests.test_portal import _draft, _witness
+
+    browser, _, landing, start = _witness(app, smtp, run_jobs)
+    draft = _draft(browser, landing)
+    for url in (landing, draft, f"{draft}/submit", "/portal/new-link", start):
+        response = browser.get(url)
+        assert response.status_code == 200, url
+        check_page(response.text, url)

@@ -173,9 +173,13 @@ def test_the_witness_answers_and_a_decline_needs_a_reason(app, second_case, smtp
 def test_a_witness_saves_a_draft_and_comes_back_to_it(app, second_case, smtp, run_jobs):
     browser, _, landing, _ = _witness(app, smtp, run_jobs)
     draft = _draft(browser, landing)
-    _post_files(browser, draft, [], body="Half written", theme_ids=["1"])
+    form = BeautifulSoup(browser.get(draft).text, "html.parser")
+    home_care = form.find("label", string=lambda s: s and s.strip() == "Home care")["for"]
+    theme_id = form.select_one(f"#{home_care}")["value"]
+    assert _post_files(browser, draft, [], body="Half written", theme_ids=[theme_id]).status_code == 302
     soup = BeautifulSoup(browser.get(draft).text, "html.parser")
     assert soup.select_one("#body").text.strip() == "Half written"
+    assert soup.select_one(f"#{home_care}").has_attr("checked")
     assert "Draft, not sent yet" in browser.get(landing).text
 
 
@@ -293,3 +297,37 @@ def test_submitting_without_content_is_refused(app, second_case, smtp, run_jobs)
     draft = _draft(browser, landing)
     page = browser.submit(f"{draft}/submit", {})
     assert "Add a summary, your written evidence or at least one file" in page.text
+
+
+def test_a_request_over_the_total_limit_gets_a_plain_page(app, second_case, smtp, run_jobs):
+    browser, _, landing, _ = _witness(app, smtp, run_jobs)
+    draft = _draft(browser, landing)
+    saved = app.config["MAX_CONTENT_LENGTH"]
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    try:
+        page = _post_files(browser, draft, [("huge.pdf", make_pdf() + b"0" * (2 * 1024 * 1024))])
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = saved
+    assert page.status_code == 413
+    assert "The files are too large" in page.text and "less than 1 MB" in page.text
+    assert _stored_files(app) == []
+
+
+def test_a_presentation_is_filed_against_the_witnesses_session(app, second_case, smtp, run_jobs):
+    from tests.test_permissions import _make_session
+
+    browser, public_id, landing, _ = _witness(app, smtp, run_jobs)
+    session_id = _make_session(app, public_id)
+    draft = _draft(browser, landing)
+    assert _post_files(browser, draft, [("deck.pptx", make_ooxml("pptx"))], kind="presentation").status_code == 302
+    with app.app_context():
+        from scrutiny.evidence.models import Submission
+
+        submission = db.session.scalar(select(Submission))
+        assert submission.session.public_id == session_id
+    page = browser.get(landing).text
+    assert "Hearing" in page and "Add to your calendar (.ics)" in page
+    calendar = BeautifulSoup(page, "html.parser").find("a", string="Add to your calendar (.ics)")["href"]
+    response = browser.get(calendar)
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert b"SUMMARY:Adult Social Care Waiting Times: Hearing" in response.data.replace(b"\r\n ", b"")

@@ -521,3 +521,29 @@ def test_headings_typed_in_an_agenda_sit_under_the_pages_own(app):
     assert str(nest(Markup("<h1>A</h1><p>x</p><h2>B</h2>"))) == "<h3>A</h3><p>x</p><h4>B</h4>"
     assert str(nest(Markup("<h5>Deep</h5><h6>Deeper</h6>"))) == "<h5>Deep</h5><h6>Deeper</h6>"
     assert str(nest(Markup("<p>No headings</p>"))) == "<p>No headings</p>"
+
+
+def test_recorded_minutes_appear_in_the_library_as_minutes_and_are_searchable(app, second_case):
+    from tests.conftest import Browser
+
+    officer = Browser(app.test_client())
+    officer.sign_in("lead@second.example")
+    with app.app_context():
+        from datetime import datetime
+
+        from scrutiny.extensions import db
+        from scrutiny.groups.services import get_group_by_slug
+        from scrutiny.sessions import services
+        from scrutiny.sessions.models import EvidenceSession
+
+        session = EvidenceSession(topic_group=get_group_by_slug(GROUP), title="First hearing",
+                                  starts_at=datetime(2026, 10, 6, 9), ends_at=datetime(2026, 10, 6, 11))
+        db.session.add(session)
+        db.session.commit()
+        services.save_minutes(session, "Members discussed **hospital discharge** delays.")
+    page = officer.get(f"/groups/{GROUP}/evidence?kind=minutes").text
+    assert "Minutes: First hearing" in page
+    assert "Minutes: First hearing" in officer.get(f"/groups/{GROUP}/evidence?q=discharge").text
+    with app.app_context():
+        services.save_minutes(db.session.merge(session), "")
+    assert "Minutes: First hearing" not in officer.get(f"/groups/{GROUP}/evidence").text

@@ -625,8 +625,9 @@ def test_upload_limits_come_from_config(app, monkeypatch):
         assert upload_limits() == {"max_bytes": 3 * MB, "max_inflated_bytes": 30 * MB, "max_zip_entries": 500}
 
 
-def test_upload_limits_have_defaults(app, monkeypatch):
-    for key in ("MAX_UPLOAD_BYTES", "MAX_INFLATED_BYTES", "MAX_ZIP_ENTRIES"):
-        monkeypatch.delitem(app.config, key, raising=False)
+def test_upload_limits_come_from_the_settings(app, monkeypatch):
+    assert (app.config["MAX_UPLOAD_BYTES"], app.config["MAX_INFLATED_BYTES"], app.config["MAX_ZIP_ENTRIES"]) == (
+        50 * MB, 500 * MB, 2000)  # the documented defaults
+    monkeypatch.setitem(app.config, "MAX_UPLOAD_BYTES", 7 * MB)
     with app.app_context():
-        assert upload_limits() == {"max_bytes": 50 * MB, "max_inflated_bytes": 500 * MB, "max_zip_entries": 2000}
+        assert upload_limits() == {"max_bytes": 7 * MB, "max_inflated_bytes": 500 * MB, "max_zip_entries": 2000}

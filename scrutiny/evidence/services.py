@@ -11,7 +11,7 @@ from scrutiny.extensions import db
 from scrutiny.invitations import services as invitations
 from scrutiny.invitations.models import Email, Invitation, InvitationStatus
 from scrutiny.storage import storage
-from scrutiny.uploads import UploadRefused, store_upload
+from scrutiny.uploads import UploadRefused, store_upload, upload_limits
 
 WITNESS_KINDS = (SubmissionKind.WRITTEN, SubmissionKind.DATA, SubmissionKind.PRESENTATION)
 
@@ -58,6 +58,9 @@ def save_draft(submission: Submission, *, title: str, summary: str, body: str, k
     themes = [t for t in submission.topic_group.themes if t.id in set(theme_ids)]
     submission.title, submission.summary, submission.body = title.strip(), summary.strip(), body.strip()
     submission.kind, submission.themes, submission.confidential = kind, themes, confidential
+    # A presentation belongs to the session where the witness presents it.
+    slot = submission.invitation.slot
+    submission.session = slot.session if kind == SubmissionKind.PRESENTATION and slot else None
     db.session.commit()
 
 
@@ -76,8 +79,7 @@ def add_files(submission: Submission, uploads, *, confidential: bool) -> UploadO
                                    f"{config['MAX_FILES_PER_SUBMISSION']} files")
             continue
         try:
-            blob, checked = store_upload(stream, name, max_bytes=config["MAX_UPLOAD_BYTES"],
-                                         max_inflated_bytes=config["MAX_INFLATED_BYTES"])
+            blob, checked = store_upload(stream, name, **upload_limits())
         except UploadRefused as refusal:
             outcome.refused.append(str(refusal))
             continue

@@ -7,18 +7,18 @@ import io
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import func, select
 
 from scrutiny import jobs
+from scrutiny.clock import local_to_utc, today, utcnow  # noqa: F401 - also used as services.today etc.
 from scrutiny.auth.models import User
 from scrutiny.extensions import db
 from scrutiny.groups.models import TopicGroup
 from scrutiny.invitations.models import (
-    AWAITING, Email, EmailStatus, Invitation, InvitationStatus, PortalToken)
+    AWAITING, Email, Invitation, InvitationStatus, PortalToken)
 from scrutiny.organisations.models import Organisation
 from scrutiny.organisations.services import find_by_name
 
@@ -29,25 +29,6 @@ class InvitationError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
-
-
-# ---- time -------------------------------------------------------------------
-
-def local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
-
-
-def utcnow() -> datetime:
-    """Naive UTC, as the database stores it."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
-def today() -> date:
-    return datetime.now(local_zone()).date()
-
-
-def local_to_utc(day: date, at: time) -> datetime:
-    return datetime.combine(day, at, tzinfo=local_zone()).astimezone(timezone.utc).replace(tzinfo=None)
 
 
 # ---- reading ------------------------------------------------------------------

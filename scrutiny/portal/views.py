@@ -226,11 +226,11 @@ def download(submission: Submission, file_id: str):
 @portal_page
 @witness_invitation
 def session_calendar(invitation: Invitation, session_id: str):
-    from scrutiny.sessions.ics import session_calendar as make_calendar
+    from scrutiny.sessions.ics import calendar_filename, session_calendar as make_calendar
 
     session = next((s for s in _sessions_for(invitation) if s.public_id == session_id), None) or abort(404)
     body = make_calendar(session, current_app.config["COUNCIL_NAME"])
     return body, 200, {"Content-Type": "text/calendar; charset=utf-8",
-                       "Content-Disposition": f"attachment; filename=evidence-session-{session.starts_at:%Y-%m-%d}.ics"}
+                       "Content-Disposition": f"attachment; filename={calendar_filename(session)}"}
 
 

@@ -6,14 +6,13 @@ Time included) and stored as naive UTC, like every other time in the system.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from scrutiny.clock import exists_locally, local_to_utc, to_local, utcnow
 from scrutiny.extensions import db
 from scrutiny.groups.models import TopicGroup
 from scrutiny.invitations.models import Invitation, InvitationStatus
@@ -52,25 +51,12 @@ class SessionDetails:
 
 # Time zones --------------------------------------------------------------
 
-def local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
-
-
-def to_local(stored: datetime) -> datetime:
-    """A stored (naive UTC) time as the council's clock reads it."""
-    return stored.replace(tzinfo=timezone.utc).astimezone(local_zone())
-
-
 def _to_utc(day: date, at: time, field: str) -> datetime:
-    zone = local_zone()
-    local = datetime.combine(day, at, tzinfo=zone)
-    utc = local.astimezone(timezone.utc)
-    # The hour the clocks skip in spring does not exist: it would come back as another time.
-    if utc.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+    if not exists_locally(day, at):
         raise SessionError(
             f"There is no {at:%H:%M} on {day:%-d %B %Y} because the clocks go forward. Enter another time",
             field)
-    return utc.replace(tzinfo=None)
+    return local_to_utc(day, at)
 
 
 # Rules -------------------------------------------------------------------
@@ -195,7 +181,23 @@ def record_attendance(session: EvidenceSession, attendance: dict[int, bool | Non
 
 
 def save_minutes(session: EvidenceSession, markdown: str) -> None:
+    """Keep the minutes on the session, and as evidence of kind "minutes" in
+    the library, where they are filtered and searched with the rest."""
+    from scrutiny.evidence.models import Submission, SubmissionKind, SubmissionStatus
+
     session.minutes = (markdown or "").strip()
+    record = db.session.scalar(select(Submission).where(
+        Submission.session_id == session.id, Submission.kind == SubmissionKind.MINUTES))
+    if session.minutes and record is None:
+        record = Submission(topic_group=session.topic_group, session=session, kind=SubmissionKind.MINUTES,
+                            status=SubmissionStatus.ACCEPTED, submitted_at=utcnow())
+        db.session.add(record)
+    if record is not None and session.minutes:
+        record.title = f"Minutes: {session.title}"
+        record.summary = f"Minutes of the evidence session held on {to_local(session.starts_at):%-d %B %Y}."
+        record.body = session.minutes
+    elif record is not None:
+        db.session.delete(record)
     db.session.commit()
 
 
