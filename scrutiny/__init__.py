@@ -95,18 +95,9 @@ def _init_templates(app: Flask) -> None:
             value = to_local(value)
         return value.strftime(fmt)
 
-    @app.template_filter("filesize")
-    def format_filesize(size: int | None) -> str:
-        """Sizes as people read them: 812 bytes, 48 KB, 2.4 MB."""
-        if size is None:
-            return ""
-        if size < 1000:
-            return f"{size} bytes"
-        for unit in ("KB", "MB", "GB"):
-            size /= 1000
-            if size < 1000 or unit == "GB":
-                return f"{size:.0f} {unit}" if size >= 100 else f"{size:.1f} {unit}".replace(".0 ", " ")
-        return ""
+    from scrutiny.uploads import human_size
+
+    app.add_template_filter(human_size, "filesize")
 
     @app.context_processor
     def branding():

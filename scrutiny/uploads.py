@@ -251,17 +251,19 @@ def _noun(ext: str) -> str:
 
 
 def human_size(size: int) -> str:
-    """Bytes as people read them in a file manager: '1 KB', '1.5 MB', '25 MB'.
-
-    Uses 1024-based units (as Windows Explorer does), so set limits as
-    multiples of 1024 * 1024 to show round numbers.
-    """
-    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
-        value = round(size / factor, 1)
-        if value >= 1:
-            text = f"{value:.0f}" if value >= 10 or value == int(value) else f"{value:.1f}"
-            return f"{text} {unit}"
-    return f"{size} bytes"
+    """Bytes as people read them in a file manager: "512 bytes", "14.6 KB",
+    "2.4 MB". 1024-based, as Windows Explorer counts, so set limits as
+    multiples of 1024 * 1024 to show round numbers. The one size formatter:
+    pages, e-mails and refusals all use it."""
+    if size < 1024:
+        return "1 byte" if size == 1 else f"{size} bytes"
+    value = float(size)
+    for unit in ("KB", "MB", "GB", "TB"):
+        value /= 1024
+        if value < 1024 or unit == "TB":
+            break
+    text = f"{value:.1f}".removesuffix(".0") if value < 100 else f"{value:.0f}"
+    return f"{text} {unit}"
 
 
 # -- the check ---------------------------------------------------------------

@@ -325,12 +325,12 @@ def test_too_large_is_refused_with_the_limit_as_people_read_it(refused):
     error = refused(make_pdf().ljust(2000, b"\n"), "big.pdf", max_bytes=1000)
     assert error.code == "too_large"
     assert str(error) == (
-        "“big.pdf” is larger than 1 KB. Make it smaller (for example by compressing its "
+        "“big.pdf” is larger than 1000 bytes. Make it smaller (for example by compressing its "
         "pictures or splitting it into parts) and upload it again."
     )
 
 
-@pytest.mark.parametrize("size, shown", [(1000, "1 KB"), (512 * 1024, "512 KB"), (10 * MB, "10 MB"),
+@pytest.mark.parametrize("size, shown", [(1024, "1 KB"), (512 * 1024, "512 KB"), (10 * MB, "10 MB"),
                                          (int(1.5 * MB), "1.5 MB"), (25 * MB, "25 MB"), (100, "100 bytes")])
 def test_sizes_read_as_people_read_them(size, shown):
     assert human_size(size) == shown

@@ -79,19 +79,6 @@ def file_type_label(content_type: str) -> str:
     return _FILE_TYPES.get((content_type or "").split(";")[0].strip().lower(), content_type or "Unknown")
 
 
-def file_size_label(size: int) -> str:
-    """A size as people read it: "512 bytes", "14 KB", "2.4 MB"."""
-    if size < 1024:
-        return "1 byte" if size == 1 else f"{size} bytes"
-    value = float(size)
-    for unit in ("KB", "MB", "GB", "TB"):
-        value /= 1024
-        if value < 1024 or unit == "TB":
-            break
-    text = f"{value:.1f}".removesuffix(".0") if value < 100 else f"{value:.0f}"
-    return f"{text} {unit}"
-
-
 def _of_group(group: TopicGroup, include_drafts: bool = False) -> Select:
     query = select(Submission).where(Submission.topic_group_id == group.id)
     if not include_drafts:

@@ -18,7 +18,6 @@ bp = Blueprint("evidence", __name__)
 def evidence_helpers():
     return {
         "evidence_status_tag": services.status_tag_class,
-        "file_size": services.file_size_label,
         "file_type": services.file_type_label,
     }
 

@@ -23,7 +23,7 @@ class RespondForm(FlaskForm):
                           choices=choice_list([("accept", "Yes, we will give evidence"),
                                                ("decline", "No, we cannot give evidence")]),
                           validators=[DataRequired("Choose yes or no")],
-                          description="You can still write and upload evidence after you answer.")
+                          description="If you say yes, you can write and upload evidence below.")
     decline_reason = TextAreaField("If not, why not?", widget=GovTextArea(),
                                    validators=[Optional(), Length(max=2000)],
                                    description="This helps the group understand gaps in its evidence.")
@@ -48,9 +48,10 @@ class EvidenceForm(FlaskForm):
     files = MultipleFileField("Upload files", widget=GovFileInput(multiple=True), validators=[Optional()],
                               description="Documents (PDF, Word, OpenDocument), data (CSV, Excel), presentations "
                                           "(PDF, PowerPoint, OpenDocument) or images (PNG, JPEG), up to {limit} "
-                                          "each. Hold Ctrl or Shift to choose more than one.")
+                                          "each. You can choose more than one file.")
     files_confidential = BooleanField("The files I am uploading now are confidential", widget=GovCheckboxInput())
     save = SubmitField("Save draft", widget=GovSubmitInput())
+    check = SubmitField("Save and check before submitting", widget=GovSubmitInput())
 
     def set_themes(self, themes):
         self.theme_ids.choices = choice_list((t.id, t.name) for t in themes)

@@ -79,7 +79,9 @@ def _sessions_for(invitation: Invitation):
 @portal_page
 @witness_invitation
 def invitation(invitation: Invitation):
-    return render_template("portal/invitation.html", invitation=invitation, form=RespondForm(),
+    answered = {"accepted": "accept", "declined": "decline"}.get(invitation.status)
+    form = RespondForm(data={"response": answered, "decline_reason": invitation.decline_reason})
+    return render_template("portal/invitation.html", invitation=invitation, form=form,
                            sessions=_sessions_for(invitation), can_edit=invitations.can_still_edit(invitation),
                            today=invitations.today())
 
@@ -124,10 +126,10 @@ def _evidence_form(submission: Submission) -> EvidenceForm:
     return form
 
 
-def _render_edit(submission: Submission, form: EvidenceForm, refused=(), status=200):
+def _render_edit(submission: Submission, form: EvidenceForm, refused=(), saved=(), status=200):
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     return render_template("portal/evidence_form.html", submission=submission, form=form, refused=refused,
-                           upload_limit=limit, file_form=FileActionForm()), status
+                           saved=saved, upload_limit=limit, file_form=FileActionForm()), status
 
 
 @bp.route("/evidence/<submission_id>", methods=["GET", "POST"])
@@ -153,11 +155,14 @@ def edit_evidence(submission: Submission):
             getattr(form, err.field or "title").errors.append(str(err))
         else:
             if not refused:
+                if form.check.data:
+                    return redirect(url_for("portal.submit_evidence", submission_id=submission.public_id))
                 added = f" and added {len(outcome.saved)} file{'s' if len(outcome.saved) != 1 else ''}" \
                     if outcome.saved else ""
                 flash(f"Your draft is saved{added}. It is not submitted yet.", "success")
                 return redirect(url_for("portal.edit_evidence", submission_id=submission.public_id))
             form.files.errors = list(refused)
+            return _render_edit(submission, form, refused, saved=[f.original_name for f in outcome.saved])
     return _render_edit(submission, form, refused)
 
 
