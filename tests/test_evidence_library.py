@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import io
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from bs4 import BeautifulSoup
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from scrutiny.extensions import db
+from tests.queries import queries_for
 from tests.conftest import csrf_token
 from tests.factories import make_invitation, make_submission
 from tests.test_pages_accessibility import check_page
@@ -547,26 +547,6 @@ def test_library_service_filters_and_counts(app, evidence):
 
 # -- queries -----------------------------------------------------------------
 
-@contextmanager
-def counting_queries(app):
-    counts = []
-    with app.app_context():
-        engine = db.engine
-
-    def count(*args):
-        counts.append(1)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield counts
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
-def _queries_for(app, client, url, **kwargs):
-    with counting_queries(app) as counts:
-        assert client.get(url, **kwargs).status_code == 200
-    return len(counts)
 
 
 def _more_evidence(app, n, start):
@@ -583,10 +563,10 @@ def _more_evidence(app, n, start):
 def test_the_library_page_queries_do_not_grow_with_the_evidence(app, browser, second_case):
     browser.sign_in("lead@second.example")
     _more_evidence(app, 3, 0)
-    before = _queries_for(app, browser.client, LIBRARY)
-    searched_before = _queries_for(app, browser.client, LIBRARY, query_string={"q": "assess", "kind": "data"})
+    before = queries_for(app, browser.client, LIBRARY)
+    searched_before = queries_for(app, browser.client, LIBRARY, query_string={"q": "assess", "kind": "data"})
     _more_evidence(app, 12, 3)
     page = browser.get(LIBRARY)
     assert _count(page) == "15 pieces of evidence"
-    assert _queries_for(app, browser.client, LIBRARY) == before
-    assert _queries_for(app, browser.client, LIBRARY, query_string={"q": "assess", "kind": "data"}) == searched_before
+    assert queries_for(app, browser.client, LIBRARY) == before
+    assert queries_for(app, browser.client, LIBRARY, query_string={"q": "assess", "kind": "data"}) == searched_before

@@ -1,34 +1,8 @@
 """Lists must not run a query per group: the count stays flat as groups grow
 (a count, not a timing; timings live in bench/)."""
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
 from bench.synthetic import OFFICER_EMAIL, PASSWORD, make_groups
-from scrutiny.extensions import db
 from tests.conftest import Browser
-
-
-@contextmanager
-def counting_queries(app):
-    counts = []
-    with app.app_context():
-        engine = db.engine
-
-    def count(*args):
-        counts.append(1)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield counts
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
-def _queries_for(app, client, url):
-    with counting_queries(app) as counts:
-        assert client.get(url).status_code == 200
-    return len(counts)
+from tests.queries import queries_for
 
 
 def test_group_list_and_group_page_queries_do_not_grow_with_data(app, client):
@@ -36,12 +10,12 @@ def test_group_list_and_group_page_queries_do_not_grow_with_data(app, client):
         first = make_groups(3, 4, seed=7)
     browser = Browser(client)
     browser.sign_in(OFFICER_EMAIL, PASSWORD)
-    before = _queries_for(app, client, "/groups")
+    before = queries_for(app, client, "/groups")
     with app.app_context():
         more = make_groups(12, 4, seed=7, start=3)
-    assert _queries_for(app, client, "/groups") == before
+    assert queries_for(app, client, "/groups") == before
 
     # Groups with different numbers of findings, recommendations and addressees
     # cost the same number of queries to show.
-    per_group = {_queries_for(app, client, f"/groups/{slug}") for slug in first.group_slugs + more.group_slugs}
+    per_group = {queries_for(app, client, f"/groups/{slug}") for slug in first.group_slugs + more.group_slugs}
     assert len(per_group) == 1, per_group

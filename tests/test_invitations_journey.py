@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from bs4 import BeautifulSoup
 
 from scrutiny.organisations.services import find_by_name
-from tests.test_uploads import make_ooxml, make_pdf
+from tests.files import make_ooxml, make_pdf
 
 GROUP = "adult-social-care-waiting-times"
 LINK = re.compile(r"https?://\S+/portal/start/[A-Za-z0-9_-]+")

@@ -13,7 +13,7 @@ from scrutiny.invitations.models import Invitation
 from tests.conftest import Browser, csrf_token
 from tests.factories import make_invitation
 from tests.test_invitations_journey import GROUP, link_in, path_of
-from tests.test_uploads import make_ooxml, make_pdf, make_png, ooxml_entries, make_zip
+from tests.files import make_ooxml, make_pdf, make_png, ooxml_entries, make_zip
 
 
 def _send_link(app, run_jobs, public_id, kind="invitation"):

@@ -501,7 +501,7 @@ def test_every_sessions_page_has_one_h1_and_labelled_fields(app, browser, second
 
 
 def test_the_session_list_costs_the_same_queries_however_many_sessions_and_witnesses(app, browser, second_case):
-    from tests.test_groups_queries import _queries_for
+    from tests.queries import queries_for as _queries_for
 
     carers, council = _witnesses(app)
     _schedule(app, "First hearing", date(2026, 10, 14), time(10), time(11), [carers])

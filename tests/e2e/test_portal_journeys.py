@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from tests.e2e.conftest import TIMEOUT_MS
 from tests.e2e.test_journeys import LAYOUT, tab_until
 from tests.test_invitations_journey import invite, link_in, path_of
-from tests.test_uploads import make_ooxml, make_pdf, make_png
+from tests.files import make_ooxml, make_pdf, make_png
 
 pytestmark = pytest.mark.browser
 
