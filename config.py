@@ -94,6 +94,22 @@ class Config:
     MAX_UPLOAD_BYTES = _env_int("MAX_UPLOAD_MB", 50) * 1024 * 1024
     MAX_CONTENT_LENGTH = _env_int("MAX_REQUEST_MB", 200) * 1024 * 1024
     MAX_FILES_PER_SUBMISSION = 20
+
+    # Compiled documents.
+    PDF_VARIANT = "pdf/ua-1"  # tagged, accessible PDF
+    DOCUMENT_JOB_TIMEOUT = _env_int("DOCUMENT_JOB_TIMEOUT", 1800)  # seconds before a build is stopped
+    DOCUMENT_RETRY_INTERVALS = [30, 120]  # after a transient failure (database or storage hiccup)
+    # Workers report on a running job this often; a build not heard from for
+    # the grace period is taken as abandoned (its worker was killed).
+    WORKER_MONITORING_INTERVAL = 30
+    DOCUMENT_HEARTBEAT_GRACE = _env_int("DOCUMENT_HEARTBEAT_GRACE", 120)
+    # When addressees must respond, by kind of organisation; kinds not listed
+    # have no statutory duty and an officer sets the date.
+    RESPONSE_DUE_RULES = {
+        "council_executive": {"months": 2, "basis": "Local Government Act 2000, section 9FE"},
+        "nhs_body": {"days": 28, "basis": "Local Authority (Public Health, Health and Wellbeing Boards and "
+                                          "Health Scrutiny) Regulations 2013, regulation 22"},
+    }
     # An Office file may not unpack to more than this (zip bombs).
     MAX_INFLATED_BYTES = _env_int("MAX_INFLATED_MB", 500) * 1024 * 1024
     MAX_ZIP_ENTRIES = 2000
@@ -133,6 +149,9 @@ class TestingConfig(Config):
     # Still scrypt, at a cost that keeps hundreds of sign-ins in the suite quick.
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
     MAIL_RETRY_INTERVALS = [0, 0]  # retry at once: the test worker runs in burst mode
+    DOCUMENT_RETRY_INTERVALS = [0]
+    WORKER_MONITORING_INTERVAL = 1
+    DOCUMENT_HEARTBEAT_GRACE = 5
     MAIL_TIMEOUT = 5
 
 

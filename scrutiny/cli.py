@@ -11,6 +11,7 @@ from scrutiny.auth.models import Role
 
 demo = AppGroup("demo", help="The demo case.")
 user = AppGroup("user", help="Staff accounts.")
+documents = AppGroup("documents", help="Compiled documents (PDF).")
 
 
 @demo.command("load")
@@ -77,13 +78,78 @@ def worker(burst: bool, wait_for_redis: int) -> None:
     os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
     from scrutiny.storage import storage
 
-    # Uploads cut short by a crash leave temp files; a starting worker clears old ones.
+    # Uploads or builds cut short by a crash leave temp files and records; a
+    # starting worker clears old temp files and marks orphaned builds failed.
     storage().clean_tmp()
+    from scrutiny.documents.services import sweep
+
+    sweep()
     queues = [queue(name) for name in current_app.config["RQ_QUEUES"]]
-    Worker(queues, connection=redis_connection()).work(with_scheduler=True, burst=burst)
+    Worker(queues, connection=redis_connection(),
+           job_monitoring_interval=current_app.config["WORKER_MONITORING_INTERVAL"]
+           ).work(with_scheduler=True, burst=burst)
+
+
+@documents.command("build")
+@click.argument("group_slug")
+@click.option("--kind", type=click.Choice(["report", "letters", "agenda"]), required=True)
+@click.option("--session", "session_id", help="For an agenda pack: the evidence session's id.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Copy the finished PDFs into this folder (with --wait).")
+@click.option("--wait", is_flag=True, help="Block until the builds finish, then say where the PDFs are.")
+@click.option("--timeout", default=3600, show_default=True, help="Seconds to wait at most.")
+def documents_build(group_slug, kind, session_id, out_dir, wait, timeout):
+    """Enqueue the same build job the web page enqueues."""
+    import shutil
+    import time
+
+    from scrutiny.documents import services
+    from scrutiny.documents.models import DocumentStatus
+    from scrutiny.extensions import db
+    from scrutiny.groups.services import get_group_by_slug
+    from scrutiny.storage import storage
+
+    group = get_group_by_slug(group_slug)
+    if group is None:
+        raise click.ClickException(f"No topic group with the address “{group_slug}”.")
+    if kind != "report":
+        raise click.ClickException(f"Building {kind} is not available yet.")
+    try:
+        document, started = services.request_build(group, kind, by=None)
+    except services.DocumentError as err:
+        raise click.ClickException("Cannot build yet:\n  " + "\n  ".join(err.problems)) from None
+    click.echo(f"{document.kind_label} version {document.version}: "
+               f"{'queued' if started else 'unchanged since the last build'}.")
+    if not wait:
+        return
+    deadline = time.monotonic() + timeout
+    while not document.is_finished:
+        if time.monotonic() > deadline:
+            raise click.ClickException("Still building; gave up waiting (the build goes on).")
+        time.sleep(1)
+        db.session.expire_all()
+        services.reconcile(document)
+    if document.status != DocumentStatus.DONE:
+        raise click.ClickException(f"The build failed: {document.error}")
+    path = storage().path(document.storage_key)
+    if out_dir:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        target = out_dir / services.kind_of(kind).filename(group, document.subject, document.version)
+        shutil.copyfile(path, target)
+        path = target
+    click.echo(f"{document.page_count} pages, {document.size} bytes: {path}")
+
+
+@documents.command("sweep")
+def documents_sweep():
+    """Mark builds whose worker died as failed."""
+    from scrutiny.documents.services import sweep
+
+    click.echo(f"{sweep()} abandoned builds marked failed.")
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(user)
+    app.cli.add_command(documents)
     app.cli.add_command(worker)

@@ -24,16 +24,19 @@ def queue(name: str = "default") -> Queue:
     return Queue(name, connection=redis_connection())
 
 
-def enqueue(func: str, *args, retry_intervals: list[int] | None = None, at: datetime | None = None) -> Job:
+def enqueue(func: str, *args, retry_intervals: list[int] | None = None, at: datetime | None = None,
+            timeout: int | None = None) -> Job:
     """Enqueue `func` (a dotted path, so callers need not import job modules).
 
     `retry_intervals`: seconds to wait before each retry on failure.
     `at`: run no earlier than this (UTC), through the worker's scheduler.
+    `timeout`: seconds after which the worker stops the job.
     """
     retry = Retry(max=len(retry_intervals), interval=retry_intervals) if retry_intervals else None
+    options = {"retry": retry, "job_timeout": timeout}
     if at is not None:
-        return queue().enqueue_at(at, func, *args, retry=retry)
-    return queue().enqueue(func, *args, retry=retry)
+        return queue().enqueue_at(at, func, *args, **options)
+    return queue().enqueue(func, *args, **options)
 
 
 def live_workers() -> list[Worker]:

@@ -1,5 +1,6 @@
 """Every feature's models, imported so metadata and migrations see them all."""
 from scrutiny.auth.models import User  # noqa: F401
+from scrutiny.documents.models import Document, ResponseDue  # noqa: F401
 from scrutiny.evidence.models import EvidenceFile, Submission  # noqa: F401
 from scrutiny.findings.models import Finding, Recommendation  # noqa: F401
 from scrutiny.groups.models import LineOfEnquiry, StatusChange, Theme, TopicGroup  # noqa: F401

@@ -41,6 +41,12 @@ ROUTES = [
     ("GET", f"/groups/{GROUP}/evidence/{{submission}}", "member"),
     ("POST", f"/groups/{GROUP}/evidence/{{submission}}/review", OFFICER),
     ("GET", f"/groups/{GROUP}/evidence/files/{{file}}", "member"),
+    ("GET", f"/groups/{GROUP}/documents", "member"),
+    ("POST", f"/groups/{GROUP}/documents/report/build", OFFICER),
+    ("GET", f"/groups/{GROUP}/documents/{{document}}", "member"),
+    ("GET", f"/groups/{GROUP}/documents/{{document}}/status", "member"),
+    ("GET", f"/groups/{GROUP}/documents/{{document}}/download", "member"),
+    ("GET", f"/groups/{GROUP}/report", "member"),
     # The portal: open doors, and pages only the invited witness's session opens.
     ("GET", "/portal/start/not-a-token", "public"),
     ("GET", "/portal/new-link", "public"),
@@ -56,7 +62,7 @@ ROUTES = [
     ("POST", "/portal/evidence/{submission}/files/{file}/remove", "witness"),
     ("POST", "/portal/evidence/{submission}/files/{file}/confidential", "witness"),
 ]
-IDS = {"org": 1, "user": 1, "invitation": "x", "session": "x", "submission": "x", "file": "x"}
+IDS = {"org": 1, "user": 1, "invitation": "x", "session": "x", "submission": "x", "file": "x", "document": "x"}
 
 
 def test_every_route_declares_who_may_use_it(app):
@@ -91,14 +97,35 @@ def people(app, second_case, make_user):
     submission = make_submission(app, invitation, confidential=True)
     file = _add_file(app, submission)
     session = _make_session(app, invitation)
+    document = _make_document(app)
     return {
         "admin": admin,
         "officer": make_user("officer"),
         "councillor": "member@second.example",
         "outsider": "outsider@second.example",
         "ids": {"org": org_id, "user": user_id, "invitation": invitation, "submission": submission,
-                "file": file, "session": session},
+                "file": file, "session": session, "document": document},
     }
+
+
+def _make_document(app):
+    """A finished report version with a stored PDF, to download."""
+    import io
+
+    from scrutiny.documents.models import Document
+    from scrutiny.extensions import db
+    from scrutiny.groups.services import get_group_by_slug
+    from scrutiny.storage import storage
+    from tests.files import make_pdf
+
+    with app.app_context():
+        blob = storage().put_stream(io.BytesIO(make_pdf()), max_bytes=10_000)
+        document = Document(topic_group=get_group_by_slug(GROUP), kind="report", version=1, input_hash="x" * 64,
+                            status="done", storage_key=storage().commit(blob), size=blob.size, sha256=blob.sha256,
+                            page_count=1)
+        db.session.add(document)
+        db.session.commit()
+        return document.public_id
 
 
 def _make_session(app, invitation_public_id):

@@ -1,0 +1,84 @@
+"""The build job: data → HTML → layout → tagged PDF → storage, in one pass
+so tags, links, bookmarks and page numbers are whole."""
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from time import perf_counter
+
+from flask import current_app, render_template
+from rq import get_current_job
+
+from scrutiny.clock import today, utcnow
+from scrutiny.documents import render
+from scrutiny.documents.models import Document, DocumentStatus
+from scrutiny.documents.services import kind_of, temp_prefix
+from scrutiny.extensions import db
+from scrutiny.storage import storage
+
+
+def _progress(document: Document, percent: int) -> None:
+    document.progress = percent
+    db.session.commit()
+
+
+def build(document_id: int) -> str:
+    document = db.session.get(Document, document_id)
+    if document is None or document.status == DocumentStatus.DONE:
+        return "nothing to build"
+    document.status, document.started_at, document.error = DocumentStatus.RUNNING, utcnow(), ""
+    document.attempts += 1
+    _progress(document, 5)
+    timings: dict[str, float] = {}
+    started = clock = perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = perf_counter()
+        timings[name] = round(now - clock, 3)
+        clock = now
+
+    temp = storage().root / "tmp" / f"{temp_prefix(document_id)}{uuid.uuid4().hex}.pdf"
+    stored_key = None
+    try:
+        spec = kind_of(document.kind)
+        context = spec.context(document.topic_group, document.subject, document.version, today())
+        lap("gather")
+        html = render_template(spec.template, **{spec.variable: context},
+                               council_name=current_app.config["COUNCIL_NAME"],
+                               brand_colour=current_app.config["BRAND_COLOUR"])
+        lap("template")
+        _progress(document, 15)
+        laid_out = render.layout(html)
+        lap("layout")
+        _progress(document, 70)
+        temp.parent.mkdir(parents=True, exist_ok=True)
+        render.write(laid_out, temp, variant=document.variant or None)
+        lap("write")
+        _progress(document, 90)
+        with temp.open("rb") as pdf:
+            blob = storage().put_stream(pdf, max_bytes=temp.stat().st_size)
+        document.storage_key = stored_key = storage().commit(blob)
+        document.size, document.sha256, document.page_count = blob.size, blob.sha256, len(laid_out.pages)
+        lap("store")
+    except Exception as exc:
+        db.session.rollback()
+        if stored_key:  # no file without its finished record
+            storage().delete(stored_key)
+        document = db.session.get(Document, document_id)
+        job = get_current_job()
+        retrying = bool(job and job.retries_left)
+        document.status = DocumentStatus.QUEUED if retrying else DocumentStatus.FAILED
+        document.error = f"{exc.__class__.__name__}: {exc}"[:2000]
+        document.finished_at = None if retrying else utcnow()
+        db.session.commit()
+        raise
+    finally:
+        if temp.exists():
+            os.unlink(temp)
+    timings["total"] = round(perf_counter() - started, 3)
+    document.timings_json = json.dumps(timings)
+    document.status, document.progress, document.finished_at = DocumentStatus.DONE, 100, utcnow()
+    db.session.commit()
+    return f"{document.page_count} pages"

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, Date, ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from scrutiny.auth.models import User
+from scrutiny.extensions import db
+from scrutiny.groups.models import TopicGroup
+from scrutiny.ids import public_id
+from scrutiny.organisations.models import Organisation
+from scrutiny.sessions.models import EvidenceSession
+
+
+class DocumentKind(StrEnum):
+    REPORT = "report"
+    LETTER = "letter"
+    AGENDA = "agenda"
+
+    @property
+    def label(self) -> str:
+        return {"report": "Final report", "letter": "Recommendation letter", "agenda": "Agenda pack"}[self.value]
+
+
+class DocumentStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Document(db.Model):
+    """One build of one compiled document, kept as a version.
+
+    `subject` tells the documents of a kind apart within a group: "" for the
+    report, "organisation:<id>" for a letter, "session:<id>" for an agenda
+    pack. Versions count up per (group, kind, subject).
+    """
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("topic_group_id", "kind", "subject", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=public_id)
+    topic_group_id: Mapped[int] = mapped_column(ForeignKey("topic_groups.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(64), default="")
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("evidence_sessions.id", ondelete="SET NULL"))
+    version: Mapped[int]
+    # Hash of everything the build reads (data, templates, stylesheet, fonts,
+    # PDF variant): a request whose hash matches the latest version gets it.
+    input_hash: Mapped[str] = mapped_column(String(64), index=True)
+    variant: Mapped[str] = mapped_column(String(20), default="pdf/ua-1")  # "" for a merged pack
+    status: Mapped[str] = mapped_column(String(16), default=DocumentStatus.QUEUED, index=True)
+    progress: Mapped[int] = mapped_column(default=0)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    rq_job_id: Mapped[str | None] = mapped_column(String(64))
+    storage_key: Mapped[str | None] = mapped_column(String(200))
+    page_count: Mapped[int | None]
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    timings_json: Mapped[str] = mapped_column(Text, default="{}")
+    error: Mapped[str] = mapped_column(Text, default="")
+
+    topic_group: Mapped[TopicGroup] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    session: Mapped[EvidenceSession | None] = relationship()
+    requested_by: Mapped[User | None] = relationship()
+
+    @property
+    def kind_label(self) -> str:
+        return DocumentKind(self.kind).label
+
+    @property
+    def timings(self) -> dict[str, float]:
+        return json.loads(self.timings_json or "{}")
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (DocumentStatus.DONE, DocumentStatus.FAILED)
+
+
+class ResponseDue(db.Model):
+    """When an addressee must respond to the recommendations sent to it.
+
+    The default follows the kind of addressee (RESPONSE_DUE_RULES); an officer
+    may change it, and the reason is kept.
+    """
+
+    __tablename__ = "response_dues"
+    __table_args__ = (UniqueConstraint("topic_group_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_group_id: Mapped[int] = mapped_column(ForeignKey("topic_groups.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    requested_on: Mapped[date] = mapped_column(Date)  # the day the recommendations are sent
+    due_on: Mapped[date | None] = mapped_column(Date)  # None: an officer must set it
+    rule: Mapped[str] = mapped_column(String(200), default="")  # why this date, for the letter and officers
+    changed_reason: Mapped[str] = mapped_column(Text, default="")
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    changed_at: Mapped[datetime | None]
+
+    topic_group: Mapped[TopicGroup] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+    changed_by: Mapped[User | None] = relationship()

@@ -1,0 +1,58 @@
+"""HTML to PDF with WeasyPrint, fetching nothing but the app's own assets.
+
+Text from witnesses reaches the templates escaped or sanitised, but a PDF
+renderer that would follow any URL it meets is still a server-side request
+forgery waiting to happen; the fetcher below refuses every scheme but ours.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+ASSET_ROOT = Path(__file__).resolve().parent.parent / "static" / "build"
+ASSET_SCHEME = "scrutiny-asset:"
+BASE_URL = ASSET_SCHEME + "/"
+MIME_TYPES = {".woff2": "font/woff2", ".woff": "font/woff", ".css": "text/css", ".png": "image/png",
+              ".svg": "image/svg+xml"}
+
+
+class RefusedURL(ValueError):
+    """A URL the renderer may not fetch; WeasyPrint logs it and goes on without."""
+
+
+class AssetOnlyFetcher(URLFetcher):
+    """Serves `scrutiny-asset:<path>` from the built static assets; refuses the rest."""
+
+    def __init__(self, root: Path = ASSET_ROOT):
+        super().__init__(allowed_protocols=())
+        self.root = root.resolve()
+        self.refused: list[str] = []
+
+    def fetch(self, url, headers=None):
+        if not url.startswith(ASSET_SCHEME):
+            self.refused.append(url)
+            raise RefusedURL(f"not fetched: {url[:80]}")
+        relative = url[len(ASSET_SCHEME):].lstrip("/").split("?")[0].split("#")[0]
+        path = (self.root / relative).resolve()
+        if self.root not in path.parents or not path.is_file() or path.suffix not in MIME_TYPES:
+            self.refused.append(url)
+            raise RefusedURL(f"not an asset: {url[:80]}")
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": MIME_TYPES[path.suffix]})
+
+
+def layout(html: str, fetcher: AssetOnlyFetcher | None = None):
+    """Lay out the HTML: the slow part. Returns a WeasyPrint Document."""
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or AssetOnlyFetcher()).render()
+
+
+def write(document, target: Path, *, variant: str | None) -> None:
+    """Write a laid-out document as PDF; `variant` e.g. "pdf/ua-1" (tagged)."""
+    options = {"pdf_variant": variant} if variant else {}
+    document.write_pdf(target, **options)
+
+
+def asset_paths() -> list[Path]:
+    """The files a build may read besides its data: part of its input hash."""
+    return sorted(p for p in ASSET_ROOT.rglob("*") if p.suffix in MIME_TYPES and p.is_file())

@@ -1,0 +1,214 @@
+"""Compiled documents: deciding whether to build, versions, and what became
+of builds whose worker died. The build itself is documents.jobs.build."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Callable
+
+from flask import current_app
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+from sqlalchemy import func, select
+
+from scrutiny import jobs
+from scrutiny.auth.models import User
+from scrutiny.clock import today, utcnow
+from scrutiny.documents import render
+from scrutiny.documents.models import Document, DocumentKind, DocumentStatus
+from scrutiny.extensions import db
+from scrutiny.groups.models import TopicGroup
+
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "pdf"
+
+
+class DocumentError(ValueError):
+    """The build cannot start; the message tells the officer what to fix."""
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        super().__init__(message)
+        self.problems = problems or [message]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How to build one kind of document."""
+
+    template: str
+    variable: str  # the name the template reads the context under
+    context: Callable[..., dict]  # (group, subject, version, built_on) -> plain data
+    problems: Callable[[TopicGroup], list[str]]
+    filename: Callable[[TopicGroup, str, int], str]
+
+
+def _report() -> Kind:
+    from scrutiny.documents import report
+
+    return Kind(
+        template="pdf/report.html",
+        variable="report",
+        context=lambda group, subject, version, built_on: report.report_context(
+            group, version=version, built_on=built_on),
+        problems=report.report_problems,
+        filename=lambda group, subject, version: f"{group.slug}-report-v{version}.pdf",
+    )
+
+
+KINDS: dict[str, Callable[[], Kind]] = {DocumentKind.REPORT: _report}
+
+
+def kind_of(kind: str) -> Kind:
+    try:
+        return KINDS[kind]()
+    except KeyError:
+        raise DocumentError(f"There is no document of kind “{kind}”") from None
+
+
+# ---- versions ---------------------------------------------------------------
+
+def versions(group: TopicGroup, kind: str, subject: str = "") -> list[Document]:
+    return list(db.session.scalars(select(Document).where(
+        Document.topic_group_id == group.id, Document.kind == kind, Document.subject == subject)
+        .order_by(Document.version.desc())))
+
+
+def latest_done(group: TopicGroup, kind: str, subject: str = "") -> Document | None:
+    return db.session.scalar(select(Document).where(
+        Document.topic_group_id == group.id, Document.kind == kind, Document.subject == subject,
+        Document.status == DocumentStatus.DONE).order_by(Document.version.desc()).limit(1))
+
+
+def get_document(group: TopicGroup, public_id: str) -> Document | None:
+    return db.session.scalar(select(Document).where(
+        Document.topic_group_id == group.id, Document.public_id == public_id))
+
+
+# ---- inputs -----------------------------------------------------------------
+
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def inputs_hash(kind: str, data: dict, variant: str) -> str:
+    """Everything a build reads: its data, every PDF template and the assets
+    (stylesheet, fonts), and the PDF variant. Versions and dates are left
+    out of `data` so that an unchanged document hashes the same."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps({"kind": kind, "variant": variant, "data": data}, sort_keys=True,
+                             default=str).encode())
+    for path in sorted(TEMPLATES.rglob("*")) + render.asset_paths():
+        if path.is_file():
+            digest.update(str(path.name).encode() + _file_digest(path).encode())
+    return digest.hexdigest()
+
+
+def hashable(context: dict) -> dict:
+    """The context without what changes on every build (version, date)."""
+    return {k: v for k, v in context.items() if k not in ("version", "built_on", "date")}
+
+
+# ---- requesting ---------------------------------------------------------------
+
+def request_build(group: TopicGroup, kind: str, *, by: User | None, subject: str = "",
+                  force: bool = False) -> tuple[Document, bool]:
+    """(document, started): the latest version when nothing changed, else a
+    new queued version with its job enqueued. Refuses with the problems
+    an officer must fix first (health scrutiny reports: reg. 22(6))."""
+    spec = kind_of(kind)
+    problems = spec.problems(group)
+    if problems:
+        raise DocumentError("The report cannot be built yet", problems)
+    variant = current_app.config["PDF_VARIANT"]
+    digest = inputs_hash(kind, hashable(spec.context(group, subject, 0, today())), variant)
+
+    in_flight = db.session.scalar(select(Document).where(
+        Document.topic_group_id == group.id, Document.kind == kind, Document.subject == subject,
+        Document.input_hash == digest, Document.status.in_([DocumentStatus.QUEUED, DocumentStatus.RUNNING])))
+    if in_flight is not None:
+        return in_flight, False
+    latest = latest_done(group, kind, subject)
+    if latest is not None and latest.input_hash == digest and not force:
+        return latest, False
+
+    number = (db.session.scalar(select(func.max(Document.version)).where(
+        Document.topic_group_id == group.id, Document.kind == kind, Document.subject == subject)) or 0) + 1
+    document = Document(topic_group=group, kind=kind, subject=subject, version=number, input_hash=digest,
+                        variant=variant, status=DocumentStatus.QUEUED, requested_by=by)
+    db.session.add(document)
+    db.session.commit()
+    job = jobs.enqueue("scrutiny.documents.jobs.build", document.id,
+                       retry_intervals=current_app.config["DOCUMENT_RETRY_INTERVALS"],
+                       timeout=current_app.config["DOCUMENT_JOB_TIMEOUT"])
+    document.rq_job_id = job.id
+    db.session.commit()
+    return document, True
+
+
+# ---- builds that lost their worker ----------------------------------------------
+
+ABANDONED = "The build stopped before it finished (its worker ended). Request it again."
+
+
+def reconcile(document: Document) -> Document:
+    """A queued or running build whose job is gone, failed for good or whose
+    worker died is marked failed, so no record says "running" forever."""
+    if document.is_finished:
+        return document
+    status = None
+    if document.rq_job_id:
+        try:
+            job = Job.fetch(document.rq_job_id, connection=jobs.redis_connection())
+            status = job.get_status(refresh=True)
+        except NoSuchJobError:
+            status = None
+        if status == "started" and _worker_gone(job):
+            status = "abandoned"
+    too_old = document.created_at < utcnow() - timedelta(
+        seconds=2 * current_app.config["DOCUMENT_JOB_TIMEOUT"] + 60)
+    if status in (None, "failed", "stopped", "canceled", "abandoned") or too_old:
+        if status == "failed" and document.error:
+            message = document.error
+        else:
+            message = ABANDONED
+        _fail(document, message)
+    return document
+
+
+def _worker_gone(job: Job) -> bool:
+    """A started job whose worker has left, or has not been heard from for
+    longer than the grace period (a worker killed outright says nothing)."""
+    if job.worker_name and job.worker_name not in {w.name for w in jobs.live_workers()}:
+        return True
+    grace = timedelta(seconds=current_app.config["DOCUMENT_HEARTBEAT_GRACE"])
+    heard = job.last_heartbeat or job.started_at
+    return heard is not None and heard.replace(tzinfo=None) < utcnow() - grace
+
+
+def temp_prefix(document_id: int | str) -> str:
+    """A build's temp files are named after it, so a sweep can find them."""
+    return f"build-{document_id}-"
+
+
+def _fail(document: Document, message: str) -> None:
+    document.status, document.error, document.finished_at = DocumentStatus.FAILED, message, utcnow()
+    db.session.commit()
+
+
+def sweep() -> int:
+    """Reconcile every unfinished build and delete the half-written PDFs of
+    builds that ended; returns how many builds were marked failed."""
+    from scrutiny.storage import storage
+
+    unfinished = list(db.session.scalars(select(Document).where(
+        Document.status.in_([DocumentStatus.QUEUED, DocumentStatus.RUNNING]))))
+    failed = [d for d in unfinished if reconcile(d).status == DocumentStatus.FAILED]
+    live = {d.id for d in unfinished if not d.is_finished}
+    tmp = storage().root / "tmp"
+    for leftover in tmp.glob(temp_prefix("*") + "*.pdf") if tmp.is_dir() else ():
+        document_id = leftover.name.split("-")[1]
+        if document_id.isdigit() and int(document_id) not in live:
+            leftover.unlink(missing_ok=True)
+    return len(failed)

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, send_file, url_for
+from flask_login import current_user
+
+from scrutiny.clock import today
+from scrutiny.documents import services
+from scrutiny.documents.models import Document, DocumentKind, DocumentStatus
+from scrutiny.groups.models import TopicGroup
+from scrutiny.security import topic_group_access
+from scrutiny.storage import storage
+
+bp = Blueprint("documents", __name__)
+
+
+@bp.get("/groups/<slug>/documents")
+@topic_group_access("view")
+def index(group: TopicGroup):
+    report_versions = services.versions(group, DocumentKind.REPORT)
+    problems = services.kind_of(DocumentKind.REPORT).problems(group)
+    return render_template("documents/index.html", group=group, report_versions=report_versions,
+                           problems=problems, can_manage=group.can_manage(current_user))
+
+
+@bp.post("/groups/<slug>/documents/<kind>/build")
+@topic_group_access("manage")
+def build(group: TopicGroup, kind: str):
+    from flask_wtf import FlaskForm
+
+    if kind not in {k.value for k in DocumentKind} or kind not in services.KINDS:
+        abort(404)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        document, started = services.request_build(group, kind, by=current_user)
+    except services.DocumentError as err:
+        for problem in err.problems:
+            flash(problem, "error")
+        return redirect(url_for("documents.index", slug=group.slug))
+    if not started:
+        flash(f"Nothing has changed since version {document.version}: it is the latest.", "success")
+    return redirect(url_for("documents.show", slug=group.slug, document_id=document.public_id))
+
+
+def _document(group: TopicGroup, document_id: str) -> Document:
+    document = services.get_document(group, document_id) or abort(404)
+    return services.reconcile(document)
+
+
+@bp.get("/groups/<slug>/documents/<document_id>")
+@topic_group_access("view")
+def show(group: TopicGroup, document_id: str):
+    return render_template("documents/show.html", group=group, document=_document(group, document_id))
+
+
+@bp.get("/groups/<slug>/documents/<document_id>/status")
+@topic_group_access("view")
+def status(group: TopicGroup, document_id: str):
+    document = _document(group, document_id)
+    return jsonify({
+        "status": document.status, "progress": document.progress, "error": document.error or None,
+        "pages": document.page_count,
+        "download": url_for("documents.download", slug=group.slug, document_id=document.public_id)
+        if document.status == DocumentStatus.DONE else None,
+    })
+
+
+@bp.get("/groups/<slug>/documents/<document_id>/download")
+@topic_group_access("view")
+def download(group: TopicGroup, document_id: str):
+    document = _document(group, document_id)
+    if document.status != DocumentStatus.DONE or not document.storage_key:
+        abort(404)
+    name = services.kind_of(document.kind).filename(group, document.subject, document.version)
+    return send_file(storage().path(document.storage_key), mimetype="application/pdf", as_attachment=True,
+                     download_name=name, max_age=0)
+
+
+@bp.get("/groups/<slug>/report")
+@topic_group_access("view")
+def report_page(group: TopicGroup):
+    from scrutiny.documents.report import report_context
+
+    latest = services.latest_done(group, DocumentKind.REPORT)
+    context = report_context(group, version=latest.version if latest else 0, built_on=today())
+    return render_template("documents/report_page.html", report=context, group=group)
+
