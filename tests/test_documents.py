@@ -300,3 +300,23 @@ def test_the_cli_builds_and_waits_and_copies_the_pdf_out(app, demo_case, databas
     assert pdf.name == "bame-health-inequalities-report-v1.pdf"
     assert str(pdf) in result.stdout
     assert "Councillor Judi Billing MBE" in _text(pdf.read_bytes())
+
+
+def test_councillors_download_the_latest_report_from_their_dashboard(app, demo_case, run_jobs):
+    councillor = Browser(app.test_client())
+    councillor.sign_in("councillor@example.org", "scrutiny-demo")
+    assert "Not built yet" in councillor.get("/my-groups").text
+    officer = _officer(app)
+    _build(officer)
+    run_jobs()
+    with app.app_context():
+        from scrutiny.groups.services import get_group_by_slug
+
+        get_group_by_slug(DEMO).recommendations[0].text += " Also publish the data."
+        db.session.commit()
+    _build(officer)
+    run_jobs()
+    soup = BeautifulSoup(councillor.get("/my-groups").text, "html.parser")
+    link = soup.select_one("a[href$='/download']")
+    assert "version 2" in link.parent.text
+    assert "Also publish the data." in _text(councillor.get(link["href"]).data)

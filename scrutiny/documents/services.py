@@ -81,6 +81,17 @@ def latest_done(group: TopicGroup, kind: str, subject: str = "") -> Document | N
         Document.status == DocumentStatus.DONE).order_by(Document.version.desc()).limit(1))
 
 
+def latest_reports(groups: list[TopicGroup]) -> dict[int, Document]:
+    """The newest finished report of each group, in one query (dashboards)."""
+    found: dict[int, Document] = {}
+    if groups:
+        for document in db.session.scalars(select(Document).where(
+                Document.topic_group_id.in_([g.id for g in groups]), Document.kind == DocumentKind.REPORT,
+                Document.subject == "", Document.status == DocumentStatus.DONE).order_by(Document.version.desc())):
+            found.setdefault(document.topic_group_id, document)
+    return found
+
+
 def get_document(group: TopicGroup, public_id: str) -> Document | None:
     return db.session.scalar(select(Document).where(
         Document.topic_group_id == group.id, Document.public_id == public_id))

@@ -27,7 +27,10 @@ def index():
 @bp.get("/my-groups")
 @staff_required
 def mine():
-    return render_template("groups/mine.html", groups=services.groups_for(current_user))
+    from scrutiny.documents.services import latest_reports
+
+    groups = services.groups_for(current_user)
+    return render_template("groups/mine.html", groups=groups, reports=latest_reports(groups))
 
 
 @bp.get("/groups/<slug>")
