@@ -1,14 +1,20 @@
-"""`python -m bench`: time Scrutiny's main pages on a synthetic data set.
+"""`python -m bench`: time Scrutiny's main pages, then its document builds, on synthetic data.
 
-Needs nothing running: it makes a temporary SQLite database and starts a
-private redis-server, unless given BENCH_DATABASE_URL (a scratch database is
-created beside it and dropped afterwards) or REDIS_URL.
+Needs nothing running: each benchmark makes a temporary SQLite database and
+starts a private redis-server, unless given BENCH_DATABASE_URL (a scratch
+database is created beside it and dropped afterwards) or REDIS_URL (its
+queue must be the benchmark's alone: the document benchmark runs what is
+queued there).
+
+`--only pages` or `--only documents` runs one of the two. With `--json` the
+results follow the tables as one JSON object: the benchmark's own results
+when one ran, {"pages": ..., "documents": ...} when both did.
 """
 from __future__ import annotations
 
 import argparse
 
-from bench import pages, report
+from bench import documents, pages, report
 
 
 def positive(text: str) -> int:
@@ -18,26 +24,75 @@ def positive(text: str) -> int:
     return value
 
 
+def not_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m bench", description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--groups", type=positive, default=200,
-                        help="synthetic topic groups in the large data set (default 200; "
-                             f"/groups is also timed at {pages.SMALL_GROUPS})")
-    parser.add_argument("--requests", type=positive, default=300, help="timed requests per page (default 300)")
-    parser.add_argument("--warmup", type=int, default=20, help="untimed requests per page first (default 20)")
-    parser.add_argument("--members", type=positive, default=6, help="members per group besides the chair (default 6)")
-    parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic data set (default 1)")
+    parser.add_argument("--only", choices=["pages", "documents"], help="run one benchmark (default: both)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic data (default 1)")
     parser.add_argument("--json", action="store_true", help="also print the results as JSON")
+
+    page_args = parser.add_argument_group("pages")
+    page_args.add_argument("--groups", type=positive, default=200,
+                           help="synthetic topic groups in the large data set (default 200; "
+                                f"/groups is also timed at {pages.SMALL_GROUPS})")
+    page_args.add_argument("--requests", type=positive, default=300, help="timed requests per page (default 300)")
+    page_args.add_argument("--warmup", type=not_negative, default=20,
+                           help="untimed requests per page first (default 20; also before the "
+                                "documents benchmark's web timing)")
+    page_args.add_argument("--members", type=positive, default=6, help="members per group besides the chair (default 6)")
+
+    d, q = documents.DEFAULTS, documents.QUICK
+    doc_args = parser.add_argument_group("documents")
+    doc_args.add_argument("--submissions", type=positive,
+                          help=f"accepted evidence in the report's group (default {d['submissions']}; the "
+                               "memory figures also build a group of twice as many)")
+    doc_args.add_argument("--presentations", type=not_negative,
+                          help=f"of those, presentations with a PDF of a few pages (default {d['presentations']})")
+    doc_args.add_argument("--addressees", type=positive,
+                          help=f"organisations the recommendations are addressed to (default {d['addressees']})")
+    doc_args.add_argument("--pages-target", type=positive,
+                          help=f"about how many pages the report should have; sets the length of each "
+                               f"submission's summaries (default {d['pages_target']})")
+    doc_args.add_argument("--web-requests", type=positive,
+                          help=f"group page requests timed idle, before and after the build (default "
+                               f"{d['web_requests']} each)")
+    doc_args.add_argument("--repeat", type=positive, default=1,
+                          help="cold builds, each beside its raw WeasyPrint reference; figures are medians "
+                               "(default 1: the fresh-process memory builds are a second sample)")
+    doc_args.add_argument("--quick", action="store_true",
+                          help=f"a smoke run of the documents benchmark in under a minute: "
+                               f"{q['submissions']} submissions, {q['presentations']} presentations, "
+                               f"{q['addressees']} addressees, about {q['pages_target']} pages")
     args = parser.parse_args(argv)
 
-    results = pages.run(groups=args.groups, requests=args.requests, warmup=args.warmup,
-                        seed=args.seed, members=args.members)
-    print(report.table(results))
+    results = {}
+    if args.only in (None, "pages"):
+        results["pages"] = pages.run(groups=args.groups, requests=args.requests, warmup=args.warmup,
+                                     seed=args.seed, members=args.members)
+        print(report.table(results["pages"]))
+    if args.only in (None, "documents"):
+        sizes = dict(documents.QUICK if args.quick else documents.DEFAULTS)
+        for name in sizes:
+            if getattr(args, name) is not None:
+                sizes[name] = getattr(args, name)
+        if sizes["presentations"] > sizes["submissions"]:
+            parser.error("--presentations must not be more than --submissions")
+        results["documents"] = documents.run(**sizes, seed=args.seed, warmup=args.warmup, repeat=args.repeat,
+                                             quick=args.quick)
+        if "pages" in results:
+            print()
+        print(report.documents_table(results["documents"]))
     if args.json:
         print()
-        print(report.as_json(results))
+        print(report.as_json(results if len(results) > 1 else next(iter(results.values()))))
 
 
 if __name__ == "__main__":

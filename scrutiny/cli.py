@@ -93,7 +93,8 @@ def worker(burst: bool, wait_for_redis: int) -> None:
 @documents.command("build")
 @click.argument("group_slug")
 @click.option("--kind", type=click.Choice(["report", "letters", "agenda"]), required=True)
-@click.option("--session", "session_id", help="For an agenda pack: the evidence session's id.")
+@click.option("--session", "session_id", help="For an agenda pack: the evidence session's id "
+              "(as in its web address).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Copy the finished PDFs into this folder (with --wait).")
 @click.option("--wait", is_flag=True, help="Block until the builds finish, then say where the PDFs are.")
@@ -104,7 +105,7 @@ def documents_build(group_slug, kind, session_id, out_dir, wait, timeout):
     import time
 
     from scrutiny.documents import services
-    from scrutiny.documents.models import DocumentStatus
+    from scrutiny.documents.models import Document, DocumentStatus
     from scrutiny.extensions import db
     from scrutiny.groups.services import get_group_by_slug
     from scrutiny.storage import storage
@@ -112,32 +113,58 @@ def documents_build(group_slug, kind, session_id, out_dir, wait, timeout):
     group = get_group_by_slug(group_slug)
     if group is None:
         raise click.ClickException(f"No topic group with the address “{group_slug}”.")
-    if kind != "report":
-        raise click.ClickException(f"Building {kind} is not available yet.")
     try:
-        document, started = services.request_build(group, kind, by=None)
+        if kind == "letters":
+            built, _ = services.request_letters(group, by=None)
+        elif kind == "agenda":
+            from scrutiny.sessions.services import get_session
+
+            session = get_session(group, session_id or "")
+            if session is None:
+                choices = ", ".join(f"{s.public_id} ({s.title})" for s in group.evidence_sessions) or "none"
+                raise click.ClickException(f"Give the evidence session with --session; this group's: {choices}")
+            built = [document for document, _ in services.request_agenda(group, session, by=None)]
+        else:
+            built = [services.request_build(group, kind, by=None)[0]]
     except services.DocumentError as err:
         raise click.ClickException("Cannot build yet:\n  " + "\n  ".join(err.problems)) from None
-    click.echo(f"{document.kind_label} version {document.version}: "
-               f"{'queued' if started else 'unchanged since the last build'}.")
+    ids = [d.id for d in built]
+    for document in built:
+        click.echo(f"{_document_name(document)} version {document.version}: "
+                   f"{'unchanged since the last build' if document.status == DocumentStatus.DONE else 'queued'}.")
     if not wait:
         return
     deadline = time.monotonic() + timeout
-    while not document.is_finished:
-        if time.monotonic() > deadline:
-            raise click.ClickException("Still building; gave up waiting (the build goes on).")
-        time.sleep(1)
+    while True:
         db.session.expire_all()
-        services.reconcile(document)
-    if document.status != DocumentStatus.DONE:
-        raise click.ClickException(f"The build failed: {document.error}")
-    path = storage().path(document.storage_key)
+        documents = [services.reconcile(db.session.get(Document, i)) for i in ids]
+        if all(d.is_finished for d in documents):
+            break
+        if time.monotonic() > deadline:
+            raise click.ClickException("Still building; gave up waiting (the builds go on).")
+        time.sleep(1)
+    failed = [d for d in documents if d.status != DocumentStatus.DONE]
     if out_dir:
         out_dir.mkdir(parents=True, exist_ok=True)
-        target = out_dir / services.kind_of(kind).filename(group, document.subject, document.version)
-        shutil.copyfile(path, target)
-        path = target
-    click.echo(f"{document.page_count} pages, {document.size} bytes: {path}")
+    for document in documents:
+        if document.status != DocumentStatus.DONE:
+            continue
+        path = storage().path(document.storage_key)
+        if out_dir:
+            target = out_dir / services.kind_of(document.kind).filename(group, document.subject, document.version)
+            shutil.copyfile(path, target)
+            path = target
+        click.echo(f"{document.page_count} pages, {document.size} bytes: {path}")
+    if failed:
+        raise click.ClickException("\n".join(f"{_document_name(d)} version {d.version}: the build failed: {d.error}"
+                                             for d in failed))
+
+
+def _document_name(document) -> str:
+    """"Final report", "Recommendation letter to NHS Trust"."""
+    if document.organisation is not None:
+        return f"{document.kind_label} to {document.organisation.name}"
+    return document.kind_label
 
 
 @documents.command("sweep")

@@ -320,3 +320,36 @@ def test_councillors_download_the_latest_report_from_their_dashboard(app, demo_c
     link = soup.select_one("a[href$='/download']")
     assert "version 2" in link.parent.text
     assert "Also publish the data." in _text(councillor.get(link["href"]).data)
+
+
+def test_an_agenda_and_its_pack_are_built_for_a_session(app, demo_case, run_jobs):
+    from scrutiny.groups.services import get_group_by_slug
+
+    with app.app_context():
+        session = get_group_by_slug(DEMO).evidence_sessions[0]
+        session_id, title = session.public_id, session.title
+    officer = _officer(app)
+    page = officer.submit(f"/groups/{DEMO}/sessions/{session_id}/agenda-pack", {},
+                          form_page=f"/groups/{DEMO}/documents", follow=True)
+    assert f"The agenda and the agenda pack for “{title}” are being built" in page.text
+    run_jobs()
+    soup = BeautifulSoup(officer.get(f"/groups/{DEMO}/documents").text, "html.parser")
+    row = next(th.parent for th in soup.select("#agenda-packs ~ div th[scope=row]") if title in th.text)
+    agenda_link, pack_link = [a["href"] for a in row.select("a[href$='/download']")]
+    agenda = officer.get(agenda_link)
+    pack = officer.get(pack_link)
+    agenda_reader, pack_reader = PdfReader(io.BytesIO(agenda.data)), PdfReader(io.BytesIO(pack.data))
+    assert all("/StructParents" in p for p in agenda_reader.pages)  # the agenda alone is tagged
+    assert b"pdfuaid" in agenda_reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+    pack_root = pack_reader.trailer["/Root"]
+    assert "/Metadata" not in pack_root and "/StructTreeRoot" not in pack_root  # claims no PDF/UA
+    assert len(pack_reader.pages) > len(agenda_reader.pages)
+    text = _text(pack.data)
+    assert "Mental health services and BAME communities" in text  # the presentation, appended
+    assert "Dr Samuel Adeyemi" in _text(agenda.data)
+    with app.app_context():
+        pack_document = db.session.scalar(select(Document).where(Document.kind == "agenda_pack"))
+        assert (pack_document.variant, pack_document.page_count) == ("", len(pack_reader.pages))
+    again = officer.submit(f"/groups/{DEMO}/sessions/{session_id}/agenda-pack", {},
+                           form_page=f"/groups/{DEMO}/documents", follow=True)
+    assert "unchanged: the latest versions are ready" in again.text

@@ -47,6 +47,10 @@ ROUTES = [
     ("GET", f"/groups/{GROUP}/documents/{{document}}/status", "member"),
     ("GET", f"/groups/{GROUP}/documents/{{document}}/download", "member"),
     ("GET", f"/groups/{GROUP}/report", "member"),
+    ("POST", f"/groups/{GROUP}/sessions/{{session}}/agenda-pack", OFFICER),
+    ("GET", f"/groups/{GROUP}/letters", "member"),
+    ("POST", f"/groups/{GROUP}/letters/build", OFFICER),
+    ("GET", f"/groups/{GROUP}/letters/{{addressee}}/due-date", OFFICER),
     # The portal: open doors, and pages only the invited witness's session opens.
     ("GET", "/portal/start/not-a-token", "public"),
     ("GET", "/portal/new-link", "public"),
@@ -62,7 +66,8 @@ ROUTES = [
     ("POST", "/portal/evidence/{submission}/files/{file}/remove", "witness"),
     ("POST", "/portal/evidence/{submission}/files/{file}/confidential", "witness"),
 ]
-IDS = {"org": 1, "user": 1, "invitation": "x", "session": "x", "submission": "x", "file": "x", "document": "x"}
+IDS = {"org": 1, "user": 1, "invitation": "x", "session": "x", "submission": "x", "file": "x", "document": "x",
+       "addressee": 1}
 
 
 def test_every_route_declares_who_may_use_it(app):
@@ -85,6 +90,7 @@ def test_every_route_is_in_this_table(app):
 def people(app, second_case, make_user):
     with app.app_context():
         org_id = find_by_name("Carers in Northshire").id
+        addressee_id = find_by_name("Northshire Adult Social Care").id  # a recommendation's addressee
     admin = make_user("admin")
     with app.app_context():
         from scrutiny.auth.services import find_user
@@ -104,7 +110,7 @@ def people(app, second_case, make_user):
         "councillor": "member@second.example",
         "outsider": "outsider@second.example",
         "ids": {"org": org_id, "user": user_id, "invitation": invitation, "submission": submission,
-                "file": file, "session": session, "document": document},
+                "file": file, "session": session, "document": document, "addressee": addressee_id},
     }
 
 

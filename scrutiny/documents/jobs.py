@@ -54,13 +54,24 @@ def build(document_id: int) -> str:
         lap("layout")
         _progress(document, 70)
         temp.parent.mkdir(parents=True, exist_ok=True)
-        render.write(laid_out, temp, variant=document.variant or None)
-        lap("write")
+        pages = len(laid_out.pages)
+        if spec.finish is None:
+            render.write(laid_out, temp, variant=document.variant or None)
+            lap("write")
+        else:  # a pack: the tagged part first, then what is appended to it
+            written = temp.with_name(temp.stem + "-part.pdf")
+            try:
+                render.write(laid_out, written, variant=current_app.config["PDF_VARIANT"])
+                lap("write")
+                pages = spec.finish(document, written, temp)
+                lap("merge")
+            finally:
+                written.unlink(missing_ok=True)
         _progress(document, 90)
         with temp.open("rb") as pdf:
             blob = storage().put_stream(pdf, max_bytes=temp.stat().st_size)
         document.storage_key = stored_key = storage().commit(blob)
-        document.size, document.sha256, document.page_count = blob.size, blob.sha256, len(laid_out.pages)
+        document.size, document.sha256, document.page_count = blob.size, blob.sha256, pages
         lap("store")
     except Exception as exc:
         db.session.rollback()

@@ -19,10 +19,12 @@ class DocumentKind(StrEnum):
     REPORT = "report"
     LETTER = "letter"
     AGENDA = "agenda"
+    PACK = "agenda_pack"
 
     @property
     def label(self) -> str:
-        return {"report": "Final report", "letter": "Recommendation letter", "agenda": "Agenda pack"}[self.value]
+        return {"report": "Final report", "letter": "Recommendation letter", "agenda": "Agenda",
+                "agenda_pack": "Agenda pack"}[self.value]
 
 
 class DocumentStatus(StrEnum):

@@ -40,8 +40,12 @@ class Kind:
     template: str
     variable: str  # the name the template reads the context under
     context: Callable[..., dict]  # (group, subject, version, built_on) -> plain data
-    problems: Callable[[TopicGroup], list[str]]
+    problems: Callable[[TopicGroup, str], list[str]]  # (group, subject) -> what to fix first
     filename: Callable[[TopicGroup, str, int], str]
+    # None: the configured PDF_VARIANT. "": an untagged convenience copy.
+    variant: str | None = None
+    # After the tagged PDF is written: (document, written, out) -> pages in `out`.
+    finish: Callable | None = None
 
 
 def _report() -> Kind:
@@ -52,12 +56,67 @@ def _report() -> Kind:
         variable="report",
         context=lambda group, subject, version, built_on: report.report_context(
             group, version=version, built_on=built_on),
-        problems=report.report_problems,
+        problems=lambda group, subject: report.report_problems(group),
         filename=lambda group, subject, version: f"{group.slug}-report-v{version}.pdf",
     )
 
 
-KINDS: dict[str, Callable[[], Kind]] = {DocumentKind.REPORT: _report}
+def _letter() -> Kind:
+    from scrutiny.documents import letters
+
+    return Kind(
+        template="pdf/letter.html",
+        variable="letter",
+        context=letters.letter_context,
+        problems=lambda group, subject: letters.missing_dates(group),
+        filename=letters.letter_filename,
+    )
+
+
+def _session_problems(group: TopicGroup, subject: str) -> list[str]:
+    from scrutiny.documents import agenda
+
+    session = agenda.session_for(group, subject)
+    if session is None:
+        return ["There is no such evidence session in this topic group"]
+    return agenda.agenda_problems(session)
+
+
+def _agenda_context(group, subject, version, built_on) -> dict:
+    from scrutiny.documents import agenda
+
+    return agenda.agenda_context(agenda.session_for(group, subject), version=version, built_on=built_on)
+
+
+def _agenda() -> Kind:
+    """The agenda and witness list alone: rendered and tagged."""
+    from scrutiny.documents import agenda
+
+    return Kind(
+        template="pdf/agenda.html", variable="agenda", context=_agenda_context, problems=_session_problems,
+        filename=lambda group, subject, version: agenda.pack_filename(
+            group, agenda.session_for(group, subject), version).replace("-agenda-pack-", "-agenda-"),
+    )
+
+
+def _pack() -> Kind:
+    """The agenda followed by the session's presentations as submitted:
+    a convenience copy, which therefore claims no PDF/UA conformance."""
+    from scrutiny.documents import agenda
+
+    def finish(document, written, out):
+        return agenda.make_pack(written, agenda.session_for(document.topic_group, document.subject), out)["pages"]
+
+    return Kind(
+        template="pdf/agenda.html", variable="agenda", context=_agenda_context, problems=_session_problems,
+        filename=lambda group, subject, version: agenda.pack_filename(
+            group, agenda.session_for(group, subject), version),
+        variant="", finish=finish,
+    )
+
+
+KINDS: dict[str, Callable[[], Kind]] = {DocumentKind.REPORT: _report, DocumentKind.LETTER: _letter,
+                                        DocumentKind.AGENDA: _agenda, DocumentKind.PACK: _pack}
 
 
 def kind_of(kind: str) -> Kind:
@@ -129,10 +188,10 @@ def request_build(group: TopicGroup, kind: str, *, by: User | None, subject: str
     new queued version with its job enqueued. Refuses with the problems
     an officer must fix first (health scrutiny reports: reg. 22(6))."""
     spec = kind_of(kind)
-    problems = spec.problems(group)
+    problems = spec.problems(group, subject)
     if problems:
-        raise DocumentError("The report cannot be built yet", problems)
-    variant = current_app.config["PDF_VARIANT"]
+        raise DocumentError(f"The {DocumentKind(kind).label.lower()} cannot be built yet", problems)
+    variant = current_app.config["PDF_VARIANT"] if spec.variant is None else spec.variant
     digest = inputs_hash(kind, hashable(spec.context(group, subject, 0, today())), variant)
 
     in_flight = db.session.scalar(select(Document).where(
@@ -147,7 +206,8 @@ def request_build(group: TopicGroup, kind: str, *, by: User | None, subject: str
     number = (db.session.scalar(select(func.max(Document.version)).where(
         Document.topic_group_id == group.id, Document.kind == kind, Document.subject == subject)) or 0) + 1
     document = Document(topic_group=group, kind=kind, subject=subject, version=number, input_hash=digest,
-                        variant=variant, status=DocumentStatus.QUEUED, requested_by=by)
+                        variant=variant, status=DocumentStatus.QUEUED, requested_by=by,
+                        organisation_id=_organisation_of(subject))
     db.session.add(document)
     db.session.commit()
     job = jobs.enqueue("scrutiny.documents.jobs.build", document.id,
@@ -156,6 +216,56 @@ def request_build(group: TopicGroup, kind: str, *, by: User | None, subject: str
     document.rq_job_id = job.id
     db.session.commit()
     return document, True
+
+
+def agenda_rows(group: TopicGroup) -> list[dict]:
+    """Each evidence session with the latest agenda and pack, for the documents page."""
+    from scrutiny.documents import agenda
+
+    rows = []
+    for session in group.evidence_sessions:
+        subject = agenda.subject_for(session)
+        rows.append({"session": session, "agenda": latest_done(group, DocumentKind.AGENDA, subject),
+                     "pack": latest_done(group, DocumentKind.PACK, subject),
+                     "building": [d for kind in (DocumentKind.AGENDA, DocumentKind.PACK)
+                                  for d in versions(group, kind, subject)[:1] if not d.is_finished]})
+    return rows
+
+
+def request_agenda(group: TopicGroup, session, *, by: User | None) -> list[tuple[Document, bool]]:
+    """The tagged agenda and the merged pack of one evidence session."""
+    from scrutiny.documents import agenda
+
+    subject = agenda.subject_for(session)
+    return [request_build(group, kind, by=by, subject=subject) for kind in (DocumentKind.AGENDA, DocumentKind.PACK)]
+
+
+def _organisation_of(subject: str) -> int | None:
+    """A letter's subject is "organisation:<id>"."""
+    prefix, _, number = subject.partition(":")
+    return int(number) if prefix == "organisation" and number.isdigit() else None
+
+
+def request_letters(group: TopicGroup, *, by: User | None,
+                    force: bool = False) -> tuple[list[Document], int]:
+    """(documents, how many started): one letter per addressee, each its own
+    build job, so the workers share them out. A letter whose inputs have not
+    changed is its latest version at once. Refused, naming each organisation,
+    while an addressee with no statutory period has no date; otherwise the
+    due dates are fixed now (first preparation) and kept for rebuilds."""
+    from scrutiny.documents import letters
+
+    problems = letters.missing_dates(group)
+    if problems:
+        raise DocumentError("The letters cannot be built yet", problems)
+    letters.prepare(group)
+    documents, started = [], 0
+    for organisation in letters.addressees(group):
+        document, new = request_build(group, DocumentKind.LETTER, by=by, subject=letters.subject_for(organisation),
+                                      force=force)
+        documents.append(document)
+        started += new
+    return documents, started
 
 
 # ---- builds that lost their worker ----------------------------------------------
