@@ -353,3 +353,12 @@ def test_an_agenda_and_its_pack_are_built_for_a_session(app, demo_case, run_jobs
     again = officer.submit(f"/groups/{DEMO}/sessions/{session_id}/agenda-pack", {},
                            form_page=f"/groups/{DEMO}/documents", follow=True)
     assert "unchanged: the latest versions are ready" in again.text
+
+
+def test_a_build_hashes_only_the_templates_it_uses(app):
+    from scrutiny.documents.services import template_closure
+
+    with app.app_context():
+        report, letter = template_closure("pdf/report.html"), template_closure("pdf/letter.html")
+    assert "pdf/letter.html" not in report and "pdf/report.html" not in letter
+    assert {"pdf/_base.html", "pdf/pdf.css"} <= set(report) & set(letter)  # a shared change rebuilds both

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from flask import current_app
+from jinja2 import meta
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from sqlalchemy import func, select
@@ -162,16 +163,32 @@ def _file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def template_closure(name: str) -> list[str]:
+    """A template and every template it extends or includes, recursively,
+    so that editing the letter does not rebuild every report."""
+    env = current_app.jinja_env
+    seen: list[str] = []
+    pending = [name]
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.append(current)
+        source = env.loader.get_source(env, current)[0]
+        pending.extend(t for t in meta.find_referenced_templates(env.parse(source)) if t)
+    return sorted(seen)
+
+
 def inputs_hash(kind: str, data: dict, variant: str) -> str:
-    """Everything a build reads: its data, every PDF template and the assets
-    (stylesheet, fonts), and the PDF variant. Versions and dates are left
+    """Everything a build reads: its data, the templates it uses, the assets
+    (stylesheet, fonts) and the PDF variant. Versions and dates are left
     out of `data` so that an unchanged document hashes the same."""
     digest = hashlib.sha256()
     digest.update(json.dumps({"kind": kind, "variant": variant, "data": data}, sort_keys=True,
                              default=str).encode())
-    for path in sorted(TEMPLATES.rglob("*")) + render.asset_paths():
-        if path.is_file():
-            digest.update(str(path.name).encode() + _file_digest(path).encode())
+    templates = [TEMPLATES.parent / name for name in template_closure(kind_of(kind).template)]
+    for path in templates + render.asset_paths():
+        digest.update(str(path.name).encode() + _file_digest(path).encode())
     return digest.hexdigest()
 
 
@@ -207,7 +224,8 @@ def request_build(group: TopicGroup, kind: str, *, by: User | None, subject: str
         Document.topic_group_id == group.id, Document.kind == kind, Document.subject == subject)) or 0) + 1
     document = Document(topic_group=group, kind=kind, subject=subject, version=number, input_hash=digest,
                         variant=variant, status=DocumentStatus.QUEUED, requested_by=by,
-                        organisation_id=_organisation_of(subject))
+                        organisation_id=_subject_id(subject, "organisation"),
+                        session_id=_subject_id(subject, "session"))
     db.session.add(document)
     db.session.commit()
     job = jobs.enqueue("scrutiny.documents.jobs.build", document.id,
@@ -240,10 +258,10 @@ def request_agenda(group: TopicGroup, session, *, by: User | None) -> list[tuple
     return [request_build(group, kind, by=by, subject=subject) for kind in (DocumentKind.AGENDA, DocumentKind.PACK)]
 
 
-def _organisation_of(subject: str) -> int | None:
-    """A letter's subject is "organisation:<id>"."""
+def _subject_id(subject: str, what: str) -> int | None:
+    """A letter's subject is "organisation:<id>", an agenda's "session:<id>"."""
     prefix, _, number = subject.partition(":")
-    return int(number) if prefix == "organisation" and number.isdigit() else None
+    return int(number) if prefix == what and number.isdigit() else None
 
 
 def request_letters(group: TopicGroup, *, by: User | None,
