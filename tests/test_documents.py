@@ -6,11 +6,9 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -20,8 +18,8 @@ from sqlalchemy import func, select
 from scrutiny.documents.models import Document
 from scrutiny.extensions import db
 from tests.conftest import Browser
+from tests.workers import app_env, flask_command, worker_process
 
-ROOT = Path(__file__).resolve().parent.parent
 DEMO = "bame-health-inequalities"
 
 
@@ -238,14 +236,10 @@ def test_a_worker_killed_mid_build_leaves_no_running_record_and_no_partial_file(
     from scrutiny.documents.services import ABANDONED, sweep
     from scrutiny.storage import storage
 
-    env = {**os.environ, "SCRUTINY_ENV": "testing", "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-           "SCRUTINY_INSTANCE_DIR": str(tmp_path), "STORAGE_DIR": app.config["STORAGE_DIR"]}
     _more_evidence(app, 150)  # a build of a few seconds, long enough to kill it in the middle
     officer = _officer(app)
     _build(officer)
-    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
+    with worker_process(app_env(app, database_url, redis_url, tmp_path)) as worker:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             with app.app_context():
@@ -256,7 +250,6 @@ def test_a_worker_killed_mid_build_leaves_no_running_record_and_no_partial_file(
                 break
             time.sleep(0.02)
         assert status == "running", status
-    finally:
         # The work horse runs in a session of its own: kill it, then the worker.
         subprocess.run(["pkill", "-KILL", "-P", str(worker.pid)], check=False)
         os.killpg(worker.pid, signal.SIGKILL)
@@ -282,18 +275,11 @@ def _more_evidence(app, count):
 
 
 def test_the_cli_builds_and_waits_and_copies_the_pdf_out(app, demo_case, database_url, redis_url, tmp_path):
-    env = {**os.environ, "SCRUTINY_ENV": "testing", "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-           "SCRUTINY_INSTANCE_DIR": str(tmp_path), "STORAGE_DIR": app.config["STORAGE_DIR"]}
-    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        out = tmp_path / "out"
-        result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "documents", "build", DEMO,
-                                 "--kind", "report", "--out", str(out), "--wait", "--timeout", "120"],
-                                cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
-    finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        worker.wait(30)
+    env = app_env(app, database_url, redis_url, tmp_path)
+    out = tmp_path / "out"
+    with worker_process(env):
+        result = flask_command("documents", "build", DEMO, "--kind", "report", "--out", str(out), "--wait",
+                               "--timeout", "120", env=env)
     assert result.returncode == 0, result.stderr + result.stdout
     assert "Final report version 1: queued." in result.stdout
     [pdf] = out.glob("*.pdf")

@@ -5,13 +5,8 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import signal
-import subprocess
-import sys
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -24,9 +19,9 @@ from scrutiny.extensions import db
 from scrutiny.groups.services import get_group_by_slug
 from scrutiny.organisations.services import find_by_name
 from tests.conftest import Browser
+from tests.workers import app_env, flask_command, worker_process
 from tests.test_pages_accessibility import check_page
 
-ROOT = Path(__file__).resolve().parent.parent
 DEMO = "bame-health-inequalities"
 SECOND = "adult-social-care-waiting-times"
 ASKED = date(2026, 11, 25)
@@ -379,18 +374,11 @@ def test_a_councillor_reads_and_downloads_but_cannot_build_or_change_dates(app, 
 def test_the_cli_builds_every_letter_and_copies_them_out(app, second_case, database_url, redis_url, tmp_path):
     # The CLI runs on the real clock: a date after today.
     set_date(app, SECOND, "Northshire Adult Social Care", date.today() + timedelta(days=60), "Agreed with the director.")
-    env = {**os.environ, "SCRUTINY_ENV": "testing", "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-           "SCRUTINY_INSTANCE_DIR": str(tmp_path), "STORAGE_DIR": app.config["STORAGE_DIR"]}
-    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        out = tmp_path / "out"
-        result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "documents", "build", SECOND,
-                                 "--kind", "letters", "--out", str(out), "--wait", "--timeout", "120"],
-                                cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
-    finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        worker.wait(30)
+    env = app_env(app, database_url, redis_url, tmp_path)
+    out = tmp_path / "out"
+    with worker_process(env):
+        result = flask_command("documents", "build", SECOND, "--kind", "letters", "--out", str(out), "--wait",
+                               "--timeout", "120", env=env)
     assert result.returncode == 0, result.stderr + result.stdout
     assert "Recommendation letter to Northshire Adult Social Care version 1: queued." in result.stdout
     [pdf] = out.glob("*.pdf")
