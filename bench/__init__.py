@@ -7,5 +7,16 @@ reference timed in the same run, never asserted in the tests.
   that hangs off them), made through the app's own services.
 - `bench.pages`: times the main pages over Flask's test client, with SQL
   statement counts, against the app's own static stylesheet as reference.
-- `bench.report`: prints the results as a table (and JSON).
+- `bench.evidence`: one topic group full of evidence (N accepted submissions
+  with summaries and Markdown bodies, M presentation PDFs in storage, evidence
+  sessions, findings, recommendations to K addressees) for the documents.
+- `bench.documents`: the final report's build against raw WeasyPrint on the
+  very same HTML: time (where it goes), peak memory at two sizes, nothing
+  rebuilt when nothing changed, and the web's p95 while a worker builds.
+- `bench.child`: one build in a process of its own (`python -m bench.child`),
+  so its peak memory is its own.
+- `bench.report`: prints the results as tables (and JSON).
+
+`python -m bench` runs the page benchmark, then the document one; `--only
+pages|documents` runs one, `--quick` makes the document one a smoke run.
 """

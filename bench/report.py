@@ -85,6 +85,10 @@ def _mib(kib: int) -> str:
     return f"{kib / 1024:.0f}"
 
 
+def _cores(value: float | None) -> str:
+    return "?" if value is None else f"{value:.2f}"
+
+
 def _x(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}x"
 
@@ -137,8 +141,9 @@ def documents_table(results: dict) -> str:
                  f"{app['job_bookkeeping_s']:.3f} s, RQ per job {app['rq_per_job_s']:.3f} s, and SimpleWorker's "
                  f"start and burst-mode stop {app['worker_start_stop_s']:.3f} s (once per worker process, not per "
                  "build; mostly joining its pub/sub thread)")
-    if cold["repeat"] > 1:
-        lines.append("  pairs, app / raw: " + ", ".join(f"{r['ratio']:.2f}x" for r in cold["runs"]))
+    lines.append("  other processes kept busy (cores): " + "; ".join(
+        f"app {_cores(r['other_cores']['app'])}, raw {_cores(r['other_cores']['raw'])}"
+        + (f" -> app / raw {r['ratio']:.2f}x" if cold["repeat"] > 1 else "") for r in cold["runs"]))
     other = app["total_s"] - timings.get("layout", 0) - timings.get("write", 0)
     lines.append(f"  Per build, outside WeasyPrint's layout and write the app spends {other:.3f} s "
                  f"({100 * other / app['total_s']:.1f}% of its total).")
@@ -158,8 +163,9 @@ def documents_table(results: dict) -> str:
         lines.append(f"  {m['label']}: ready to build, app {_mib(m['app']['ready_kib'])} MiB, raw "
                      f"{_mib(m['raw']['ready_kib'])} MiB (growth = peak - ready); app layout "
                      f"{m['app']['timings'].get('layout', 0):.1f} s, write {m['app']['timings'].get('write', 0):.1f} s; "
-                     f"raw layout {m['raw']['layout_s']:.1f} s, write {m['raw']['write_s']:.1f} s "
-                     f"(load {m['load_before']} -> {m['load_after']})")
+                     f"raw layout {m['raw']['layout_s']:.1f} s, write {m['raw']['write_s']:.1f} s; "
+                     f"other processes kept {_cores(m['other_cores']['app'])} / {_cores(m['other_cores']['raw'])} "
+                     f"cores busy")
     lines.append("  (ru_maxrss in these processes reads "
                  + ", ".join(f"{_mib(m['app']['ru_maxrss_kib'])}/{_mib(m['raw']['ru_maxrss_kib'])}"
                              for m in results["memory"])
@@ -191,7 +197,17 @@ def documents_table(results: dict) -> str:
                  + f"   {_verdict(web['ratio_p95'], t['web_p95_ratio'])}")
     lines.append(f"  the build ran {web['build']['seen_running_s']:.1f} s in the worker "
                  f"(its layout {web['build']['timings'].get('layout', 0):.1f} s, write "
-                 f"{web['build']['timings'].get('write', 0):.1f} s); load {web['load_before']} -> {web['load_after']}")
+                 f"{web['build']['timings'].get('write', 0):.1f} s); other processes kept "
+                 f"{_cores(web['other_cores']['idle'])} cores busy while idle, "
+                 f"{_cores(web['other_cores']['during (the build included)'])} during (the build included)")
+    horse = web.get("horse") or {}
+    if horse.get("peak_kib"):
+        first = results["memory"][0] if results["memory"] else None
+        versus = (f"; raw WeasyPrint on the {first['label']} report peaked at {_mib(first['raw']['peak_kib'])} MiB"
+                  if first and first["pages"] == web["build"]["pages"] else "")
+        lines.append(f"  the real worker's work horse (forked per job) peaked at {_mib(horse['peak_kib'])} MiB "
+                     f"(VmHWM sampled every 0.1 s; shared pages of its parent, the worker at "
+                     f"{_mib(horse['worker_rss_kib'] or 0)} MiB, included){versus}")
     if web["worker_log_errors"]:
         lines.append(f"  the worker logged errors: {web['worker_log_errors']}")
 

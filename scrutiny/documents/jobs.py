@@ -2,6 +2,7 @@
 so tags, links, bookmarks and page numbers are whole."""
 from __future__ import annotations
 
+import gc
 import json
 import os
 import uuid
@@ -51,6 +52,11 @@ def build(document_id: int) -> str:
         lap("template")
         _progress(document, 15)
         laid_out = render.layout(html)
+        # Layout leaves cyclic garbage that the collector, busy with a whole
+        # app's long-lived objects, would keep through the write: freeing it
+        # now cuts a 400-page build's peak by about 50 MiB (bench/).
+        del html, context
+        gc.collect()
         lap("layout")
         _progress(document, 70)
         temp.parent.mkdir(parents=True, exist_ok=True)
