@@ -25,7 +25,7 @@ def queue(name: str = "default") -> Queue:
 
 
 def enqueue(func: str, *args, retry_intervals: list[int] | None = None, at: datetime | None = None,
-            timeout: int | None = None) -> Job:
+            timeout: int | None = None, job_id: str | None = None) -> Job:
     """Enqueue `func` (a dotted path, so callers need not import job modules).
 
     `retry_intervals`: seconds to wait before each retry on failure.
@@ -33,7 +33,7 @@ def enqueue(func: str, *args, retry_intervals: list[int] | None = None, at: date
     `timeout`: seconds after which the worker stops the job.
     """
     retry = Retry(max=len(retry_intervals), interval=retry_intervals) if retry_intervals else None
-    options = {"retry": retry, "job_timeout": timeout}
+    options = {"retry": retry, "job_timeout": timeout, "job_id": job_id}
     if at is not None:
         return queue().enqueue_at(at, func, *args, **options)
     return queue().enqueue(func, *args, **options)

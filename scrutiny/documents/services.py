@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -222,17 +223,18 @@ def request_build(group: TopicGroup, kind: str, *, by: User | None, subject: str
 
     number = (db.session.scalar(select(func.max(Document.version)).where(
         Document.topic_group_id == group.id, Document.kind == kind, Document.subject == subject)) or 0) + 1
+    # The job's id is recorded with the row, so a sweep never sees a queued
+    # build without one.
     document = Document(topic_group=group, kind=kind, subject=subject, version=number, input_hash=digest,
-                        variant=variant, status=DocumentStatus.QUEUED, requested_by=by,
+                        variant=variant, status=DocumentStatus.QUEUED, requested_by=by, rq_job_id=uuid.uuid4().hex,
+                        created_at=utcnow(),  # UTC whatever the database server's time zone
                         organisation_id=_subject_id(subject, "organisation"),
                         session_id=_subject_id(subject, "session"))
     db.session.add(document)
     db.session.commit()
-    job = jobs.enqueue("scrutiny.documents.jobs.build", document.id,
-                       retry_intervals=current_app.config["DOCUMENT_RETRY_INTERVALS"],
-                       timeout=current_app.config["DOCUMENT_JOB_TIMEOUT"])
-    document.rq_job_id = job.id
-    db.session.commit()
+    jobs.enqueue("scrutiny.documents.jobs.build", document.id, job_id=document.rq_job_id,
+                 retry_intervals=current_app.config["DOCUMENT_RETRY_INTERVALS"],
+                 timeout=current_app.config["DOCUMENT_JOB_TIMEOUT"])
     return document, True
 
 
@@ -307,6 +309,11 @@ def reconcile(document: Document) -> Document:
             status = "abandoned"
     too_old = document.created_at < utcnow() - timedelta(
         seconds=2 * current_app.config["DOCUMENT_JOB_TIMEOUT"] + 60)
+    # A job not in Redis yet may be one being enqueued this instant (a sweep
+    # in another process): only missing for longer than the grace is lost.
+    just_made = document.created_at > utcnow() - timedelta(seconds=current_app.config["DOCUMENT_HEARTBEAT_GRACE"])
+    if status is None and just_made:
+        return document
     if status in (None, "failed", "stopped", "canceled", "abandoned") or too_old:
         if status == "failed" and document.error:
             message = document.error
