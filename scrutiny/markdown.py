@@ -21,20 +21,24 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
 
 
-def render_markdown(text: str | None) -> Markup:
+def render_markdown(text: str | None, under: int = 1) -> Markup:
+    """`under`: the level of the page heading the text sits below. Typed
+    headings always move down at least one level ("# Heading" becomes h2),
+    and further if needed so the highest one is h(under + 1)."""
     if not text:
         return Markup("")
-    return Markup(_render(text))  # noqa: S704 - sanitised by nh3 in _render
+    return Markup(_render(text, under))  # noqa: S704 - sanitised by nh3 in _render
 
 
 @lru_cache(maxsize=1024)
-def _render(text: str) -> str:
+def _render(text: str, under: int) -> str:
     """Lists show the same scopes on every request; parse each text once."""
     tokens = _parser.parse(text)
-    for token in tokens:
-        # Typed headings sit under the page's own h1: "# Heading" becomes h2.
-        if token.type in ("heading_open", "heading_close"):
-            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+    headings = [t for t in tokens if t.type in ("heading_open", "heading_close")]
+    if headings:
+        shift = max(1, under + 1 - min(int(t.tag[1]) for t in headings))
+        for token in headings:
+            token.tag = f"h{min(int(token.tag[1]) + shift, 6)}"
     html = _parser.renderer.render(tokens, _parser.options, {})
     clean = nh3.clean(
         html,

@@ -514,13 +514,11 @@ def test_the_session_list_costs_the_same_queries_however_many_sessions_and_witne
 
 
 def test_headings_typed_in_an_agenda_sit_under_the_pages_own(app):
-    from markupsafe import Markup
-
     with app.app_context():
-        nest = app.jinja_env.filters["nest_headings"]
-    assert str(nest(Markup("<h1>A</h1><p>x</p><h2>B</h2>"))) == "<h3>A</h3><p>x</p><h4>B</h4>"
-    assert str(nest(Markup("<h5>Deep</h5><h6>Deeper</h6>"))) == "<h5>Deep</h5><h6>Deeper</h6>"
-    assert str(nest(Markup("<p>No headings</p>"))) == "<p>No headings</p>"
+        nest = app.jinja_env.filters["markdown"]
+    assert str(nest("# A\n\nx\n\n## B", under=2)).replace("\n", "") == "<h3>A</h3><p>x</p><h4>B</h4>"
+    assert str(nest("#### Deep\n##### Deeper", under=2)).replace("\n", "") == "<h5>Deep</h5><h6>Deeper</h6>"
+    assert str(nest("No headings", under=2)).replace("\n", "") == "<p>No headings</p>"
 
 
 def test_recorded_minutes_appear_in_the_library_as_minutes_and_are_searchable(app, second_case):

@@ -43,13 +43,6 @@ def current_invitations() -> list[Invitation]:
     return live
 
 
-def portal_page(view: Callable) -> Callable:
-    """Marks a portal page. (Its Referrer-Policy: no-referrer is set for the
-    whole blueprint in create_app, after Talisman's headers.)"""
-    view.required_roles = getattr(view, "required_roles", ("portal",))
-    return view
-
-
 def witness_invitation(view: Callable) -> Callable:
     """Loads <invitation_id> if it is this witness's; anything else is a 404."""
 

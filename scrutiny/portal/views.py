@@ -11,7 +11,7 @@ from scrutiny.invitations import services as invitations
 from scrutiny.invitations.models import Invitation
 from scrutiny.portal import access
 from scrutiny.portal.forms import ConfirmForm, EvidenceForm, FileActionForm, NewLinkForm, RespondForm
-from scrutiny.portal.access import portal_page, witness_invitation, witness_submission
+from scrutiny.portal.access import witness_invitation, witness_submission
 from scrutiny.security import public
 from scrutiny.storage import storage
 
@@ -26,7 +26,6 @@ PROBLEMS = {
 
 
 @bp.get("/start/<token>")
-@portal_page
 @public
 def start(token: str):
     invitation, problem = invitations.redeem_token(token)
@@ -40,7 +39,6 @@ def start(token: str):
 
 @bp.route("/new-link", methods=["GET", "POST"])
 @limiter.limit("5 per hour", methods=["POST"])
-@portal_page
 @public
 def new_link():
     form = NewLinkForm()
@@ -51,7 +49,6 @@ def new_link():
 
 
 @bp.get("/")
-@portal_page
 @public
 def index():
     mine = access.current_invitations()
@@ -61,7 +58,6 @@ def index():
 
 
 @bp.post("/sign-out")
-@portal_page
 @public
 def sign_out():
     access.forget()
@@ -76,7 +72,6 @@ def _sessions_for(invitation: Invitation):
 
 
 @bp.get("/invitations/<invitation_id>")
-@portal_page
 @witness_invitation
 def invitation(invitation: Invitation):
     answered = {"accepted": "accept", "declined": "decline"}.get(invitation.status)
@@ -87,7 +82,6 @@ def invitation(invitation: Invitation):
 
 
 @bp.post("/invitations/<invitation_id>/respond")
-@portal_page
 @witness_invitation
 def respond(invitation: Invitation):
     form = RespondForm()
@@ -106,7 +100,6 @@ def respond(invitation: Invitation):
 
 
 @bp.post("/invitations/<invitation_id>/evidence")
-@portal_page
 @witness_invitation
 def new_evidence(invitation: Invitation):
     try:
@@ -133,7 +126,6 @@ def _render_edit(submission: Submission, form: EvidenceForm, refused=(), saved=(
 
 
 @bp.route("/evidence/<submission_id>", methods=["GET", "POST"])
-@portal_page
 @witness_submission
 def edit_evidence(submission: Submission):
     if not submission.is_draft or not invitations.can_still_edit(submission.invitation):
@@ -167,7 +159,6 @@ def edit_evidence(submission: Submission):
 
 
 @bp.post("/evidence/<submission_id>/files/<file_id>/remove")
-@portal_page
 @witness_submission
 def remove_file(submission: Submission, file_id: str):
     file = evidence.file_of(submission, file_id) or abort(404)
@@ -181,7 +172,6 @@ def remove_file(submission: Submission, file_id: str):
 
 
 @bp.post("/evidence/<submission_id>/files/<file_id>/confidential")
-@portal_page
 @witness_submission
 def file_confidential(submission: Submission, file_id: str):
     file = evidence.file_of(submission, file_id) or abort(404)
@@ -196,7 +186,6 @@ def file_confidential(submission: Submission, file_id: str):
 
 
 @bp.route("/evidence/<submission_id>/submit", methods=["GET", "POST"])
-@portal_page
 @witness_submission
 def submit_evidence(submission: Submission):
     form = ConfirmForm()
@@ -217,7 +206,6 @@ def submit_evidence(submission: Submission):
 
 
 @bp.get("/evidence/<submission_id>/files/<file_id>")
-@portal_page
 @witness_submission
 def download(submission: Submission, file_id: str):
     file = evidence.file_of(submission, file_id) or abort(404)
@@ -228,7 +216,6 @@ def download(submission: Submission, file_id: str):
 
 
 @bp.get("/invitations/<invitation_id>/sessions/<session_id>/calendar.ics")
-@portal_page
 @witness_invitation
 def session_calendar(invitation: Invitation, session_id: str):
     from scrutiny.sessions.ics import calendar_filename, session_calendar as make_calendar

@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-import re
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from markupsafe import Markup
 
 from scrutiny.extensions import db
 from scrutiny.groups.models import TopicGroup
@@ -15,22 +13,6 @@ from scrutiny.sessions.ics import calendar_filename, session_calendar
 from scrutiny.sessions.models import EvidenceSession
 
 bp = Blueprint("sessions", __name__)
-
-_HEADING_TAG = re.compile(r"<(/?)h([1-6])(?=[\s>])")
-
-
-@bp.app_template_filter("nest_headings")
-def nest_headings(html: Markup, under: int = 2) -> Markup:
-    """Headings in rendered Markdown sit under the page's section heading (an h2 by default):
-    the highest one typed becomes an h3, the rest keep their steps below it.
-
-    Takes the `markdown` filter's output, which nh3 has already cleaned."""
-    html = str(html)
-    levels = [int(level) for _, level in _HEADING_TAG.findall(html)]
-    shift = max(0, under + 1 - min(levels)) if levels else 0
-    return Markup(_HEADING_TAG.sub(  # noqa: S704 - only heading tags change in cleaned HTML
-        lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + shift, 6)}", html))
-
 
 def _session_or_404(group: TopicGroup, session_id: str) -> EvidenceSession:
     return services.get_session(group, session_id) or abort(404)
