@@ -340,10 +340,10 @@ def make_evidence_group(submissions: int, presentations: int, addressees: int, s
     for theme in group_themes:
         for _ in range(rng.randint(3, 5)):
             number += 1
-            group.findings.append(Finding(number=number, text=_prose(rng, rng.randint(150, 400)), theme=theme))
+            group.findings.append(Finding(number=number, text=_prose(rng, rng.randint(150, 400)), themes=[theme] if theme else []))
     for _ in range(2):
         number += 1
-        group.findings.append(Finding(number=number, text=_prose(rng, 200), theme=None))
+        group.findings.append(Finding(number=number, text=_prose(rng, 200), themes=[]))
     n_findings = number
 
     # Recommendations: every addressee has at least one; most have two or three.

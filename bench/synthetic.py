@@ -209,7 +209,7 @@ def _group(index: int, rng: random.Random, officer: User, pool: list[User], orgs
     n_findings = rng.randint(3, 10)
     for number in range(1, n_findings + 1):
         theme = by_name[rng.choice(themes)] if rng.random() < 0.7 else None
-        group.findings.append(Finding(number=number, text=_sentence(rng), theme=theme))
+        group.findings.append(Finding(number=number, text=_sentence(rng), themes=[theme] if theme else []))
     for number in range(1, rng.randint(2, 8) + 1):
         addressees = sorted(rng.sample(orgs, rng.randint(1, 4)), key=lambda o: o.name)
         # Half name the addressees in words; the rest show the organisations' own names.

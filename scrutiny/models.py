@@ -1,9 +1,21 @@
 """Every feature's models, imported so metadata and migrations see them all."""
 from scrutiny.auth.models import User  # noqa: F401
-from scrutiny.documents.models import Document, ResponseDue  # noqa: F401
+from scrutiny.branding.models import CouncilLogo  # noqa: F401
+from scrutiny.documents.models import Document  # noqa: F401
 from scrutiny.evidence.models import EvidenceFile, Submission  # noqa: F401
-from scrutiny.findings.models import Finding, Recommendation  # noqa: F401
+from scrutiny.findings.models import (  # noqa: F401
+    Comment,
+    Draft,
+    DraftVote,
+    Finding,
+    FindingEvidence,
+    QualityOverride,
+    Recommendation,
+    ReportSection,
+    ReportSettings,
+)
 from scrutiny.groups.models import LineOfEnquiry, StatusChange, Theme, TopicGroup  # noqa: F401
 from scrutiny.invitations.models import Email, Invitation  # noqa: F401
 from scrutiny.organisations.models import Organisation  # noqa: F401
+from scrutiny.responses.models import ResponseDue  # noqa: F401
 from scrutiny.sessions.models import EvidenceSession, SessionSlot  # noqa: F401

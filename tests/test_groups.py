@@ -97,7 +97,7 @@ def test_editing_themes_keeps_the_themes_that_stay(app, browser, second_case):
         assert [(t.name, t.position) for t in group.themes] == [("Carers", 0), ("Assessments", 1)]
         assert next(t.id for t in group.themes if t.name == "Assessments") == assessments_id
         # The finding filed under the theme still points at it.
-        assert group.findings[0].theme.name == "Assessments"
+        assert [t.name for t in group.findings[0].themes] == ["Assessments"]
 
 
 def test_the_edit_form_opens_with_the_groups_values(browser, second_case):

@@ -14,7 +14,8 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from scrutiny.documents import letters
-from scrutiny.documents.models import Document, ResponseDue
+from scrutiny.documents.models import Document
+from scrutiny.responses.models import ResponseDue
 from scrutiny.extensions import db
 from scrutiny.groups.services import get_group_by_slug
 from scrutiny.organisations.services import find_by_name

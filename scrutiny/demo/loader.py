@@ -91,7 +91,9 @@ def _load_group(case, people, orgs, report) -> None:
         group.slug = spec["slug"]
     themes = {t.name: t for t in group.themes}
     for number, row in enumerate(case.get("findings", []), start=1):
-        group.findings.append(Finding(number=number, text=row["text"], theme=themes.get(row.get("theme"))))
+        names = row.get("themes", [row["theme"]] if row.get("theme") else [])
+        group.findings.append(Finding(number=number, title=row.get("title", ""), text=row["text"].strip(),
+                                      themes=[themes[name] for name in names]))
     for number, row in enumerate(case.get("recommendations", []), start=1):
         group.recommendations.append(Recommendation(
             number=number, text=row["text"], explanation=row.get("explanation", ""),

@@ -30,7 +30,8 @@ from sqlalchemy import select
 
 from scrutiny.auth.models import User
 from scrutiny.clock import today, utcnow
-from scrutiny.documents.models import Document, DocumentKind, DocumentStatus, ResponseDue
+from scrutiny.documents.models import Document, DocumentKind, DocumentStatus
+from scrutiny.responses.models import ResponseDue
 from scrutiny.documents.report import EMAIL_RE, EMAIL_REMOVED
 from scrutiny.documents.services import DocumentError
 from scrutiny.extensions import db

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Date, ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scrutiny.auth.models import User
@@ -88,28 +88,3 @@ class Document(db.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (DocumentStatus.DONE, DocumentStatus.FAILED)
-
-
-class ResponseDue(db.Model):
-    """When an addressee must respond to the recommendations sent to it.
-
-    The default follows the kind of addressee (RESPONSE_DUE_RULES); an officer
-    may change it, and the reason is kept.
-    """
-
-    __tablename__ = "response_dues"
-    __table_args__ = (UniqueConstraint("topic_group_id", "organisation_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    topic_group_id: Mapped[int] = mapped_column(ForeignKey("topic_groups.id", ondelete="CASCADE"), index=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
-    requested_on: Mapped[date] = mapped_column(Date)  # the day the recommendations are sent
-    due_on: Mapped[date | None] = mapped_column(Date)  # None: an officer must set it
-    rule: Mapped[str] = mapped_column(String(200), default="")  # why this date, for the letter and officers
-    changed_reason: Mapped[str] = mapped_column(Text, default="")
-    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    changed_at: Mapped[datetime | None]
-
-    topic_group: Mapped[TopicGroup] = relationship()
-    organisation: Mapped[Organisation] = relationship()
-    changed_by: Mapped[User | None] = relationship()

@@ -258,19 +258,20 @@ def _findings_by_theme(group: TopicGroup, data: _Data, refs_by_id: dict[int, int
     cited_by: dict[int, list[int]] = {}
 
     def entry(finding: Finding) -> dict:
-        numbers = sorted(evidence_by_theme.get(finding.theme_id, [])) if finding.theme_id else []
+        theme = finding.themes[0] if finding.themes else None
+        numbers = sorted(evidence_by_theme.get(theme.id, [])) if theme else []
         for n in numbers:
             cited_by.setdefault(n, []).append(finding.number)
         return {"number": finding.number, "anchor": f"finding-{finding.number}", "text": _clean(finding.text),
-                "theme": finding.theme.name if finding.theme else None,
+                "theme": theme.name if theme else None,
                 "references": [_reference(n) for n in numbers]}
 
     groups = []
     for position, theme in enumerate(group.themes, start=1):
-        findings = [entry(f) for f in group.findings if f.theme_id == theme.id]
+        findings = [entry(f) for f in group.findings if f.themes and f.themes[0].id == theme.id]
         if findings:
             groups.append({"theme": theme.name, "anchor": f"theme-{position}", "findings": findings})
-    others = [entry(f) for f in group.findings if f.theme_id is None]
+    others = [entry(f) for f in group.findings if not f.themes]
     if others:
         groups.append({"theme": None, "heading": OTHER_FINDINGS, "anchor": "theme-other", "findings": others})
     for g in groups:

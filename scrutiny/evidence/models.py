@@ -112,6 +112,8 @@ class EvidenceFile(db.Model):
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     confidential: Mapped[bool] = mapped_column(default=False)
+    # Pages of a PDF, counted once at upload so builds need not open the file.
+    page_count: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
     submission: Mapped[Submission] = relationship(back_populates="files")

@@ -55,6 +55,7 @@ class Invitation(db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     contact_name: Mapped[str] = mapped_column(String(200))
     contact_email: Mapped[str] = mapped_column(String(254))
+    contact_role: Mapped[str] = mapped_column(String(200), default="")  # e.g. "Head of Equality"
     questions: Mapped[str] = mapped_column(Text, default="")
     deadline: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(24), default=InvitationStatus.DRAFT, index=True)
@@ -116,16 +117,24 @@ class EmailStatus(StrEnum):
 
 
 class Email(db.Model):
-    """One message to a witness and what became of it: mail is data.
+    """One message and what became of it: mail is data.
 
-    The body is kept with the personal link blanked out, so officers can
-    see what was sent without the record holding a live token.
+    To a witness (`invitation` set: the body is rendered when sent, with a
+    fresh personal link, and kept with the link blanked out) or to anyone
+    else (staff, organisations, residents: `body_text` and `body_html` are
+    rendered when it is queued and sent as they are).
     """
 
     __tablename__ = "emails"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"), index=True)
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"),
+                                                      index=True)
+    topic_group_id: Mapped[int | None] = mapped_column(ForeignKey("topic_groups.id", ondelete="CASCADE"),
+                                                       index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    to_name: Mapped[str] = mapped_column(String(200), default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
     # For an acknowledgement: the submission it lists.
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(32))  # invitation, reminder, overdue, acknowledgement, new_link
@@ -138,4 +147,4 @@ class Email(db.Model):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     sent_at: Mapped[datetime | None]
 
-    invitation: Mapped[Invitation] = relationship(back_populates="emails")
+    invitation: Mapped[Invitation | None] = relationship(back_populates="emails")
