@@ -166,8 +166,10 @@ def _register_blueprints(app: Flask) -> None:
     from scrutiny.invitations.views import bp as invitations_bp
     from scrutiny.organisations.views import bp as organisations_bp
     from scrutiny.portal.views import bp as portal_bp
+    from scrutiny.responses.views import bp as responses_bp
     from scrutiny.sessions.views import bp as sessions_bp
 
     for bp in (auth_bp, admin_bp, groups_bp, organisations_bp, health_bp,
                invitations_bp, sessions_bp, evidence_bp, portal_bp, documents_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(responses_bp)

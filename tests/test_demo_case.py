@@ -16,7 +16,8 @@ def test_demo_case_has_the_reviews_chair_findings_and_recommendations(app, demo_
         assert len(group.findings) == 5
         assert [r.number for r in group.recommendations] == [1, 2, 3, 4, 5, 6]
         last = group.recommendations[-1]
-        assert [o.name for o in last.addressees] == ["Hertfordshire County Council"]
+        # The council the demo's report and letters come from is the configured one.
+        assert [o.name for o in last.addressees] == [app.config["COUNCIL_NAME"]]
         assert "maternity" in last.text
         # Its history walks forward through each stage to where it is now.
         assert [c.to_status for c in reversed(group.status_changes)] == [

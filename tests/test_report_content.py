@@ -60,10 +60,10 @@ def test_the_context_holds_the_recommendations_with_their_addressees_and_the_cha
     assert [r["number"] for r in recs] == [1, 2, 3, 4, 5, 6]
     assert [r["addressed_to"] for r in recs] == [
         "All health services", "Mental health services", "All health services", "All health services",
-        "Health in Hertfordshire", "Hertfordshire County Council"]
+        "Health in Hertfordshire", "The council’s executive"]
     assert recs[0]["addressees"] == HEALTH_SERVICES
     assert recs[1]["addressees"] == ["Hertfordshire Partnership University NHS Foundation Trust"]
-    assert recs[5]["addressees"] == ["Hertfordshire County Council"]
+    assert recs[5]["addressees"] == [app.config["COUNCIL_NAME"]]  # the demo's council is the configured one
     assert recs[5]["text"].startswith("Set up a further topic group")
     assert all(r["explanation"] for r in recs)
     assert ctx["counts"] == {"sessions": 2, "witnesses": 4, "organisations": 4, "evidence": 3,

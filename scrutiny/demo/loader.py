@@ -9,6 +9,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask import current_app
+
 from scrutiny.auth import services as accounts
 from scrutiny.auth.models import User
 from scrutiny.extensions import db
@@ -57,17 +59,28 @@ def _load_accounts(rows, password, report) -> dict[str, User]:
 
 
 def _load_organisations(rows, report):
+    """Organisations by the name the case file gives them, so the rest of the
+    file can name "{council_name}" (the configured council) like any other."""
     orgs = {}
     for row in rows:
-        org = organisations.find_by_name(row["name"])
+        name = _council(row["name"])
+        org = organisations.find_by_name(name)
         if org is None:
-            org = organisations.save_organisation(None, name=row["name"], kind=row["kind"],
-                                                  email=row.get("email"), website=row.get("website"))
+            org = organisations.save_organisation(
+                None, name=name, kind=row["kind"], email=row.get("email"), website=row.get("website"),
+                contact_name=row.get("contact_name"), contact_role=row.get("contact_role"),
+                postal_address=row.get("postal_address"))
             report.created.append(f"organisation {org.name}")
         else:
             report.kept.append(f"organisation {org.name}")
-        orgs[org.name] = org
+        orgs[row["name"]] = org
     return orgs
+
+
+def _council(text: str) -> str:
+    """The case file's "{council_name}" is the council this app is configured
+    for: the demo's letters and report then name one council throughout."""
+    return text.replace("{council_name}", current_app.config["COUNCIL_NAME"])
 
 
 def _load_group(case, people, orgs, report) -> None:
@@ -100,11 +113,27 @@ def _load_group(case, people, orgs, report) -> None:
             addressed_to=row.get("addressed_to", ""), addressees=[orgs[n] for n in row.get("addressees", [])],
         ))
     db.session.commit()
+    _load_response_dates(case.get("responses"), group, orgs, officer)
     _load_evidence(case, group, orgs, officer)
     target = Status(spec.get("status", Status.SCOPING))
     for stage in FORWARD[1 : FORWARD.index(target) + 1]:
         groups.change_status(group, stage, officer)
     report.created.append(f"topic group {group.slug}")
+
+
+def _load_response_dates(spec, group, orgs, officer) -> None:
+    """The dates the officer would have set when the letters went out: every
+    addressee asked on the same day, the statutory periods running from it,
+    and the officer's own dates for addressees without one."""
+    from scrutiny.responses import services as responses
+
+    if not spec:
+        return
+    responses.prepare(group, on=spec["requested_on"])
+    for row in spec.get("dates", []):
+        responses.set_due_date(group, orgs[row["organisation"]], row["due_on"], row.get("reason", ""), officer,
+                               earlier_confirmed=row.get("earlier_confirmed", False))
+    db.session.commit()
 
 
 def _load_evidence(case, group, orgs, officer) -> None:

@@ -20,19 +20,12 @@ from scrutiny import jobs
 from scrutiny.auth.models import User
 from scrutiny.clock import today, utcnow
 from scrutiny.documents import render
+from scrutiny.documents.errors import DocumentError
 from scrutiny.documents.models import Document, DocumentKind, DocumentStatus
 from scrutiny.extensions import db
 from scrutiny.groups.models import TopicGroup
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "pdf"
-
-
-class DocumentError(ValueError):
-    """The build cannot start; the message tells the officer what to fix."""
-
-    def __init__(self, message: str, problems: list[str] | None = None):
-        super().__init__(message)
-        self.problems = problems or [message]
 
 
 @dataclass(frozen=True)
@@ -70,7 +63,7 @@ def _letter() -> Kind:
         template="pdf/letter.html",
         variable="letter",
         context=letters.letter_context,
-        problems=lambda group, subject: letters.missing_dates(group),
+        problems=lambda group, subject: letters.letter_problems(group),
         filename=letters.letter_filename,
     )
 
@@ -275,10 +268,11 @@ def request_letters(group: TopicGroup, *, by: User | None,
     due dates are fixed now (first preparation) and kept for rebuilds."""
     from scrutiny.documents import letters
 
-    problems = letters.missing_dates(group)
+    problems = letters.letter_problems(group)
     if problems:
         raise DocumentError("The letters cannot be built yet", problems)
     letters.prepare(group)
+    db.session.commit()
     documents, started = [], 0
     for organisation in letters.addressees(group):
         document, new = request_build(group, DocumentKind.LETTER, by=by, subject=letters.subject_for(organisation),

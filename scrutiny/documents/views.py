@@ -1,19 +1,13 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, send_file, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
-from wtforms import SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, StopValidation
 
 from scrutiny.clock import today
 from scrutiny.documents import letters, services
 from scrutiny.documents.models import Document, DocumentKind, DocumentStatus
-from scrutiny.extensions import db
-from scrutiny.forms import DayMonthYearField
 from scrutiny.groups.models import TopicGroup
-from scrutiny.organisations.services import kind_label
 from scrutiny.security import topic_group_access
 from scrutiny.storage import storage
 
@@ -121,41 +115,11 @@ def report_page(group: TopicGroup):
 # ---- recommendation letters ------------------------------------------------------------
 
 
-class _Needed:
-    """Required, but quiet when the date input already said what is wrong with it."""
-
-    def __init__(self, message: str):
-        self.message = message
-
-    def __call__(self, form, field):
-        if field.process_errors:
-            raise StopValidation()
-        if field.data is None:
-            raise StopValidation(self.message)
-
-
-class DueDateForm(FlaskForm):
-    due_on = DayMonthYearField("Date the response is due", description="For example, 27 3 2027",
-                               validators=[_Needed("Enter the date the response is due")])
-    reason = TextAreaField("Reason", widget=GovTextArea(),
-                           description="Why this date: it is kept with the date and shown on the letters page.",
-                           validators=[DataRequired("Enter the reason for the date"),
-                                       Length(max=letters.MAX_REASON,
-                                              message=f"The reason must be {letters.MAX_REASON} characters or fewer")])
-    submit = SubmitField("Save the date", widget=GovSubmitInput())
-
-
-def _rules() -> list[tuple[str, str, str]]:
-    """(kind label, period, basis) for each kind with a statutory period."""
-    return [(kind_label(kind), letters.period_text(rule), rule["basis"])
-            for kind, rule in current_app.config["RESPONSE_DUE_RULES"].items()]
-
-
 @bp.get("/groups/<slug>/letters")
 @topic_group_access("view")
 def letters_page(group: TopicGroup):
     return render_template("documents/letters.html", group=group, rows=letters.letter_rows(group),
-                           problems=letters.missing_dates(group), rules=_rules(), form=FlaskForm(),
+                           problems=letters.letter_problems(group), rules=letters.due_rules(), form=FlaskForm(),
                            can_manage=group.can_manage(current_user))
 
 
@@ -179,25 +143,3 @@ def build_letters(group: TopicGroup):
         parts.append(f"{unchanged} unchanged since {'its' if unchanged == 1 else 'their'} latest version")
     flash(f"{len(documents)} {noun}: {', '.join(parts)}.", "success")
     return redirect(url_for("documents.letters_page", slug=group.slug))
-
-
-@bp.route("/groups/<slug>/letters/<int:organisation_id>/due-date", methods=["GET", "POST"])
-@topic_group_access("manage")
-def due_date(group: TopicGroup, organisation_id: int):
-    organisation = letters.addressee(group, organisation_id) or abort(404)
-    row = letters.dues(group).get(organisation.id)
-    default_on, default_rule = letters.default_due(organisation.kind, row.requested_on if row else today())
-    form = DueDateForm(data={"due_on": row.due_on if row else default_on})
-    if form.validate_on_submit():
-        try:
-            letters.set_due_date(group, organisation, form.due_on.data, form.reason.data, current_user)
-        except letters.LetterError as err:
-            db.session.rollback()
-            getattr(form, err.field or "due_on").errors.append(str(err))
-        else:
-            flash(f"{organisation.name} must now respond by {form.due_on.data.strftime(letters.DATE_FORMAT)}.",
-                  "success")
-            return redirect(url_for("documents.letters_page", slug=group.slug))
-    return render_template("documents/letter_due_date.html", group=group, organisation=organisation, row=row,
-                           form=form, kind_label=kind_label(organisation.kind), default_on=default_on,
-                           default_rule=default_rule)

@@ -29,8 +29,14 @@ def find_by_name(name: str) -> Organisation | None:
     return db.session.scalar(select(Organisation).where(func.lower(Organisation.name) == name.strip().lower()))
 
 
+def address_text(text: str | None) -> str:
+    """One part of the address a line: blank lines and stray spaces dropped."""
+    return "\n".join(" ".join(line.split()) for line in (text or "").splitlines() if line.strip())
+
+
 def save_organisation(org: Organisation | None, *, name: str, kind: str, email: str | None = None,
-                      website: str | None = None, notes: str | None = None) -> Organisation:
+                      website: str | None = None, notes: str | None = None, contact_name: str | None = None,
+                      contact_role: str | None = None, postal_address: str | None = None) -> Organisation:
     name = name.strip()
     if kind not in kinds():
         raise OrganisationError("Choose what kind of organisation this is", "kind")
@@ -42,6 +48,9 @@ def save_organisation(org: Organisation | None, *, name: str, kind: str, email: 
     org.email = (email or "").strip().lower() or None
     org.website = (website or "").strip() or None
     org.notes = (notes or "").strip() or None
+    org.contact_name = " ".join((contact_name or "").split())
+    org.contact_role = " ".join((contact_role or "").split())
+    org.postal_address = address_text(postal_address)
     db.session.add(org)
     db.session.commit()
     return org

@@ -30,7 +30,9 @@ def edit(org_id: int | None = None):
         try:
             saved = services.save_organisation(org, name=form.name.data, kind=form.kind.data,
                                                email=form.email.data, website=form.website.data,
-                                               notes=form.notes.data)
+                                               notes=form.notes.data, contact_name=form.contact_name.data,
+                                               contact_role=form.contact_role.data,
+                                               postal_address=form.postal_address.data)
         except services.OrganisationError as err:
             db.session.rollback()
             getattr(form, err.field or "name").errors.append(str(err))
