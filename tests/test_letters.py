@@ -316,6 +316,10 @@ def test_a_date_earlier_than_the_statutory_period_needs_the_officers_confirmatio
         "I confirm the response is asked earlier than the statutory period"
     assert "Ends on 23 December 2026" in normalise(soup.get_text(" "))
 
+    # Every problem at once: an earlier date unconfirmed, and no reason for moving the statutory date.
+    refused = officer.submit(url, {"due_on": ["9", "12", "2026"], "reason": ""})
+    assert set(errors_of(refused)) == {"#earlier_confirmed", "#reason"}
+
     data = {"due_on": ["9", "12", "2026"], "reason": "The committee meets on 10 December."}
     refused = officer.submit(url, data)
     assert refused.status_code == 200
@@ -535,7 +539,8 @@ def test_the_demo_builds_one_letter_per_addressee_naming_one_council(app, built)
     assert len(soup.select("tbody tr")) == 7
     assert len(soup.select("a[href$='/download']")) == 7
     assert len(soup.select("strong.govuk-tag--green")) == 7
-    assert "Reason: The partnership board meets on 25 November 2021." in normalise(soup.get_text(" "))
+    assert f"Set on 14 September 2021 by {LEAD_OFFICER}. Reason: The partnership board meets on 25 November 2021." \
+        in normalise(soup.get_text(" "))
     index = officer.get(f"/groups/{DEMO}/documents").text
     assert f"/groups/{DEMO}/letters" in index and "7 are ready to download" in normalise(index)
 

@@ -125,14 +125,17 @@ def _load_response_dates(spec, group, orgs, officer) -> None:
     """The dates the officer would have set when the letters went out: every
     addressee asked on the same day, the statutory periods running from it,
     and the officer's own dates for addressees without one."""
+    from datetime import datetime, time
+
     from scrutiny.responses import services as responses
 
     if not spec:
         return
     responses.prepare(group, on=spec["requested_on"])
     for row in spec.get("dates", []):
-        responses.set_due_date(group, orgs[row["organisation"]], row["due_on"], row.get("reason", ""), officer,
-                               earlier_confirmed=row.get("earlier_confirmed", False))
+        due = responses.set_due_date(group, orgs[row["organisation"]], row["due_on"], row.get("reason", ""), officer,
+                                     earlier_confirmed=row.get("earlier_confirmed", False))
+        due.changed_at = datetime.combine(spec["requested_on"], time(10))  # set then, not when the demo loads
     db.session.commit()
 
 

@@ -43,11 +43,13 @@ _NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", 
 
 
 class DueDateError(ValueError):
-    """An officer's date that cannot be saved; `field` names the form field."""
+    """An officer's date that cannot be saved; `field` names the form field.
+    `errors` holds every (field, message) found, so the form shows them all at once."""
 
-    def __init__(self, message: str, field: str | None = None):
+    def __init__(self, message: str, field: str | None = None, errors: list[tuple[str, str]] | None = None):
         super().__init__(message)
         self.field = field
+        self.errors = errors or [(field or "due_on", message)]
 
 
 # ---- who is asked to respond --------------------------------------------------------------
@@ -197,18 +199,21 @@ def set_due_date(group: TopicGroup, organisation: Organisation, due_on: date | N
     requested_on = request_date(row)
     if due_on <= requested_on:
         raise DueDateError(f"The date must be after the request on {requested_on.strftime(DATE_FORMAT)}", "due_on")
+    errors: list[tuple[str, str]] = []
     if len(reason) > MAX_REASON:
-        raise DueDateError(f"The reason must be {MAX_REASON} characters or fewer", "reason")
-    if not reason and reason_needed(row, organisation.kind):
+        errors.append(("reason", f"The reason must be {MAX_REASON} characters or fewer"))
+    elif not reason and reason_needed(row, organisation.kind):
         was = current_due(row, organisation.kind)
-        raise DueDateError(f"Enter the reason for changing the date from {was.strftime(DATE_FORMAT)}", "reason")
+        errors.append(("reason", f"Enter the reason for changing the date from {was.strftime(DATE_FORMAT)}"))
     statutory = statutory_due(organisation.kind, requested_on)
     earlier = statutory is not None and due_on < statutory
     if earlier and not earlier_confirmed:
-        raise DueDateError(
+        errors.insert(0, ("earlier_confirmed", (
             f"{due_on.strftime(DATE_FORMAT)} is before the statutory period ends on "
-            f"{statutory.strftime(DATE_FORMAT)}: confirm that the response is asked earlier, or choose a later date",
-            "earlier_confirmed")
+            f"{statutory.strftime(DATE_FORMAT)}: confirm that the response is asked earlier, or choose a later date")))
+    if errors:
+        field, message = errors[0]
+        raise DueDateError(message, field, errors)
     if row is None:
         row = _new_row(group, organisation, requested_on)
     row.due_on, row.rule, row.earlier_confirmed = due_on, OFFICER_RULE, earlier

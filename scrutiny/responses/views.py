@@ -29,7 +29,8 @@ def due_date(group: TopicGroup, organisation_id: int):
                                   earlier_confirmed=form.earlier_confirmed.data and statutory_on is not None)
         except services.DueDateError as err:
             db.session.rollback()
-            getattr(form, err.field or "due_on").errors.append(str(err))
+            for field, message in err.errors:
+                getattr(form, field).errors.append(message)
         else:
             db.session.commit()
             flash(f"{organisation.name} is now asked to respond by "
