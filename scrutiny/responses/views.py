@@ -7,7 +7,6 @@ from flask_login import current_user
 
 from scrutiny.extensions import db
 from scrutiny.groups.models import TopicGroup
-from scrutiny.organisations.services import kind_label
 from scrutiny.responses import services
 from scrutiny.responses.forms import DueDateForm
 from scrutiny.security import topic_group_access
@@ -37,6 +36,6 @@ def due_date(group: TopicGroup, organisation_id: int):
                   f"{form.due_on.data.strftime(services.DATE_FORMAT)}.", "success")
             return redirect(url_for("documents.letters_page", slug=group.slug))
     return render_template("responses/due_date.html", group=group, organisation=organisation, row=row, form=form,
-                           kind_label=kind_label(organisation.kind), statutory_on=statutory_on,
+                           kind_label=services.kind_label(organisation.kind), statutory_on=statutory_on,
                            statutory_rule=statutory_rule, current=current,
                            reason_needed=services.reason_needed(row, organisation.kind))
