@@ -426,6 +426,11 @@ def test_letters_go_to_named_contacts_with_a_reference_reply_to_and_the_chairs_s
     assert context["reference"] == "HSC/2026/07-NHNT" and context["logo"] is None
     html = render_template_in(app, context)
     assert "Reply to" not in html and "Telephone" not in html and "by e-mail to" not in html
+    assert not BeautifulSoup(html, "html.parser").select(".letterhead img")
+    # Where the council has a logo, the letterhead carries it, named by the council's name.
+    logo = BeautifulSoup(render_template_in(app, {**context, "logo": {"src": "scrutiny-asset:/logo.png"}}),
+                         "html.parser").select_one(".letterhead img")
+    assert (logo["src"], logo["alt"]) == ("scrutiny-asset:/logo.png", council)
 
 
 def render_template_in(app, context) -> str:
