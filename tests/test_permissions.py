@@ -51,6 +51,15 @@ ROUTES = [
     ("GET", f"/groups/{GROUP}/letters", "member"),
     ("POST", f"/groups/{GROUP}/letters/build", OFFICER),
     ("GET", f"/groups/{GROUP}/letters/{{addressee}}/due-date", OFFICER),
+    # The draft and its agreement: who may answer, sign off or reopen is the service's rule.
+    ("GET", f"/groups/{GROUP}/draft", "member"),
+    ("POST", f"/groups/{GROUP}/draft/comments/finding/1", "member"),
+    ("POST", f"/groups/{GROUP}/draft/circulate", OFFICER),
+    ("POST", f"/groups/{GROUP}/draft/answer", "member"),
+    ("POST", f"/groups/{GROUP}/draft/sign-off", "member"),
+    ("POST", f"/groups/{GROUP}/draft/reopen", "member"),
+    ("GET", f"/groups/{GROUP}/draft/versions", "member"),
+    ("GET", f"/groups/{GROUP}/draft/compare", "member"),
     # The portal: open doors, and pages only the invited witness's session opens.
     ("GET", "/portal/start/not-a-token", "public"),
     ("GET", "/portal/new-link", "public"),
