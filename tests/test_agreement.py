@@ -229,3 +229,74 @@ def test_a_get_changes_nothing_and_outsiders_are_refused(app, browser, second_ca
     assert browser.submit(f"{DRAFT}/answer", {"vote-decision": "agree"}, form_page="/my-groups").status_code == 403
     with app.app_context():
         assert db.session.scalars(select(Draft)).all() == []
+
+
+def _grow(app, n):
+    """n findings each resting on two pieces of evidence from different
+    organisations, n recommendations with an override, a comment on each."""
+    from scrutiny.evidence.models import Submission
+    from scrutiny.findings import comments
+    from scrutiny.findings.models import FindingEvidence, Recommendation
+    from scrutiny.organisations.services import save_organisation
+
+    with app.app_context():
+        group = get_group_by_slug(GROUP)
+        lead = find_user("lead@second.example")
+        start = len(group.findings)
+        for i in range(start + 1, start + n + 1):
+            links = []
+            for j in range(2):
+                org = save_organisation(None, name=f"Org {i}-{j}", kind="voluntary_community")
+                links.append(FindingEvidence(submission=Submission(
+                    topic_group=group, organisation=org, title=f"Evidence {i}-{j}", status="accepted"),
+                    note=f"page {j}", position=j))
+            finding = Finding(number=i, title=f"Finding {i}", text=f"Narrative {i}.", themes=group.themes[:1],
+                              evidence_links=links)
+            group.findings.append(finding)
+            rec = Recommendation(number=i, text=f"Do {i}.", addressees=[links[0].submission.organisation],
+                                 findings=[finding])
+            rec.quality_overrides.append(QualityOverride(item="timescale", reason="Later.", by=lead))
+            group.recommendations.append(rec)
+            db.session.flush()
+            comments.add_comment(group, lead, "finding", finding.id, "A comment.")
+            comments.add_comment(group, find_user("member@second.example"), "recommendation", rec.id, "Another.")
+        agreement.circulate(group, lead) if not agreement.latest_draft(group) else None
+        db.session.commit()
+
+
+def test_the_draft_page_makes_the_same_number_of_queries_however_long_the_text(app, browser, second_case):
+    from tests.queries import queries_for
+
+    _as(browser, "lead@second.example")
+    _grow(app, 2)
+    small = queries_for(app, browser.client, DRAFT)
+    _grow(app, 10)
+    assert queries_for(app, browser.client, DRAFT) == small
+
+
+def _check_refusal(browser, url, data):
+    page = browser.submit(url, data, form_page=DRAFT)
+    soup = _soup(page)
+    links = soup.select(".govuk-error-summary a")
+    assert links, url
+    for link in links:
+        assert soup.select_one(link["href"]) is not None, f"{url}: {link['href']} points at nothing"
+    check_page(page.text, url)
+    return [link.text.strip() for link in links]
+
+
+def test_every_refusal_on_the_draft_page_links_to_where_it_happened(app, browser, second_case):
+    _as(browser, "lead@second.example")
+    assert _check_refusal(browser, f"{DRAFT}/sign-off", {}) == [
+        "No draft is with the members, so you cannot sign it off"]
+    assert _check_refusal(browser, f"{DRAFT}/circulate", {"circulate-note": "x" * 2001}) == [
+        "The note must be 2000 characters or fewer"]
+    browser.submit(f"{DRAFT}/circulate", {}, form_page=DRAFT)
+    _as(browser, "chair@second.example")
+    assert _check_refusal(browser, f"{DRAFT}/answer", {"vote-draft": "1"}) == [
+        "Choose whether you agree, disagree or abstain"]
+    assert _check_refusal(browser, f"{DRAFT}/answer", {"vote-draft": "1", "vote-decision": "disagree"}) == [
+        "Give your reason for disagreeing, so the group can consider it"]
+    browser.submit(f"{DRAFT}/sign-off", {"sign-off-draft": "1"}, form_page=DRAFT)
+    assert _check_refusal(browser, f"{DRAFT}/reopen", {"reopen-reason": ""}) == [
+        "Give the reason for reopening the signed-off draft"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from scrutiny.extensions import db
 from scrutiny.findings import agreement, changes, comments
@@ -92,11 +93,15 @@ def circulate(group: TopicGroup):
     if form.validate():
         try:
             sent = agreement.circulate(group, current_user, form.note.data or "")
+            db.session.commit()
         except agreement.AgreementError as err:
             db.session.rollback()
             (form.note.errors if err.field == "note" else form.submit.errors).append(str(err))
+        except IntegrityError:  # two officers sent a draft with the same number at once
+            db.session.rollback()
+            form.submit.errors.append("Another officer sent a draft at the same moment. Check the page before "
+                                      "sending again")
         else:
-            db.session.commit()
             flash(f"Draft {sent.number} is with the members for agreement.", "success")
             return redirect(_draft_url(group))
     return _page(group, failed=form, circulate_form=form)
@@ -110,12 +115,16 @@ def answer(group: TopicGroup):
         try:
             vote = agreement.record_vote(group, current_user, form.decision.data or "", form.reason.data or "",
                                          number=form.draft.data)
+            db.session.commit()
         except agreement.AgreementError as err:
             db.session.rollback()
             field = getattr(form, err.field, None) if err.field else None
             (field.errors if field is not None else form.submit.errors).append(str(err))
+        except IntegrityError:  # the same answer sent twice at once (a double click)
+            db.session.rollback()
+            form.submit.errors.append("Your answer was sent twice at the same moment. Check it above and send "
+                                      "it again if it is not what you meant")
         else:
-            db.session.commit()
             flash(f"Your answer to draft {vote.draft.number} is recorded: {vote.decision_label.lower()}.",
                   "success")
             return redirect(_draft_url(group, "answers"))
