@@ -300,3 +300,28 @@ def test_every_refusal_on_the_draft_page_links_to_where_it_happened(app, browser
     browser.submit(f"{DRAFT}/sign-off", {"sign-off-draft": "1"}, form_page=DRAFT)
     assert _check_refusal(browser, f"{DRAFT}/reopen", {"reopen-reason": ""}) == [
         "Give the reason for reopening the signed-off draft"]
+
+
+def test_a_kept_version_reads_as_it_went_to_members_and_compares_with_the_text_now(app, browser, second_case):
+    _add_text(app)
+    _as(browser, "lead@second.example")
+    browser.submit(f"{DRAFT}/circulate", {"circulate-note": "First go."}, form_page=DRAFT)
+    _edit_finding(app, "Waits for assessments fell by a week.")
+    page = browser.get(f"{DRAFT}/versions/1")
+    assert page.status_code == 200
+    check_page(page.text, "version 1")
+    text = _text(page)
+    assert "Waits for assessments doubled in two years." in text and "fell by a week" not in text
+    assert "We heard from carers across the county." in text
+    assert "Quality check let through: has a measure of success The council will set the measure with carers." in text
+    assert "First go." in text
+    assert browser.get(f"{DRAFT}/versions/9").status_code == 404
+
+    page = browser.get(f"{DRAFT}/compare?from=1&to=now")
+    assert "Changes from draft 1 to the text now" in _soup(page).h1.text
+    narrative = _soup(page).select_one(".app-tracked")
+    assert [d.get_text() for d in narrative.select("del")] == ["[removed: doubled in two years]"]
+    assert [i.get_text() for i in narrative.select("ins")] == ["[added: fell by a week]"]
+    page = browser.get(f"{DRAFT}/compare?from=1&to=1")
+    assert page.status_code == 400 and "Choose two different versions to compare" in _text(page)
+    check_page(page.text, "compare error")

@@ -175,6 +175,15 @@ def versions(group: TopicGroup):
                            draft_label=agreement.draft_label, tally=agreement.tally)
 
 
+@bp.get("/groups/<slug>/draft/versions/<int:number>")
+@topic_group_access("view")
+def version(group: TopicGroup, number: int):
+    found = agreement.draft_by_number(group, number) or abort(404)
+    return render_template("agreement/version.html", group=group, draft=found, text=found.snapshot,
+                           answers=agreement.answers(group, found), tally=agreement.tally(found),
+                           draft_label=agreement.draft_label)
+
+
 def _version(group: TopicGroup, value: str | None):
     """(label, snapshot) for a draft number or NOW; None if there is no such version."""
     if value == NOW:
@@ -196,7 +205,7 @@ def compare(group: TopicGroup):
         old_arg, new_arg = str(drafts[1].number), str(drafts[0].number)
     parts = old = new = None
     problem = None
-    if old_arg is not None or new_arg is not None:
+    if drafts and (old_arg is not None or new_arg is not None):
         old, new = _version(group, old_arg), _version(group, new_arg)
         if old is None or new is None:
             problem = "Choose two versions of the draft to compare"

@@ -57,18 +57,37 @@ def _deleted(text: str) -> str:
             f'{escape(text)}<span class="govuk-visually-hidden">]</span></del>')
 
 
+def _runs(a: list[str], b: list[str]) -> list[tuple[bool, str, str]]:
+    """(same?, old text, new text) runs. A change is kept whole across the
+    spaces between its words ("[removed: doubled in][added: fell by]", not
+    four fragments), which reads as an editor would mark it."""
+    runs: list[tuple[bool, str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        runs.append((op == "equal", "".join(a[i1:i2]), "".join(b[j1:j2])))
+    merged: list[tuple[bool, str, str]] = []
+    for index, (same, old, new) in enumerate(runs):
+        between_changes = (same and not old.strip() and 0 < index < len(runs) - 1
+                           and not runs[index + 1][0] and merged and not merged[-1][0])
+        if between_changes:
+            same = False
+        if merged and not same and not merged[-1][0]:
+            _, old_before, new_before = merged.pop()
+            old, new = old_before + old, new_before + new
+        merged.append((same, old, new))
+    return merged
+
+
 def tracked(old: str, new: str) -> Markup:
     """`new` with the words that differ from `old` marked up as tracked changes."""
-    a, b = TOKEN.findall(old or ""), TOKEN.findall(new or "")
     out = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op == "equal":
-            out.append(str(escape("".join(a[i1:i2]))))
+    for same, before, after in _runs(TOKEN.findall(old or ""), TOKEN.findall(new or "")):
+        if same:
+            out.append(str(escape(after)))
             continue
-        if op in ("delete", "replace"):
-            out.append(_deleted("".join(a[i1:i2])))
-        if op in ("insert", "replace"):
-            out.append(_inserted("".join(b[j1:j2])))
+        if before:
+            out.append(_deleted(before))
+        if after:
+            out.append(_inserted(after))
     return Markup("".join(out))  # noqa: S704 - every piece of text above is escaped
 
 
