@@ -51,6 +51,16 @@ ROUTES = [
     ("GET", f"/groups/{GROUP}/letters", "member"),
     ("POST", f"/groups/{GROUP}/letters/build", OFFICER),
     ("GET", f"/groups/{GROUP}/letters/{{addressee}}/due-date", OFFICER),
+    # The draft and its agreement: who may answer, sign off or reopen is the service's rule.
+    ("GET", f"/groups/{GROUP}/draft", "member"),
+    ("POST", f"/groups/{GROUP}/draft/comments/finding/1", "member"),
+    ("POST", f"/groups/{GROUP}/draft/circulate", OFFICER),
+    ("POST", f"/groups/{GROUP}/draft/answer", "member"),
+    ("POST", f"/groups/{GROUP}/draft/sign-off", "member"),
+    ("POST", f"/groups/{GROUP}/draft/reopen", "member"),
+    ("GET", f"/groups/{GROUP}/draft/versions", "member"),
+    ("GET", f"/groups/{GROUP}/draft/versions/1", "member"),
+    ("GET", f"/groups/{GROUP}/draft/compare", "member"),
     # The portal: open doors, and pages only the invited witness's session opens.
     ("GET", "/portal/start/not-a-token", "public"),
     ("GET", "/portal/new-link", "public"),
@@ -104,6 +114,7 @@ def people(app, second_case, make_user):
     file = _add_file(app, submission)
     session = _make_session(app, invitation)
     document = _make_document(app)
+    _circulate_draft(app)
     return {
         "admin": admin,
         "officer": make_user("officer"),
@@ -132,6 +143,18 @@ def _make_document(app):
         db.session.add(document)
         db.session.commit()
         return document.public_id
+
+
+def _circulate_draft(app):
+    """Draft 1 of the group's text, with the members."""
+    from scrutiny.auth.services import find_user
+    from scrutiny.extensions import db
+    from scrutiny.findings.agreement import circulate
+    from scrutiny.groups.services import get_group_by_slug
+
+    with app.app_context():
+        circulate(get_group_by_slug(GROUP), find_user("lead@second.example"))
+        db.session.commit()
 
 
 def _make_session(app, invitation_public_id):

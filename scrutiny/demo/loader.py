@@ -119,6 +119,8 @@ def _load_group(case, people, orgs, report) -> None:
     for stage in FORWARD[1 : FORWARD.index(target) + 1]:
         groups.change_status(group, stage, officer)
     report.created.append(f"topic group {group.slug}")
+    if "agreement" in case:
+        _load_agreement(case["agreement"], group, people)
 
 
 def _load_response_dates(spec, group, orgs, officer) -> None:
@@ -189,4 +191,23 @@ def _load_evidence(case, group, orgs, officer) -> None:
                 content_type=checked.content_type, category=checked.category, size=blob.size,
                 sha256=blob.sha256, confidential=spec.get("confidential", False)))
         db.session.add(submission)
+    db.session.commit()
+
+
+def _load_agreement(spec, group, people) -> None:
+    """The members' agreement to the text just loaded: a circulated draft,
+    their answers and the sign-off, on the dates of the review's own timeline
+    (TOML local date-times, the council's clock)."""
+    from scrutiny.clock import local_to_utc
+    from scrutiny.findings import agreement
+
+    def at(value):
+        return local_to_utc(value.date(), value.time()) if value else None
+
+    agreement.circulate(group, people[spec["circulated_by"]], spec.get("note", ""), at=at(spec["circulated_at"]))
+    for row in spec.get("votes", []):
+        agreement.record_vote(group, people[row["member"]], row["decision"], row.get("reason", ""),
+                              at=at(row.get("at")) or at(spec["circulated_at"]))
+    if spec.get("signed_off_by"):
+        agreement.sign_off(group, people[spec["signed_off_by"]], at=at(spec["signed_off_at"]))
     db.session.commit()
