@@ -54,9 +54,10 @@ def create_app(config: type[Config] | Config | None = None, **overrides: Any) ->
 
 
 def _check_config(app: Flask) -> None:
-    from scrutiny.branding import check_brand_colour
+    from scrutiny.branding import check_brand_colour, check_team_contact
 
     check_brand_colour(app.config["BRAND_COLOUR"])
+    check_team_contact(app.config)
     kinds = app.config["ORGANISATION_KINDS"]
     if not kinds or not all(isinstance(k, str) and isinstance(v, str) for k, v in kinds.items()):
         from config import ConfigError
@@ -98,6 +99,9 @@ def _init_templates(app: Flask) -> None:
     from scrutiny.uploads import human_size
 
     app.add_template_filter(human_size, "filesize")
+    from scrutiny.branding import team_contact
+
+    app.add_template_global(team_contact, "team_contact")  # e-mails render outside requests too
 
     @app.context_processor
     def branding():
