@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 
 from flask import current_app
 from redis.exceptions import RedisError
-from sqlalchemy import distinct, select, update
+from sqlalchemy import select, update
 
 from scrutiny import jobs, outbox
 from scrutiny.clock import utcnow
@@ -53,7 +53,7 @@ def schedule_overdue(older_than: timedelta = timedelta(hours=1)) -> int:
     """Digest now every group with a comment undigested for longer than
     `older_than` (its scheduled job was lost with Redis). Returns how many."""
     now = utcnow()
-    group_ids = list(db.session.scalars(select(distinct(Comment.topic_group_id)).where(
+    group_ids = list(db.session.scalars(select(Comment.topic_group_id).distinct().where(
         Comment.digested_at.is_(None), Comment.created_at <= now - older_than)))
     for group_id in group_ids:
         jobs.enqueue(JOB, group_id, job_id=_job_id(group_id, now))
