@@ -163,6 +163,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from scrutiny.auth.views import admin_bp, bp as auth_bp
+    from scrutiny.branding.views import bp as branding_bp
     from scrutiny.documents.views import bp as documents_bp
     from scrutiny.evidence.views import bp as evidence_bp
     from scrutiny.groups.views import bp as groups_bp
@@ -173,5 +174,5 @@ def _register_blueprints(app: Flask) -> None:
     from scrutiny.sessions.views import bp as sessions_bp
 
     for bp in (auth_bp, admin_bp, groups_bp, organisations_bp, health_bp,
-               invitations_bp, sessions_bp, evidence_bp, portal_bp, documents_bp):
+               invitations_bp, sessions_bp, evidence_bp, portal_bp, documents_bp, branding_bp):
         app.register_blueprint(bp)
