@@ -14,6 +14,7 @@ from scrutiny.extensions import db
 from tests.conftest import Browser, csrf_token
 from tests.files import make_pdf
 from tests.test_documents import recorder  # noqa: F401 - a fixture: a loopback server that logs requests
+from tests.test_pages_accessibility import check_page
 
 PAGE = "/admin/logo"
 SVG_NS = 'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
@@ -57,9 +58,12 @@ def _error(page) -> str:
 def test_an_administrator_uploads_previews_replaces_and_removes_the_logo(app, admin):
     page = admin.get(PAGE)
     assert "There is no logo yet" in page.text
+    check_page(page.text, PAGE)
     response = _upload(admin, "Northshire crest.png", _png(300, 100))
     assert response.status_code == 302
-    page = BeautifulSoup(admin.get(PAGE).text, "html.parser")
+    html = admin.get(PAGE).text
+    check_page(html, PAGE)
+    page = BeautifulSoup(html, "html.parser")
     assert "The logo is saved" in page.text
     assert "Northshire crest.png" in page.text and "300 × 100 pixels" in page.text and "Ada Admin" in page.text
     image = page.select_one(".app-logo-preview img")
@@ -139,6 +143,11 @@ def test_files_that_cannot_be_the_logo_are_refused_by_name_and_nothing_is_kept(a
     response = _upload(admin, name, content)
     assert response.status_code == 400
     assert message in _error(response)
+    check_page(response.text, PAGE)
+    soup = BeautifulSoup(response.text, "html.parser")
+    assert soup.title.text.startswith("Error: ")
+    for link in soup.select(".govuk-error-summary a"):
+        assert soup.select_one(link["href"]) is not None, f"{link['href']} points at nothing"
     assert _logos(app) == 0 and _stored(app) == []
 
 

@@ -11,4 +11,4 @@ class LogoForm(FlaskForm):
 
 
 class RemoveLogoForm(FlaskForm):
-    submit = SubmitField("Remove the logo", widget=GovSubmitInput())
+    """Only its CSRF token: the page renders the button itself (one form's ids per page)."""

@@ -14,8 +14,8 @@ bp = Blueprint("branding", __name__, url_prefix="/admin/logo")
 
 
 def _page(form: LogoForm, status: int = 200):
-    return render_template("branding/logo.html", form=form, remove_form=RemoveLogoForm(),
-                           logo=services.current_logo(), limit=services.MAX_BYTES), status
+    return render_template("branding/logo.html", form=form, logo=services.current_logo(),
+                           limit=services.MAX_BYTES), status
 
 
 @bp.get("")
