@@ -3,16 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
-
 from sqlalchemy import ForeignKey, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scrutiny.extensions import db
-
-if TYPE_CHECKING:
-    from scrutiny.invitations.models import Invitation
-
 
 class EmailStatus(StrEnum):
     QUEUED = "queued"
@@ -57,4 +51,5 @@ class Email(db.Model):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     sent_at: Mapped[datetime | None]
 
-    invitation: Mapped[Invitation | None] = relationship(back_populates="emails")
+    # Named, not imported: the outbox serves invitations and must not depend on them.
+    invitation = relationship("Invitation", back_populates="emails")
