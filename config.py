@@ -56,6 +56,10 @@ class Config:
     BRAND_COLOUR = os.environ.get("BRAND_COLOUR", "#1d3d5c")
     # Times are stored in UTC and shown in the council's own time zone.
     TIMEZONE = os.environ.get("TIMEZONE", "Europe/London")
+    # How witnesses, organisations and councillors reach the scrutiny team:
+    # on every portal page, e-mail and letter. Production has no default.
+    SCRUTINY_TEAM_EMAIL = os.environ.get("SCRUTINY_TEAM_EMAIL", "scrutiny@example.org")
+    SCRUTINY_TEAM_PHONE = os.environ.get("SCRUTINY_TEAM_PHONE", "01632 960 000")  # a drama number
 
     # Kinds of organisation: key -> label. Override in instance/settings.py.
     ORGANISATION_KINDS = {
@@ -160,6 +164,8 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    SCRUTINY_TEAM_EMAIL = os.environ.get("SCRUTINY_TEAM_EMAIL", "")
+    SCRUTINY_TEAM_PHONE = os.environ.get("SCRUTINY_TEAM_PHONE", "")
 
     @property
     def SECRET_KEY(self) -> str:  # noqa: N802

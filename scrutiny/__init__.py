@@ -54,9 +54,10 @@ def create_app(config: type[Config] | Config | None = None, **overrides: Any) ->
 
 
 def _check_config(app: Flask) -> None:
-    from scrutiny.branding import check_brand_colour
+    from scrutiny.branding import check_brand_colour, check_team_contact
 
     check_brand_colour(app.config["BRAND_COLOUR"])
+    check_team_contact(app.config)
     kinds = app.config["ORGANISATION_KINDS"]
     if not kinds or not all(isinstance(k, str) and isinstance(v, str) for k, v in kinds.items()):
         from config import ConfigError
@@ -98,6 +99,9 @@ def _init_templates(app: Flask) -> None:
     from scrutiny.uploads import human_size
 
     app.add_template_filter(human_size, "filesize")
+    from scrutiny.branding import team_contact
+
+    app.add_template_global(team_contact, "team_contact")  # e-mails render outside requests too
 
     @app.context_processor
     def branding():
@@ -159,6 +163,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from scrutiny.auth.views import admin_bp, bp as auth_bp
+    from scrutiny.branding.views import bp as branding_bp
     from scrutiny.documents.views import bp as documents_bp
     from scrutiny.evidence.views import bp as evidence_bp
     from scrutiny.findings.agreement_views import bp as agreement_bp
@@ -171,6 +176,6 @@ def _register_blueprints(app: Flask) -> None:
     from scrutiny.sessions.views import bp as sessions_bp
 
     for bp in (auth_bp, admin_bp, groups_bp, organisations_bp, health_bp,
-               invitations_bp, sessions_bp, evidence_bp, portal_bp, documents_bp, agreement_bp):
+               invitations_bp, sessions_bp, evidence_bp, portal_bp, documents_bp, agreement_bp, branding_bp):
         app.register_blueprint(bp)
     app.register_blueprint(responses_bp)

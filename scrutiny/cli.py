@@ -84,6 +84,13 @@ def worker(burst: bool, wait_for_redis: int) -> None:
     from scrutiny.documents.services import sweep
 
     sweep()
+    # Redis may have lost jobs (a restart without persistence): the database
+    # says which e-mails are unsent and which comments wait for a digest.
+    from scrutiny import outbox
+    from scrutiny.findings import comment_digest
+
+    outbox.requeue_lost()
+    comment_digest.schedule_overdue()
     queues = [queue(name) for name in current_app.config["RQ_QUEUES"]]
     Worker(queues, connection=redis_connection(),
            job_monitoring_interval=current_app.config["WORKER_MONITORING_INTERVAL"]

@@ -15,7 +15,8 @@ from scrutiny.findings.models import (  # noqa: F401
     ReportSettings,
 )
 from scrutiny.groups.models import LineOfEnquiry, StatusChange, Theme, TopicGroup  # noqa: F401
-from scrutiny.invitations.models import Email, Invitation  # noqa: F401
+from scrutiny.invitations.models import Invitation  # noqa: F401
 from scrutiny.organisations.models import Organisation  # noqa: F401
+from scrutiny.outbox.models import Email  # noqa: F401
 from scrutiny.responses.models import ResponseDue  # noqa: F401
 from scrutiny.sessions.models import EvidenceSession, SessionSlot  # noqa: F401

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _start(env: dict) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "SCRUTINY_ENV")}
+    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "SCRUTINY_ENV", "SCRUTINY_TEAM_EMAIL")}
     return subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, env={**clean, **env},
                           capture_output=True, text=True, timeout=60)
 
@@ -28,8 +28,15 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 
 
 def test_production_starts_with_a_long_secret_key(tmp_path):
-    result = _start({"SCRUTINY_ENV": "production", "SECRET_KEY": "x" * 48, "SCRUTINY_INSTANCE_DIR": str(tmp_path)})
+    result = _start({"SCRUTINY_ENV": "production", "SECRET_KEY": "x" * 48, "SCRUTINY_INSTANCE_DIR": str(tmp_path),
+                     "SCRUTINY_TEAM_EMAIL": "scrutiny@council.example"})
     assert result.returncode == 0, result.stderr
+
+
+def test_production_refuses_to_start_without_the_scrutiny_teams_address(tmp_path):
+    result = _start({"SCRUTINY_ENV": "production", "SECRET_KEY": "x" * 48, "SCRUTINY_INSTANCE_DIR": str(tmp_path)})
+    assert result.returncode != 0
+    assert "SCRUTINY_TEAM_EMAIL must be set" in result.stderr
 
 
 def test_production_refuses_a_short_secret_key(monkeypatch):

@@ -4,7 +4,8 @@ from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from scrutiny.extensions import db
-from scrutiny.invitations.models import Email, Invitation
+from scrutiny.invitations.models import Invitation
+from scrutiny.outbox.models import Email
 from scrutiny.organisations.services import find_by_name, save_organisation
 from tests.conftest import Browser
 from tests.test_invitations_journey import GROUP, invite, link_in, path_of

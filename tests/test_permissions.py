@@ -25,6 +25,10 @@ ROUTES = [
     ("GET", "/admin/users", {"admin"}),
     ("GET", "/admin/users/new", {"admin"}),
     ("GET", "/admin/users/{user}/edit", {"admin"}),
+    ("GET", "/admin/logo", {"admin"}),
+    ("POST", "/admin/logo", {"admin"}),
+    ("POST", "/admin/logo/remove", {"admin"}),
+    ("GET", "/admin/logo/image", {"admin"}),
     ("GET", f"/groups/{GROUP}/invitations", OFFICER),
     ("GET", f"/groups/{GROUP}/invitations/new", OFFICER),
     ("GET", f"/groups/{GROUP}/invitations/bulk", OFFICER),
@@ -115,6 +119,7 @@ def people(app, second_case, make_user):
     session = _make_session(app, invitation)
     document = _make_document(app)
     _circulate_draft(app)
+    _make_logo(app)
     return {
         "admin": admin,
         "officer": make_user("officer"),
@@ -155,6 +160,15 @@ def _circulate_draft(app):
     with app.app_context():
         circulate(get_group_by_slug(GROUP), find_user("lead@second.example"))
         db.session.commit()
+def _make_logo(app):
+    """The council's logo, so its preview image is there to fetch."""
+    import io
+
+    from scrutiny.branding.services import upload_logo
+    from tests.files import make_png
+
+    with app.app_context():
+        upload_logo(io.BytesIO(make_png()), "logo.png", by=None)
 
 
 def _make_session(app, invitation_public_id):

@@ -1,7 +1,10 @@
-"""The council's own look: name and header colour, checked for contrast."""
+"""The council's own look and voice: name, header colour (checked for contrast),
+the scrutiny team's contact details and the logo (`services`, `views`)."""
 from __future__ import annotations
 
 import re
+
+from flask import current_app
 
 from config import ConfigError
 
@@ -19,6 +22,26 @@ def _luminance(hex_colour: str) -> float:
 
 def contrast_with_white(hex_colour: str) -> float:
     return 1.05 / (_luminance(hex_colour) + 0.05)
+
+
+def check_team_contact(config) -> None:
+    """Witnesses are told to contact the scrutiny team: a live council must say how."""
+    address = config.get("SCRUTINY_TEAM_EMAIL") or ""
+    if config.get("SCRUTINY_ENV") == "production" and not address:
+        raise ConfigError("SCRUTINY_TEAM_EMAIL must be set when SCRUTINY_ENV=production: it is shown to "
+                          "witnesses on every page and e-mail as the way to reach the scrutiny team")
+    if address and "@" not in address:
+        raise ConfigError(f"SCRUTINY_TEAM_EMAIL must be an e-mail address, not {address!r}")
+
+
+def team_contact(group=None) -> dict:
+    """How to reach the scrutiny team, for pages, e-mails and letters:
+    {"email", "phone", "officer"}; `officer` is the group's lead officer's
+    name, or "" without a group or lead officer."""
+    config = current_app.config
+    lead = getattr(group, "lead_officer", None) if group else None
+    officer = lead.name if lead is not None else ""
+    return {"email": config["SCRUTINY_TEAM_EMAIL"], "phone": config["SCRUTINY_TEAM_PHONE"], "officer": officer}
 
 
 def check_brand_colour(value: str) -> str:

@@ -6,6 +6,9 @@ forgery waiting to happen; the fetcher below refuses every scheme but ours.
 """
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 from pathlib import Path
 
 from weasyprint import HTML
@@ -18,12 +21,19 @@ MIME_TYPES = {".woff2": "font/woff2", ".woff": "font/woff", ".css": "text/css", 
               ".svg": "image/svg+xml"}
 
 
+# The council's logo reaches templates inline (branding.services.logo_for_documents):
+# exactly a base64 PNG or SVG, nothing else that a data: URL could carry.
+DATA_IMAGE = re.compile(r"data:(image/png|image/svg\+xml);base64,([A-Za-z0-9+/=\s]+)")
+MAX_DATA_IMAGE_BYTES = 8 * 1024 * 1024
+
+
 class RefusedURL(ValueError):
     """A URL the renderer may not fetch; WeasyPrint logs it and goes on without."""
 
 
 class AssetOnlyFetcher(URLFetcher):
-    """Serves `scrutiny-asset:<path>` from the built static assets; refuses the rest."""
+    """Serves `scrutiny-asset:<path>` from the built static assets and inline
+    base64 PNG or SVG images (the logo); refuses the rest."""
 
     def __init__(self, root: Path = ASSET_ROOT):
         super().__init__(allowed_protocols=())
@@ -31,6 +41,8 @@ class AssetOnlyFetcher(URLFetcher):
         self.refused: list[str] = []
 
     def fetch(self, url, headers=None):
+        if url.startswith("data:"):
+            return self._data_image(url)
         if not url.startswith(ASSET_SCHEME):
             self.refused.append(url)
             raise RefusedURL(f"not fetched: {url[:80]}")
@@ -40,6 +52,19 @@ class AssetOnlyFetcher(URLFetcher):
             self.refused.append(url)
             raise RefusedURL(f"not an asset: {url[:80]}")
         return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": MIME_TYPES[path.suffix]})
+
+
+    def _data_image(self, url: str):
+        match = DATA_IMAGE.fullmatch(url)
+        if match is None or len(url) > MAX_DATA_IMAGE_BYTES * 4 // 3 + 64:
+            self.refused.append(url[:80])
+            raise RefusedURL(f"not an inline PNG or SVG: {url[:40]}")
+        try:
+            data = base64.b64decode(match.group(2), validate=False)
+        except (binascii.Error, ValueError) as exc:
+            self.refused.append(url[:80])
+            raise RefusedURL("inline image is not valid base64") from exc
+        return URLFetcherResponse(url[:64], data, {"Content-Type": match.group(1)})
 
 
 def layout(html: str, fetcher: AssetOnlyFetcher | None = None):

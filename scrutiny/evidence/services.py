@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import select
 
+from scrutiny import outbox
 from scrutiny.evidence.models import EvidenceFile, Submission, SubmissionKind, SubmissionStatus
 from scrutiny.extensions import db
 from scrutiny.invitations import services as invitations
-from scrutiny.invitations.models import Email, Invitation, InvitationStatus
+from scrutiny.invitations.models import Invitation, InvitationStatus
+from scrutiny.outbox.models import Email
 from scrutiny.storage import storage
 from scrutiny.uploads import UploadRefused, store_upload, upload_limits
 
@@ -125,14 +127,10 @@ def submit(submission: Submission) -> Email:
     submission.submitted_at = invitations.utcnow()
     if invitation.status != InvitationStatus.SUBMITTED:
         invitation.status, invitation.submitted_at = InvitationStatus.SUBMITTED, invitations.utcnow()
-    email = Email(invitation=invitation, kind="acknowledgement", to_address=invitation.contact_email,
-                  submission_id=submission.id)
-    db.session.add(email)
+    # Rendered when sent, by the invitations' preparer; the outbox sends it after the commit.
+    email = outbox.queue(Email(invitation=invitation, kind="acknowledgement", to_address=invitation.contact_email,
+                               to_name=invitation.contact_name, submission_id=submission.id))
     db.session.commit()
-    from scrutiny import jobs
-
-    jobs.enqueue("scrutiny.invitations.jobs.deliver", email.id,
-                 retry_intervals=current_app.config["MAIL_RETRY_INTERVALS"])
     return email
 
 

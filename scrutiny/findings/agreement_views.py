@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from scrutiny.extensions import db
-from scrutiny.findings import agreement, changes, comments
+from scrutiny.findings import agreement, changes, comment_digest, comments
 from scrutiny.findings.agreement_forms import CirculateForm, ReopenForm, SignOffForm, VoteForm, comment_form
 from scrutiny.findings.models import CommentTarget, DraftStatus
 from scrutiny.groups.models import TopicGroup
@@ -80,7 +80,7 @@ def comment(group: TopicGroup, kind: str, item_id: int):
             (form.body.errors if err.field else form.submit.errors).append(str(err))
         else:
             db.session.commit()
-            # The lead officer's hourly digest hooks in here (comment_digest.comment_added).
+            comment_digest.comment_added(added)  # the lead officer hears once an hour, not per comment
             flash("Your comment is added.", "success")
             return redirect(_draft_url(group, f"comments-{added.target_kind}-{added.target_id}"))
     return _page(group, failed=form, comment_forms={(kind, item_id): form})

@@ -1,15 +1,15 @@
-"""RQ jobs of invitations: sending their e-mails and the automatic reminders."""
+"""RQ jobs of invitations: their e-mails (rendered at send time for the outbox) and the automatic reminders."""
 from __future__ import annotations
 
 from datetime import time, timedelta, timezone
 
 from flask import current_app
-from rq import get_current_job
-
 from scrutiny import jobs, mail
 from scrutiny.extensions import db
 from scrutiny.invitations import services
-from scrutiny.invitations.models import AWAITING, Email, EmailStatus, Invitation, InvitationStatus, PortalToken
+from scrutiny.invitations.models import AWAITING, Invitation, InvitationStatus, PortalToken
+from scrutiny.outbox.jobs import Message, NotSending
+from scrutiny.outbox.models import Email
 
 SUBJECTS = {
     "invitation": "Invitation to give evidence: {group}",
@@ -20,23 +20,12 @@ SUBJECTS = {
 }
 
 
-def _will_retry() -> bool:
-    job = get_current_job()
-    return bool(job and job.retries_left)
-
-
-def deliver(email_id: int) -> str:
-    """Send one recorded e-mail. Marked sent only after the mail server took it;
-    a failure is recorded on the e-mail and re-raised so RQ retries it."""
-    email = db.session.get(Email, email_id)
-    if email is None or email.status == EmailStatus.SENT:
-        return "nothing to send"
+def prepare_email(email: Email) -> Message:
+    """The outbox's preparer for a witness's e-mails: rendered at send time
+    with a fresh single-use portal link, kept with the link blanked out."""
     invitation = email.invitation
     if invitation.status == InvitationStatus.WITHDRAWN and email.kind != "acknowledgement":
-        email.status, email.last_error = EmailStatus.FAILED, "Not sent: the invitation was withdrawn"
-        db.session.commit()
-        return "withdrawn"
-
+        raise NotSending("Not sent: the invitation was withdrawn")
     link = token = None
     if email.kind in services.LINK_KINDS:
         token = services.issue_token(invitation)
@@ -49,25 +38,20 @@ def deliver(email_id: int) -> str:
     subject = SUBJECTS[email.kind].format(group=invitation.topic_group.title,
                                           deadline=invitation.deadline.strftime("%-d %B %Y"))
     text, html = mail.render(email.kind, subject=subject, **context)
-    email.subject = subject
-    email.body_text = text.replace(link, "[personal link]") if link else text
-    email.attempts += 1
-    try:
-        mail.send(mail.build(email.to_address, subject, text, html, to_name=invitation.contact_name))
-    except mail.MailError as err:
-        if token:  # the link went nowhere: it must not work
-            db.session.query(PortalToken).filter_by(token_hash=services.hash_token(token)).delete()
-        email.last_error = str(err)[:2000]
-        email.status = EmailStatus.RETRYING if _will_retry() else EmailStatus.FAILED
-        db.session.commit()
-        raise
-    email.status, email.sent_at, email.last_error = EmailStatus.SENT, services.utcnow(), ""
-    if email.kind == "invitation" and invitation.status == InvitationStatus.DRAFT:
-        invitation.status, invitation.sent_at = InvitationStatus.SENT, services.utcnow()
-        db.session.commit()
-        services.schedule_reminders(invitation)
-    db.session.commit()
-    return "sent"
+
+    def forget_link() -> None:  # the link went nowhere: it must not work
+        db.session.query(PortalToken).filter_by(token_hash=services.hash_token(token)).delete()
+
+    def mark_sent() -> None:
+        if email.kind == "invitation" and invitation.status == InvitationStatus.DRAFT:
+            invitation.status, invitation.sent_at = InvitationStatus.SENT, services.utcnow()
+            db.session.commit()
+            services.schedule_reminders(invitation)
+
+    return Message(subject, text, html, to_name=invitation.contact_name,
+                   kept_text=text.replace(link, "[personal link]") if link else None,
+                   kept_html=html.replace(link, "#personal-link-removed") if link else None,
+                   on_failure=forget_link if token else None, on_sent=mark_sent)
 
 
 def email_submission(email: Email):

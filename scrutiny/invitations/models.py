@@ -11,6 +11,7 @@ from scrutiny.extensions import db
 from scrutiny.groups.models import TopicGroup
 from scrutiny.ids import public_id
 from scrutiny.organisations.models import Organisation
+from scrutiny.outbox.models import Email
 from scrutiny.sessions.models import SessionSlot
 
 
@@ -107,44 +108,3 @@ class PortalToken(db.Model):
     used_at: Mapped[datetime | None]
 
     invitation: Mapped[Invitation] = relationship(backref=db.backref("portal_tokens", cascade="all, delete-orphan"))
-
-
-class EmailStatus(StrEnum):
-    QUEUED = "queued"
-    RETRYING = "retrying"
-    SENT = "sent"
-    FAILED = "failed"
-
-
-class Email(db.Model):
-    """One message and what became of it: mail is data.
-
-    To a witness (`invitation` set: the body is rendered when sent, with a
-    fresh personal link, and kept with the link blanked out) or to anyone
-    else (staff, organisations, residents: `body_text` and `body_html` are
-    rendered when it is queued and sent as they are).
-    """
-
-    __tablename__ = "emails"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"),
-                                                      index=True)
-    topic_group_id: Mapped[int | None] = mapped_column(ForeignKey("topic_groups.id", ondelete="CASCADE"),
-                                                       index=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    to_name: Mapped[str] = mapped_column(String(200), default="")
-    body_html: Mapped[str] = mapped_column(Text, default="")
-    # For an acknowledgement: the submission it lists.
-    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id", ondelete="SET NULL"))
-    kind: Mapped[str] = mapped_column(String(32))  # invitation, reminder, overdue, acknowledgement, new_link
-    to_address: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(300), default="")
-    body_text: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(16), default=EmailStatus.QUEUED)
-    attempts: Mapped[int] = mapped_column(default=0)
-    last_error: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
-    sent_at: Mapped[datetime | None]
-
-    invitation: Mapped[Invitation | None] = relationship(back_populates="emails")

@@ -17,9 +17,10 @@ from scrutiny.clock import local_to_utc, today, utcnow  # noqa: F401 - also used
 from scrutiny.auth.models import User
 from scrutiny.extensions import db
 from scrutiny.groups.models import TopicGroup
-from scrutiny.invitations.models import (
-    AWAITING, Email, Invitation, InvitationStatus, PortalToken)
+from scrutiny import outbox
+from scrutiny.invitations.models import AWAITING, Invitation, InvitationStatus, PortalToken
 from scrutiny.organisations.models import Organisation
+from scrutiny.outbox.models import Email
 from scrutiny.organisations.services import find_by_name
 
 LINK_KINDS = ("invitation", "reminder", "overdue", "new_link")
@@ -181,13 +182,12 @@ def import_csv(group: TopicGroup, text: str, *, questions: str, deadline: date |
 # ---- e-mail -------------------------------------------------------------------
 
 def queue_email(invitation: Invitation, kind: str) -> Email:
-    """Record the message, then hand it to a worker; the worker sends it,
-    marks it sent only once the mail server has taken it, and retries."""
-    email = Email(invitation=invitation, kind=kind, to_address=invitation.contact_email)
-    db.session.add(email)
+    """Record the message for the outbox, which sends it after this commit
+    (rendered then, by `jobs.prepare_email`, with a fresh link), marks it
+    sent only once the mail server has taken it, and retries."""
+    email = outbox.queue(Email(invitation=invitation, kind=kind, to_address=invitation.contact_email,
+                               to_name=invitation.contact_name))
     db.session.commit()
-    jobs.enqueue("scrutiny.invitations.jobs.deliver", email.id,
-                 retry_intervals=current_app.config["MAIL_RETRY_INTERVALS"])
     return email
 
 

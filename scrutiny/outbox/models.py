@@ -1,0 +1,55 @@
+"""Every e-mail the app sends, recorded before it is sent: mail is data."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from sqlalchemy import ForeignKey, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from scrutiny.extensions import db
+
+class EmailStatus(StrEnum):
+    QUEUED = "queued"
+    RETRYING = "retrying"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+# Not yet sent and not given up on: a worker still owes these a try.
+UNSENT = (EmailStatus.QUEUED, EmailStatus.RETRYING)
+
+
+class Email(db.Model):
+    """One message and what became of it.
+
+    To a witness (`invitation` set: the body is rendered when sent, with a
+    fresh personal link, and kept with the link blanked out) or to anyone
+    else (staff, organisations, residents: `body_text` and `body_html` are
+    rendered when it is queued and sent as they are).
+    """
+
+    __tablename__ = "emails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"),
+                                                      index=True)
+    topic_group_id: Mapped[int | None] = mapped_column(ForeignKey("topic_groups.id", ondelete="CASCADE"),
+                                                       index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    to_name: Mapped[str] = mapped_column(String(200), default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    # For an acknowledgement: the submission it lists.
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id", ondelete="SET NULL"))
+    # invitation, reminder, overdue, acknowledgement, new_link, comment_digest, ...
+    kind: Mapped[str] = mapped_column(String(32))
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    body_text: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default=EmailStatus.QUEUED)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    sent_at: Mapped[datetime | None]
+
+    # Named, not imported: the outbox serves invitations and must not depend on them.
+    invitation = relationship("Invitation", back_populates="emails")
