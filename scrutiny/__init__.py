@@ -161,6 +161,7 @@ def _register_blueprints(app: Flask) -> None:
     from scrutiny.auth.views import admin_bp, bp as auth_bp
     from scrutiny.documents.views import bp as documents_bp
     from scrutiny.evidence.views import bp as evidence_bp
+    from scrutiny.findings.views import bp as findings_bp
     from scrutiny.groups.views import bp as groups_bp
     from scrutiny.health.views import bp as health_bp
     from scrutiny.invitations.views import bp as invitations_bp
@@ -171,3 +172,4 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (auth_bp, admin_bp, groups_bp, organisations_bp, health_bp,
                invitations_bp, sessions_bp, evidence_bp, portal_bp, documents_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(findings_bp)
