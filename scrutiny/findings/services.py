@@ -524,7 +524,7 @@ class EvidenceMap:
 def evidence_map(group: TopicGroup) -> EvidenceMap:
     """Evidence × findings × recommendations in a handful of queries, however
     many items the group holds (a benchmark runs it on 1,000 items)."""
-    from sqlalchemy.orm import lazyload, noload
+    from sqlalchemy.orm import lazyload
 
     from scrutiny.findings import checks
 
@@ -535,7 +535,7 @@ def evidence_map(group: TopicGroup) -> EvidenceMap:
     evidence = list(db.session.scalars(
         select(Submission).where(Submission.topic_group_id == group.id,
                                  (Submission.status == SubmissionStatus.ACCEPTED) | Submission.id.in_(linked))
-        .options(noload(Submission.files), noload(Submission.themes))
+        .options(lazyload(Submission.files), lazyload(Submission.themes))
         .order_by(Submission.kind, Submission.title, Submission.id)))
     # The links' submissions are already in the session: many-to-one by key, no SQL.
     findings = list(db.session.scalars(
