@@ -135,7 +135,7 @@ def test_evidence_not_accepted_cannot_be_linked_and_the_note_is_kept(app, browse
     withdrawn = evidence(app, "Withdrawn letter", status="set_aside")
     submitted = evidence(app, "Unreviewed reply", status="submitted")
     browser.sign_in(OFFICER)
-    fid = add_finding(browser, app)
+    fid = add_finding(browser, app, themes=("Home care",))
     edit = f"{FINDINGS}/{fid}/edit"
     page = browser.get(edit)
     options = [o.text for o in soup(page).select("#submission_id option")]
@@ -147,6 +147,8 @@ def test_evidence_not_accepted_cannot_be_linked_and_the_note_is_kept(app, browse
         message = errors(page)["#submission_id"]
         assert name in message and "not accepted" in message
         assert soup(page).select_one("#note")["value"] == "Para 3"
+        assert soup(page).select_one("#text").text.strip() == "First.\n\nSecond."
+        assert soup(page).select_one(f"input[name=theme_ids][value='{theme_ids(app)['Home care']}']").has_attr("checked")
     with app.app_context():
         assert db.session.get(Finding, fid).evidence_links == []
 

@@ -40,7 +40,7 @@ def test_the_map_shows_which_evidence_carries_which_finding_and_recommendation(a
     check_page(page.text, MAP)
     rows = {r.th.a.text: " ".join(r.get_text(" ").split()) for r in soup(page).select("table tbody tr")}
     assert set(rows) == {"Carers' survey", "Unused figures", "Case reviews"}
-    assert "Finding 1 (page 4) Recommendation 1" in rows["Carers' survey"]
+    assert "Finding 1 (page 4) Recommendation 1" in rows["Carers' survey"]  # the number, named for screen readers
     assert "Confidential" in rows["Case reviews"] and "Finding 1" in rows["Case reviews"]
     assert "Not used" in rows["Unused figures"]
 

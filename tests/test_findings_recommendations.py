@@ -117,6 +117,9 @@ def test_quality_warnings_and_an_override_with_its_reason(app, browser, second_c
     page = browser.submit(f"{RECS}/{rec_id}/quality/measure", {"measure-reason": ""}, form_page=edit)
     assert errors(page) == {"#measure-reason": "Enter why this recommendation may go without: has a measure "
                                                "of success"}
+    # The recommendation's own fields are shown as saved, not blanked by the other form's POST.
+    assert soup(page).select_one(f"input[name=addressee_ids][value='{known['adult']}']").has_attr("checked")
+    assert soup(page).select_one("#text").text.strip() == "Do better."
     page = browser.submit(f"{RECS}/{rec_id}/quality/measure",
                           {"measure-reason": "The follow-up panel will set the measure."}, form_page=edit)
     assert page.status_code == 302

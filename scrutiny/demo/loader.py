@@ -92,7 +92,7 @@ def _load_group(case, people, orgs, report) -> None:
     themes = {t.name: t for t in group.themes}
     for number, row in enumerate(case.get("findings", []), start=1):
         names = row.get("themes", [row["theme"]] if row.get("theme") else [])
-        group.findings.append(Finding(number=number, title=row.get("title", ""), text=row["text"].strip(),
+        group.findings.append(Finding(number=number, title=row.get("title", ""), text=_unwrap(row["text"]),
                                       themes=[themes[name] for name in names]))
     findings = {f.number: f for f in group.findings}
     for number, row in enumerate(case.get("recommendations", []), start=1):
@@ -112,12 +112,25 @@ def _load_group(case, people, orgs, report) -> None:
     report.created.append(f"topic group {group.slug}")
 
 
+def _unwrap(text: str) -> str:
+    """Paragraphs wrapped for the TOML file become one line each, as an officer
+    would type them; lists and headings keep their lines."""
+    blocks = []
+    for block in text.strip().split("\n\n"):
+        lines = [line.strip() for line in block.strip().splitlines()]
+        if any(line.startswith(("-", "*", "#", "1.")) for line in lines):
+            blocks.append("\n".join(lines))
+        else:
+            blocks.append(" ".join(lines))
+    return "\n\n".join(blocks)
+
+
 def _load_report_text(case, group) -> None:
     """The foreword, summary, conclusions and any sections of the group's own,
     in the order the case gives them, and where the report goes."""
     for position, row in enumerate(case.get("report_sections", []), start=1):
         group.report_sections.append(ReportSection(
-            kind=row["kind"], title=row.get("title", ""), body=row["body"].strip(), position=position))
+            kind=row["kind"], title=row.get("title", ""), body=_unwrap(row["body"]), position=position))
     if "report_settings" in case:
         spec = case["report_settings"]
         group.report_settings = ReportSettings(

@@ -87,18 +87,19 @@ def index(group: TopicGroup):
                            confirm=ConfirmForm())
 
 
-def _finding_form(group: TopicGroup, finding) -> FindingForm:
+def _finding_form(group: TopicGroup, finding, **kwargs) -> FindingForm:
     data = {}
     if finding is not None:
         data = {"title": finding.title, "text": finding.text, "theme_ids": [t.id for t in finding.themes],
                 "version": finding.version_id}
-    form = FindingForm(data=data)
+    form = FindingForm(data=data, **kwargs)
     form.set_themes(group.themes)
     return form
 
 
 def _finding_page(group, finding, form=None, link_form=None, problems=(), status=200, conflict=False):
-    form = form or _finding_form(group, finding)
+    # Another form's POST (a link added) must not blank this one's fields.
+    form = form or _finding_form(group, finding, formdata=None)
     if link_form is None:
         link_form = EvidenceLinkForm(formdata=None)
     link_form.set_evidence(services.citable_evidence(group))
@@ -245,18 +246,19 @@ def recommendations(group: TopicGroup):
                            confirm=ConfirmForm())
 
 
-def _recommendation_form(group: TopicGroup, rec) -> RecommendationForm:
+def _recommendation_form(group: TopicGroup, rec, **kwargs) -> RecommendationForm:
     data = {}
     if rec is not None:
         data = {"text": rec.text, "explanation": rec.explanation, "addressed_to": rec.addressed_to,
                 "measure": rec.measure, "timescale": rec.timescale, "version": rec.version_id,
                 "finding_ids": [f.id for f in rec.findings], "addressee_ids": [o.id for o in rec.addressees]}
-    return RecommendationForm(data=data)
+    return RecommendationForm(data=data, **kwargs)
 
 
 def _recommendation_page(group, rec, form=None, override_form=None, override_item=None, problems=(),
                          status=200, conflict=False):
-    form = form or _recommendation_form(group, rec)
+    # An override's POST must not blank the recommendation's fields.
+    form = form or _recommendation_form(group, rec, formdata=None)
     form.set_choices(group.findings, services.organisations())
     checks = services.quality(rec) if rec is not None else []
     override_forms = {}
