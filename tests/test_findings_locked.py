@@ -95,6 +95,10 @@ def test_every_change_is_refused_once_signed_off(app, browser, second_case):
     # Forms are not offered; lists say why and lose their buttons.
     page = browser.get(f"{BASE}/findings/{finding}/edit")
     assert page.status_code == 200 and soup(page).find("a", href=REOPEN) and not soup(page).select("form #text")
+    for url in (f"{BASE}/findings/{finding}/delete", f"{BASE}/recommendations/{rec}/edit",
+                f"{BASE}/report-text/{section}/edit", f"{BASE}/report-text/settings"):
+        page = browser.get(url)
+        assert soup(page).find("a", href=REOPEN) and not soup(page).select("main form"), url
     page = browser.get(f"{BASE}/findings")
     assert soup(page).find("a", href=REOPEN) and "Add a finding" not in page.text and "Move down" not in page.text
     for url in (f"{BASE}/recommendations", f"{BASE}/report-text"):

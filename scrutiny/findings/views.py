@@ -153,6 +153,8 @@ def edit(group: TopicGroup, finding_id: int):
 def delete(group: TopicGroup, finding_id: int):
     finding = _finding_or_404(group, finding_id)
     back = url_for("findings.index", slug=group.slug)
+    if refused := _locked_get(group, back):
+        return refused
     form = ConfirmForm()
     if form.validate_on_submit():
         number = finding.number
@@ -333,6 +335,8 @@ def recommendation_edit(group: TopicGroup, rec_id: int):
 def recommendation_delete(group: TopicGroup, rec_id: int):
     rec = _rec_or_404(group, rec_id)
     back = url_for("findings.recommendations", slug=group.slug)
+    if refused := _locked_get(group, back):
+        return refused
     form = ConfirmForm()
     if form.validate_on_submit():
         number = rec.number
@@ -455,6 +459,8 @@ def section_edit(group: TopicGroup, section_id: int):
 def section_delete(group: TopicGroup, section_id: int):
     section = _section_or_404(group, section_id)
     back = url_for("findings.report_text", slug=group.slug)
+    if refused := _locked_get(group, back):
+        return refused
     form = ConfirmForm()
     if form.validate_on_submit():
         heading = section.heading
