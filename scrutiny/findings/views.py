@@ -425,8 +425,10 @@ def _section_page(group, section, kind: str):
             conflict = True
         problems = _problem(form, problem, "body")
         status = 409 if problem[0] in ("locked", "conflict") else 200
-    heading = section.heading if section else (kind.label if kind != SectionKind.CUSTOM else "a new section")
-    title = f"Edit {heading}" if section else f"Write {heading}"
+    if kind == SectionKind.CUSTOM:
+        title = f"Edit “{section.heading}”" if section else "Add a section"
+    else:
+        title = f"{'Edit' if section else 'Write'} the {kind.label[0].lower()}{kind.label[1:]}"
     return render_template("findings/section_form.html", group=group, section=section, kind=kind, form=form,
                            title=title, problems=problems, locked=_lock_reason(group), conflict=conflict), status
 
