@@ -167,6 +167,7 @@ def _register_blueprints(app: Flask) -> None:
     from scrutiny.documents.views import bp as documents_bp
     from scrutiny.evidence.views import bp as evidence_bp
     from scrutiny.findings.agreement_views import bp as agreement_bp
+    from scrutiny.findings.views import bp as findings_bp
     from scrutiny.groups.views import bp as groups_bp
     from scrutiny.health.views import bp as health_bp
     from scrutiny.invitations.views import bp as invitations_bp
@@ -179,3 +180,4 @@ def _register_blueprints(app: Flask) -> None:
                invitations_bp, sessions_bp, evidence_bp, portal_bp, documents_bp, agreement_bp, branding_bp):
         app.register_blueprint(bp)
     app.register_blueprint(responses_bp)
+    app.register_blueprint(findings_bp)

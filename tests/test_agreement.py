@@ -39,7 +39,9 @@ def _edit_finding(app, text):
     """What the officers' edit page does, directly: the live text moves on."""
     with app.app_context():
         finding = get_group_by_slug(GROUP).findings[0]
-        finding.text = text
+        # Only the first paragraph changes; the rest of the narrative stays.
+        first, _, rest = finding.text.partition("\n\n")
+        finding.text = f"{text}\n\n{rest}" if rest else text
         db.session.commit()
 
 
@@ -208,6 +210,7 @@ def test_nothing_to_send_and_nothing_changed_are_refused(app, browser, second_ca
         group = get_group_by_slug(GROUP)
         group.findings.clear()
         group.recommendations.clear()
+        group.report_sections.clear()
         db.session.commit()
     _as(browser, "lead@second.example")
     page = browser.submit(f"{DRAFT}/circulate", {}, form_page=DRAFT)

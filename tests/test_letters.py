@@ -388,9 +388,9 @@ def test_letters_go_to_named_contacts_with_a_reference_reply_to_and_the_chairs_s
     assert "Dr Ada Obi Chief Executive Northshire Hospitals NHS Trust Trust Offices 12 Infirmary Road Northtown " \
            "NT1 2AB" in trust
     assert "Dear Dr Ada Obi," in trust
-    assert "Our reference ASCWT/2026-NHNT Date " in trust
+    assert "Our reference AHSP/2027/03-NHNT Date " in trust
     assert f"Reply to {TEAM_EMAIL} Telephone {TEAM_PHONE}" in trust
-    assert f"by e-mail to {TEAM_EMAIL}, quoting our reference ASCWT/2026-NHNT" in trust
+    assert f"by e-mail to {TEAM_EMAIL}, quoting our reference AHSP/2027/03-NHNT" in trust
     assert f"please call the scrutiny team on {TEAM_PHONE}" in trust
     assert f"for the attention of {LEAD_2}, the group’s lead officer" in trust
     # Earlier than the statutory period: asked for, with the day the period really ends.
@@ -405,11 +405,11 @@ def test_letters_go_to_named_contacts_with_a_reference_reply_to_and_the_chairs_s
     assert f"Leader of the Council {council} County Hall Northtown" in own and "Dear Leader of the Council," in own
     assert "makes one recommendation to the council’s executive" in own
     assert "Please respond by 25 January 2027. Under the Local Government Act 2000, section 9FE" in own
-    assert "Our reference ASCWT/2026-ECC" in own
+    assert "Our reference AHSP/2027/03-ECC" in own
 
     social = text[SOCIAL_CARE]
     assert "Dear Mel Director," in social and "Please respond by 29 January 2027" in social
-    assert "There is no statutory duty to respond" in social and "Our reference ASCWT/2026-NASC" in social
+    assert "There is no statutory duty to respond" in social and "Our reference AHSP/2027/03-NASC" in social
     for name, letter in text.items():
         # The team's address is the only one a letter prints.
         assert set(EMAIL.findall(letter)) == {TEAM_EMAIL}, name
@@ -516,7 +516,7 @@ def test_the_demo_builds_one_letter_per_addressee_naming_one_council(app, built)
             assert (f"Recommendation {number}" in text) == (number in receive[name]), (name, number)
         assert name in text and "BAME Health Inequalities" in text and "Dear " in text
         assert f"respond by {due[name]}" in text
-        assert "Our reference BHI/2021-" in text
+        assert "Our reference HSC/2021/BAME-" in text
         assert CHAIR in text and "Chair of the BAME Health Inequalities topic group" in text
         assert "scrutiny team" in text and LEAD_OFFICER in text
         # One council throughout: the configured one, never the case file's own.
@@ -534,7 +534,7 @@ def test_the_demo_builds_one_letter_per_addressee_naming_one_council(app, built)
     assert "Dear Councillor Alan Reyes," in executive and "to the council’s executive" in executive
     assert "Under the Local Government Act 2000, section 9FE, a response is due within two months" in executive
     trust = pdf_text(download(officer, DEMO, documents["East and North Hertfordshire NHS Trust"]))
-    assert "Dear Claire Benson," in trust and "Our reference BHI/2021-ENHNT" in trust
+    assert "Dear Claire Benson," in trust and "Our reference HSC/2021/BAME-ENHNT" in trust
     partnership = pdf_text(download(officer, DEMO, documents[PARTNERSHIP]))
     assert "There is no statutory duty to respond" in partnership
     assert "The partnership board" not in partnership  # the officer's reason stays on the letters page

@@ -65,6 +65,29 @@ ROUTES = [
     ("GET", f"/groups/{GROUP}/draft/versions", "member"),
     ("GET", f"/groups/{GROUP}/draft/versions/1", "member"),
     ("GET", f"/groups/{GROUP}/draft/compare", "member"),
+    # The group's conclusions, edited by officers (scrutiny/findings/views.py).
+    ("GET", f"/groups/{GROUP}/findings", "member"),
+    ("GET", f"/groups/{GROUP}/findings/new", OFFICER),
+    ("GET", f"/groups/{GROUP}/findings/{{finding}}/edit", OFFICER),
+    ("GET", f"/groups/{GROUP}/findings/{{finding}}/delete", OFFICER),
+    ("POST", f"/groups/{GROUP}/findings/{{finding}}/move", OFFICER),
+    ("POST", f"/groups/{GROUP}/findings/{{finding}}/evidence", OFFICER),
+    ("GET", f"/groups/{GROUP}/findings/{{finding}}/evidence/{{link}}", OFFICER),
+    ("POST", f"/groups/{GROUP}/findings/{{finding}}/evidence/{{link}}/remove", OFFICER),
+    ("GET", f"/groups/{GROUP}/recommendations", "member"),
+    ("GET", f"/groups/{GROUP}/recommendations/new", OFFICER),
+    ("GET", f"/groups/{GROUP}/recommendations/{{rec}}/edit", OFFICER),
+    ("GET", f"/groups/{GROUP}/recommendations/{{rec}}/delete", OFFICER),
+    ("POST", f"/groups/{GROUP}/recommendations/{{rec}}/move", OFFICER),
+    ("POST", f"/groups/{GROUP}/recommendations/{{rec}}/quality/measure", OFFICER),
+    ("POST", f"/groups/{GROUP}/recommendations/{{rec}}/quality/measure/withdraw", OFFICER),
+    ("GET", f"/groups/{GROUP}/report-text", "member"),
+    ("GET", f"/groups/{GROUP}/report-text/new/custom", OFFICER),
+    ("GET", f"/groups/{GROUP}/report-text/{{section}}/edit", OFFICER),
+    ("GET", f"/groups/{GROUP}/report-text/{{section}}/delete", OFFICER),
+    ("POST", f"/groups/{GROUP}/report-text/{{section}}/move", OFFICER),
+    ("GET", f"/groups/{GROUP}/report-text/settings", OFFICER),
+    ("GET", f"/groups/{GROUP}/evidence-map", "member"),
     # The portal: open doors, and pages only the invited witness's session opens.
     ("GET", "/portal/start/not-a-token", "public"),
     ("GET", "/portal/new-link", "public"),
@@ -81,7 +104,7 @@ ROUTES = [
     ("POST", "/portal/evidence/{submission}/files/{file}/confidential", "witness"),
 ]
 IDS = {"org": 1, "user": 1, "invitation": "x", "session": "x", "submission": "x", "file": "x", "document": "x",
-       "addressee": 1}
+       "addressee": 1, "finding": 1, "link": 1, "rec": 1, "section": 1}
 
 
 def test_every_route_declares_who_may_use_it(app):
@@ -126,8 +149,29 @@ def people(app, second_case, make_user):
         "councillor": "member@second.example",
         "outsider": "outsider@second.example",
         "ids": {"org": org_id, "user": user_id, "invitation": invitation, "submission": submission,
-                "file": file, "session": session, "document": document, "addressee": addressee_id},
+                "file": file, "session": session, "document": document, "addressee": addressee_id,
+                **_conclusions(app, submission)},
     }
+
+
+def _conclusions(app, submission_public_id):
+    """The case's finding (linked to evidence), recommendation and foreword."""
+    from sqlalchemy import select
+
+    from scrutiny.evidence.models import Submission
+    from scrutiny.extensions import db
+    from scrutiny.findings.models import FindingEvidence, ReportSection
+    from scrutiny.groups.services import get_group_by_slug
+
+    with app.app_context():
+        group = get_group_by_slug(GROUP)
+        finding, rec = group.findings[0], group.recommendations[0]
+        submission = db.session.scalar(select(Submission).where(Submission.public_id == submission_public_id))
+        link = FindingEvidence(submission=submission)
+        finding.evidence_links.append(link)
+        db.session.commit()
+        section = db.session.scalar(select(ReportSection.id).where(ReportSection.topic_group_id == group.id))
+        return {"finding": finding.id, "rec": rec.id, "link": link.id, "section": section}
 
 
 def _make_document(app):

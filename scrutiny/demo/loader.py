@@ -14,7 +14,7 @@ from flask import current_app
 from scrutiny.auth import services as accounts
 from scrutiny.auth.models import User
 from scrutiny.extensions import db
-from scrutiny.findings.models import Finding, Recommendation
+from scrutiny.findings.models import Finding, FindingEvidence, Recommendation, ReportSection, ReportSettings
 from scrutiny.groups import services as groups
 from scrutiny.groups.status import Status
 from scrutiny.organisations import services as organisations
@@ -105,16 +105,21 @@ def _load_group(case, people, orgs, report) -> None:
     themes = {t.name: t for t in group.themes}
     for number, row in enumerate(case.get("findings", []), start=1):
         names = row.get("themes", [row["theme"]] if row.get("theme") else [])
-        group.findings.append(Finding(number=number, title=row.get("title", ""), text=row["text"].strip(),
+        group.findings.append(Finding(number=number, title=row.get("title", ""), text=_unwrap(row["text"]),
                                       themes=[themes[name] for name in names]))
+    findings = {f.number: f for f in group.findings}
     for number, row in enumerate(case.get("recommendations", []), start=1):
         group.recommendations.append(Recommendation(
             number=number, text=row["text"], explanation=row.get("explanation", ""),
             addressed_to=row.get("addressed_to", ""), addressees=[orgs[n] for n in row.get("addressees", [])],
+            findings=[findings[n] for n in row.get("findings", [])],
+            measure=row.get("measure", ""), timescale=row.get("timescale", ""),
         ))
+    _load_report_text(case, group)
     db.session.commit()
     _load_response_dates(case.get("responses"), group, orgs, officer)
     _load_evidence(case, group, orgs, officer)
+    _link_evidence(case, group)
     target = Status(spec.get("status", Status.SCOPING))
     for stage in FORWARD[1 : FORWARD.index(target) + 1]:
         groups.change_status(group, stage, officer)
@@ -138,6 +143,53 @@ def _load_response_dates(spec, group, orgs, officer) -> None:
         due = responses.set_due_date(group, orgs[row["organisation"]], row["due_on"], row.get("reason", ""), officer,
                                      earlier_confirmed=row.get("earlier_confirmed", False))
         due.changed_at = datetime.combine(spec["requested_on"], time(10))  # set then, not when the demo loads
+    db.session.commit()
+
+
+def _unwrap(text: str) -> str:
+    """Paragraphs wrapped for the TOML file become one line each, as an officer
+    would type them; lists and headings keep their lines."""
+    blocks = []
+    for block in text.strip().split("\n\n"):
+        lines = [line.strip() for line in block.strip().splitlines()]
+        if any(line.startswith(("-", "*", "#", "1.")) for line in lines):
+            blocks.append("\n".join(lines))
+        else:
+            blocks.append(" ".join(lines))
+    return "\n\n".join(blocks)
+
+
+def _load_report_text(case, group) -> None:
+    """The foreword, summary, conclusions and any sections of the group's own,
+    in the order the case gives them, and where the report goes."""
+    for position, row in enumerate(case.get("report_sections", []), start=1):
+        group.report_sections.append(ReportSection(
+            kind=row["kind"], title=row.get("title", ""), body=_unwrap(row["body"]), position=position))
+    if "report_settings" in case:
+        spec = case["report_settings"]
+        group.report_settings = ReportSettings(
+            committee=spec.get("committee", ""), meeting_date=spec.get("meeting_date"),
+            reference=spec.get("reference", ""))
+
+
+def _link_evidence(case, group) -> None:
+    """Each finding cites the evidence the case names by title, with its note.
+    The sessions' minutes join the library first, as recording them would."""
+    from sqlalchemy import select
+
+    from scrutiny.evidence.models import Submission
+    from scrutiny.sessions.models import EvidenceSession
+    from scrutiny.sessions.services import save_minutes
+
+    for session in db.session.scalars(select(EvidenceSession).where(EvidenceSession.topic_group_id == group.id)):
+        if session.minutes:
+            save_minutes(session, session.minutes)
+    evidence = {s.title: s for s in db.session.scalars(select(Submission).where(Submission.topic_group_id == group.id))}
+    findings = {f.number: f for f in group.findings}
+    for number, row in enumerate(case.get("findings", []), start=1):
+        findings[number].evidence_links = [
+            FindingEvidence(submission=evidence[link["title"]], note=link.get("note", ""), position=position)
+            for position, link in enumerate(row.get("evidence", []))]
     db.session.commit()
 
 
