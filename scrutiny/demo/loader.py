@@ -12,7 +12,7 @@ from pathlib import Path
 from scrutiny.auth import services as accounts
 from scrutiny.auth.models import User
 from scrutiny.extensions import db
-from scrutiny.findings.models import Finding, Recommendation
+from scrutiny.findings.models import Finding, FindingEvidence, Recommendation
 from scrutiny.groups import services as groups
 from scrutiny.groups.status import Status
 from scrutiny.organisations import services as organisations
@@ -157,4 +157,21 @@ def _load_evidence(case, group, orgs, officer) -> None:
                 content_type=checked.content_type, category=checked.category, size=blob.size,
                 sha256=blob.sha256, confidential=spec.get("confidential", False)))
         db.session.add(submission)
+    db.session.commit()
+    _load_links(case, group)
+
+
+def _load_links(case, group) -> None:
+    """What the conclusions rest on: each finding's evidence (by title, with
+    an optional note) and each recommendation's findings (by number)."""
+    from scrutiny.evidence.models import Submission
+
+    by_title = {s.title: s for s in db.session.query(Submission).filter_by(topic_group_id=group.id)}
+    findings = {f.number: f for f in group.findings}
+    for number, row in enumerate(case.get("findings", []), start=1):
+        for position, link in enumerate(row.get("evidence", [])):
+            findings[number].evidence_links.append(FindingEvidence(
+                submission=by_title[link["title"]], note=link.get("note", ""), position=position))
+    for recommendation, row in zip(group.recommendations, case.get("recommendations", [])):
+        recommendation.findings = [findings[n] for n in row.get("findings", [])]
     db.session.commit()
