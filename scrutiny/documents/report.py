@@ -42,7 +42,7 @@ from datetime import date
 from flask import current_app
 from markdown_it import MarkdownIt
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from scrutiny.clock import to_local
 from scrutiny.evidence.models import EvidenceFile, Submission, SubmissionKind, SubmissionStatus
@@ -208,8 +208,7 @@ def report_problems(group: TopicGroup) -> list[str]:
         problems.append("The report has no summary of the evidence considered: accept at least one piece of "
                         "evidence that is not confidential and has a summary (or write an officer summary "
                         "for it) in the evidence library")
-    _, organisations = _witnesses(data, current_app.config["ORGANISATION_KINDS"], {})
-    if not organisations:
+    if not _has_participants(data):
         problems.append("The report has no list of participants: record the witnesses who took part on the "
                         "invitations page, or the presenters who attended on an evidence session's page")
     for recommendation in group.recommendations:
@@ -245,18 +244,22 @@ def _gather(group: TopicGroup) -> _Data:
     cached = session.info.get(_CACHE_KEY)
     if cached is not None and cached[0] == group.id and not (session.new or session.dirty or session.deleted):
         return cached[1]
+    # Long texts the report never prints (evidence bodies, questions, agendas) stay in the database.
     invitations = list(db.session.scalars(
-        select(Invitation).where(Invitation.topic_group_id == group.id).order_by(Invitation.id)))
+        select(Invitation).where(Invitation.topic_group_id == group.id)
+        .options(defer(Invitation.questions))
+        .order_by(Invitation.id)))
     sessions = list(db.session.scalars(
         select(EvidenceSession).where(EvidenceSession.topic_group_id == group.id)
-        .options(selectinload(EvidenceSession.slots).selectinload(SessionSlot.invitation))
+        .options(defer(EvidenceSession.agenda),
+                 selectinload(EvidenceSession.slots).selectinload(SessionSlot.invitation))
         .order_by(EvidenceSession.starts_at, EvidenceSession.id)))
     published = list(db.session.scalars(
         select(Submission).where(
             Submission.topic_group_id == group.id,
             Submission.status == SubmissionStatus.ACCEPTED,
             Submission.confidential.is_(False))
-        .options(selectinload(Submission.session), selectinload(Submission.invitation),
+        .options(defer(Submission.body), selectinload(Submission.session), selectinload(Submission.invitation),
                  selectinload(Submission.files), selectinload(Submission.themes))
         .order_by(Submission.id)))
     data = _Data(invitations=invitations, sessions=sessions,
@@ -502,6 +505,14 @@ def _witnesses(data: _Data, kinds: dict[str, str], refs_by_id: dict[int, int]) -
     for org in organisations:
         org["witnesses"].sort(key=str.casefold)
     return witnesses, organisations
+
+
+def _has_participants(data: _Data) -> bool:
+    """Whether _witnesses would list anyone, without building the lists."""
+    return (any(s.organisation_id is not None for s in data.published)
+            or any(i.status in TOOK_PART for i in data.invitations)
+            or any(slot.attended is not False and slot.invitation.status not in NEVER_LISTED
+                   for session in data.sessions_held for slot in session.slots))
 
 
 def _community_engagement(data: _Data, evidence: list[dict]) -> list[dict]:
