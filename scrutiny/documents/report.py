@@ -115,11 +115,7 @@ def report_context(group: TopicGroup, *, version: int, built_on: date) -> dict:
         # page says DRAFT and so does the title (the PDF's metadata too).
         "draft": signed_off is None,
         "document_title": group.title if signed_off else f"{group.title} (draft)",
-        "signed_off": None if signed_off is None else {
-            "draft_number": signed_off.number,
-            "on": signed_off.signed_off_at.date().isoformat() if signed_off.signed_off_at else None,
-            "on_text": to_local(signed_off.signed_off_at).strftime(DATE_FORMAT) if signed_off.signed_off_at else None,
-        },
+        "signed_off": _signed_off_entry(signed_off),
         "committee": _clean(settings.committee) if settings else "",
         "meeting_date": meeting.isoformat() if meeting else None,
         "meeting_date_text": meeting.strftime(DATE_FORMAT) if meeting else None,
@@ -295,6 +291,14 @@ def _public_files(submission: Submission) -> list[EvidenceFile]:
 
 
 # ---- the report's text ---------------------------------------------------------------
+
+
+def _signed_off_entry(draft) -> dict | None:
+    if draft is None:
+        return None
+    on = to_local(draft.signed_off_at).date() if draft.signed_off_at else None
+    return {"draft_number": draft.number, "on": on.isoformat() if on else None,
+            "on_text": on.strftime(DATE_FORMAT) if on else None}
 
 
 def _sections(group: TopicGroup) -> dict:
