@@ -38,7 +38,7 @@ from bench import synthetic
 from scrutiny.demo.files import simple_pdf
 from scrutiny.evidence.models import EvidenceFile, Submission, SubmissionKind, SubmissionStatus
 from scrutiny.extensions import db
-from scrutiny.findings.models import Finding, Recommendation
+from scrutiny.findings.models import Finding, FindingEvidence, Recommendation
 from scrutiny.groups import services as groups
 from scrutiny.groups.status import Status
 from scrutiny.invitations.models import Invitation, InvitationStatus
@@ -317,7 +317,7 @@ def make_evidence_group(submissions: int, presentations: int, addressees: int, s
             submission.files.append(EvidenceFile(
                 storage_key=storage().commit(blob), original_name=checked.safe_name,
                 content_type=checked.content_type, category=checked.category, size=blob.size,
-                sha256=blob.sha256, confidential=False))
+                sha256=blob.sha256, confidential=False, page_count=pages))
             presentation_pages += pages
         db.session.add(submission)
         published.append(submission)
@@ -345,6 +345,15 @@ def make_evidence_group(submissions: int, presentations: int, addressees: int, s
         number += 1
         group.findings.append(Finding(number=number, text=_prose(rng, 200), themes=[]))
     n_findings = number
+    # Each finding rests on one to three published pieces of its theme (any
+    # for those with none): a report is not built while a finding cites
+    # nothing. A stream of its own, so the rest of the group stays as it was.
+    links = random.Random(f"scrutiny-bench:{seed}:links:{label}:{submissions}")
+    for finding in group.findings:
+        pool = [s for s in published if not finding.themes or finding.themes[0] in s.themes] or published
+        for position, linked in enumerate(links.sample(pool, min(len(pool), links.randint(1, 3)))):
+            finding.evidence_links.append(FindingEvidence(submission=linked, position=position,
+                                                          note=f"p. {links.randint(1, 12)}"))
 
     # Recommendations: every addressee has at least one; most have two or three.
     n_recommendations = max(6, math.ceil(addressees / 3))
@@ -362,7 +371,8 @@ def make_evidence_group(submissions: int, presentations: int, addressees: int, s
             explanation=f"Findings {rng.randint(1, n_findings)} and {rng.randint(1, n_findings)}. "
                         + _prose(rng, 250),
             addressed_to=rng.choice(synthetic.SHARED_LABELS) if rng.random() < 0.2 else "",
-            addressees=sorted(names, key=lambda o: o.name)))
+            addressees=sorted(names, key=lambda o: o.name),
+            findings=sorted(links.sample(list(group.findings), 2), key=lambda f: f.number)))
     db.session.commit()
 
     stages = list(Status)

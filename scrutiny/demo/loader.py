@@ -211,7 +211,7 @@ def _load_evidence(case, group, orgs, officer) -> None:
     for row in case.get("invitations", []):
         invitation = Invitation(
             topic_group=group, organisation=orgs[row["organisation"]], contact_name=row["contact_name"],
-            contact_email=row["contact_email"], questions="\n".join(line.text for line in group.lines_of_enquiry),
+            contact_role=row.get("contact_role", ""), contact_email=row["contact_email"], questions="\n".join(line.text for line in group.lines_of_enquiry),
             deadline=row["deadline"], status=row["status"], decline_reason=row.get("decline_reason", ""),
             created_by=officer, sent_at=utcnow(), responded_at=utcnow())
         db.session.add(invitation)

@@ -8,13 +8,26 @@ booleans, None, lists and dicts, never ORM objects. The build hashes it
 hands it to an RQ job, so it must be the same on every call for the same data.
 Only three keys change from one build to the next and are left out of that
 hash by the documents service: ``version``, ``built_on`` and ``date``; nothing
-else here depends on the version or the day it is built.
+else here depends on the version or the day it is built (the cover of a
+signed-off report carries the meeting date, never the build date).
+
+The report is the group's own conclusions: its findings, each printed once
+in number order as numbered paragraphs ("4.1", "4.2", ...) citing exactly the
+evidence linked to it; its recommendations, each naming its addressees and
+citing the paragraphs of the findings it rests on; and the report text the
+officers wrote (foreword, summary, conclusions, their own sections). Nothing
+is written for the group: no foreword typed, no foreword printed. Until the
+group signs its conclusions off the report is a draft, and says so.
 
 What is published, and what never is:
 
-- Evidence appears only when it is *accepted* for the report and not
-  confidential; a confidential file is never listed even when its evidence is
-  published. Confidential evidence is not counted, named or referred to.
+- The evidence appendix lists every piece of evidence *accepted* for the
+  report and not confidential (the evidence the group considered, as health
+  scrutiny reports must summarise), each with the findings that cite it. A
+  confidential file is never listed even when its evidence is published.
+- Confidential evidence never enters the context: not its title, its
+  organisation, its number or a link's note. A finding resting on some says
+  only that it also rests on "confidential evidence seen by the group".
 - Nobody's e-mail address is read into the context (not the witnesses', the
   councillors' or the organisations'); free text typed by users (scope,
   evidence summaries, findings...) has any address that looks like one
@@ -28,13 +41,15 @@ from datetime import date
 
 from flask import current_app
 from markdown_it import MarkdownIt
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, defer, selectinload
 
 from scrutiny.clock import to_local
 from scrutiny.evidence.models import EvidenceFile, Submission, SubmissionKind, SubmissionStatus
 from scrutiny.extensions import db
-from scrutiny.findings.models import Finding, Recommendation
+from scrutiny.findings import checks
+from scrutiny.findings.agreement import signed_off_draft
+from scrutiny.findings.models import Finding, Recommendation, SectionKind
 from scrutiny.groups.models import TopicGroup
 from scrutiny.invitations.models import Invitation, InvitationStatus
 from scrutiny.sessions.models import EvidenceSession, SessionSlot
@@ -42,6 +57,7 @@ from scrutiny.uploads import human_size
 
 EMAIL_RE = re.compile(r"(?:mailto:)?[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 EMAIL_REMOVED = "[e-mail address removed]"
+CONFIDENTIAL_SOURCE = "confidential evidence seen by the group"
 
 # Invitations whose witness took part: they agreed, or sent evidence. (A
 # witness who presented at a session held is counted too, see _witnesses.)
@@ -50,10 +66,12 @@ EMAIL_REMOVED = "[e-mail address removed]"
 TOOK_PART = (InvitationStatus.ACCEPTED, InvitationStatus.SUBMITTED)
 NEVER_LISTED = (InvitationStatus.DECLINED, InvitationStatus.WITHDRAWN, InvitationStatus.DRAFT)
 
-OTHER_FINDINGS = "Other findings"
 DATE_FORMAT = "%-d %B %Y"
 
-_plain_parser = MarkdownIt("commonmark")
+# Splits a narrative into its paragraphs as scrutiny.markdown renders it.
+_block_parser = MarkdownIt("commonmark", {"html": False}).enable("table")
+# Top-level blocks that are not numbered: a subheading, a rule.
+_UNNUMBERED = ("heading_open", "hr")
 
 
 # ---- the context ------------------------------------------------------------------
@@ -62,30 +80,49 @@ _plain_parser = MarkdownIt("commonmark")
 def report_context(group: TopicGroup, *, version: int, built_on: date) -> dict:
     """Everything the final report shows, as plain data (see the module docstring).
 
-    Findings rest on evidence by theme: the model has no link from a finding
-    to its evidence yet, so each finding refers to the group's accepted,
-    non-confidential evidence that shares the finding's theme ("[E3]" is the
-    third entry of the evidence appendix, anchor ``evidence-3``). Findings
-    with no theme refer to nothing and are listed last, under "Other
-    findings".
+    A finding cites the evidence linked to it ("[E3, p. 12]": the third entry
+    of the evidence appendix, anchor ``evidence-3``, with the link's note); a
+    recommendation cites the numbered paragraphs of the findings it rests on
+    (anchors ``paragraph-4-1``...), which the PDF turns into page numbers.
     """
     data = _gather(group)
     kinds = current_app.config["ORGANISATION_KINDS"]
 
     evidence = [_evidence_entry(number, submission) for number, submission in enumerate(data.published, start=1)]
     refs_by_id = {s.id: n for n, s in enumerate(data.published, start=1)}
-    findings_by_theme, cited_by = _findings_by_theme(group, data, refs_by_id)
+    findings = [_finding_entry(f, refs_by_id) for f in group.findings]
+    cited_by: dict[int, list[int]] = {}
+    for finding in findings:
+        for ref in finding["references"]:
+            cited_by.setdefault(ref["number"], []).append(finding["number"])
     for entry in evidence:
-        entry["cited_by"] = cited_by.get(entry["number"], [])
+        entry["cited_by"] = sorted(set(cited_by.get(entry["number"], [])))
+    paragraphs = {f["number"]: f["paragraphs"] for f in findings}
 
     sessions = [_session_entry(number, session) for number, session in enumerate(data.sessions_held, start=1)]
     witnesses, organisations = _witnesses(data, kinds, refs_by_id)
-    recommendations = [_recommendation_entry(r) for r in group.recommendations]
+    recommendations = [_recommendation_entry(r, paragraphs) for r in group.recommendations]
 
     chair = group.chair.name if group.chair else None
+    signed_off = signed_off_draft(group)
+    settings = group.report_settings
+    meeting = settings.meeting_date if settings else None
+    sections = _sections(group)
     return {
         "council_name": current_app.config["COUNCIL_NAME"],
         "title": group.title,
+        # Until the members agree the draft and the chair signs it off, every
+        # page says DRAFT and so does the title (the PDF's metadata too).
+        "draft": signed_off is None,
+        "document_title": group.title if signed_off else f"{group.title} (draft)",
+        "signed_off": _signed_off_entry(signed_off),
+        "committee": _clean(settings.committee) if settings else "",
+        "meeting_date": meeting.isoformat() if meeting else None,
+        "meeting_date_text": meeting.strftime(DATE_FORMAT) if meeting else None,
+        "reference": _clean(settings.reference) if settings else "",
+        # The council's logo on the cover: {"src": data URI, "alt": ...} once
+        # an administrator has uploaded one (wired by branding).
+        "logo": None,
         "slug": group.slug,
         "status": group.status,
         "status_label": group.status_label,
@@ -101,15 +138,20 @@ def report_context(group: TopicGroup, *, version: int, built_on: date) -> dict:
         "start_date_text": group.start_date.strftime(DATE_FORMAT) if group.start_date else None,
         "end_date_text": group.end_date.strftime(DATE_FORMAT) if group.end_date else None,
         "scope": _clean(group.scope),  # Markdown: templates render it with the `markdown` filter
-        "aim": _first_paragraph(_clean(group.scope)),  # plain text, for the chair's foreword
         "themes": [t.name for t in group.themes],
         "lines_of_enquiry": [_clean(line.text) for line in group.lines_of_enquiry],
+        # The officers' text, Markdown; None when not written (nothing is
+        # written for them). The foreword is signed by the chair.
+        "foreword": sections["foreword"],
+        "summary": sections["summary"],
+        "conclusions": sections["conclusions"],
+        "sections": sections["custom"],
         "sessions": sessions,
         "witnesses": witnesses,
         "organisations": organisations,
         "community_engagement": _community_engagement(data, evidence),
         "evidence": evidence,
-        "findings_by_theme": findings_by_theme,
+        "findings": findings,
         "recommendations": recommendations,
         "presentations": _presentations(data, refs_by_id),
         "counts": {
@@ -117,25 +159,44 @@ def report_context(group: TopicGroup, *, version: int, built_on: date) -> dict:
             "witnesses": len(witnesses),
             "organisations": len(organisations),
             "evidence": len(evidence),
-            "findings": len(group.findings),
+            "findings": len(findings),
             "recommendations": len(recommendations),
         },
     }
 
 
-# ---- the Health Scrutiny Regulations check ------------------------------------------
+# ---- what stops the build ---------------------------------------------------------------
 
 
 def report_problems(group: TopicGroup) -> list[str]:
     """What the report still lacks, for the officer to add before it is built.
 
-    Health scrutiny reports must include an explanation of the matter
-    reviewed, a summary of the evidence considered, a list of the
+    The group's conclusions must hold together: every finding rests on
+    evidence that may be published (or on confidential evidence), and every
+    recommendation names who it is addressed to; the evidence map page shows
+    both. And health scrutiny reports must include an explanation of the
+    matter reviewed, a summary of the evidence considered, a list of the
     participants and an explanation of each recommendation (Health Scrutiny
     Regulations 2013, reg. 22(6)). An empty list means the report is ready.
     """
     data = _gather(group)
     problems = []
+    evidence_map = f"/groups/{group.slug}/evidence-map"
+    for finding in checks.findings_without_evidence(group):
+        problems.append(f"Finding {finding.number} cites no evidence: link the evidence it rests on "
+                        f"on the evidence map ({evidence_map})")
+    published = {s.id for s in data.published}
+    for finding in group.findings:
+        for link in finding.evidence_links:
+            submission = link.submission
+            if not submission.confidential and submission.id not in published:
+                problems.append(f"Finding {finding.number} rests on “{submission.title}”, which is not accepted "
+                                "for the report: accept it in the evidence library, or remove the link on the "
+                                f"evidence map ({evidence_map})")
+    for recommendation in checks.recommendations_without_addressee(group):
+        problems.append(f"Recommendation {recommendation.number} has no addressee: choose the organisations it is "
+                        f"addressed to on the evidence map ({evidence_map})")
+
     if not (group.scope or "").strip():
         problems.append("The report does not explain the matter reviewed: write the scope and terms of "
                         "reference on the topic group's edit page")
@@ -143,8 +204,7 @@ def report_problems(group: TopicGroup) -> list[str]:
         problems.append("The report has no summary of the evidence considered: accept at least one piece of "
                         "evidence that is not confidential and has a summary (or write an officer summary "
                         "for it) in the evidence library")
-    _, organisations = _witnesses(data, current_app.config["ORGANISATION_KINDS"], {})
-    if not organisations:
+    if not _has_participants(data):
         problems.append("The report has no list of participants: record the witnesses who took part on the "
                         "invitations page, or the presenters who attended on an evidence session's page")
     for recommendation in group.recommendations:
@@ -166,23 +226,51 @@ class _Data:
     published: list[Submission] = field(default_factory=list)
 
 
+_CACHE_KEY = "scrutiny.report.gathered"
+
+
 def _gather(group: TopicGroup) -> _Data:
-    """Each kind of record in one query, whatever the size of the group."""
+    """Each kind of record in one query, whatever the size of the group.
+
+    A build request checks the report (report_problems) and then hashes its
+    context (report_context): the second call reuses what the first read, as
+    long as the session has neither written nor holds unwritten changes since
+    (any flush, commit or rollback forgets it)."""
+    session = db.session()
+    cached = session.info.get(_CACHE_KEY)
+    if cached is not None and cached[0] == group.id and not (session.new or session.dirty or session.deleted):
+        return cached[1]
+    # Long texts the report never prints (evidence bodies, questions, agendas) stay in the database.
     invitations = list(db.session.scalars(
-        select(Invitation).where(Invitation.topic_group_id == group.id).order_by(Invitation.id)))
+        select(Invitation).where(Invitation.topic_group_id == group.id)
+        .options(defer(Invitation.questions))
+        .order_by(Invitation.id)))
     sessions = list(db.session.scalars(
         select(EvidenceSession).where(EvidenceSession.topic_group_id == group.id)
-        .options(selectinload(EvidenceSession.slots).selectinload(SessionSlot.invitation))
+        .options(defer(EvidenceSession.agenda),
+                 selectinload(EvidenceSession.slots).selectinload(SessionSlot.invitation))
         .order_by(EvidenceSession.starts_at, EvidenceSession.id)))
     published = list(db.session.scalars(
         select(Submission).where(
             Submission.topic_group_id == group.id,
             Submission.status == SubmissionStatus.ACCEPTED,
             Submission.confidential.is_(False))
-        .options(selectinload(Submission.session), selectinload(Submission.invitation))
+        .options(defer(Submission.body), selectinload(Submission.session), selectinload(Submission.invitation),
+                 selectinload(Submission.files), selectinload(Submission.themes))
         .order_by(Submission.id)))
-    return _Data(invitations=invitations, sessions=sessions,
+    data = _Data(invitations=invitations, sessions=sessions,
                  sessions_held=[s for s in sessions if _was_held(s)], published=published)
+    session.info[_CACHE_KEY] = (group.id, data)
+    return data
+
+
+def _forget(session: Session, *args) -> None:
+    session.info.pop(_CACHE_KEY, None)
+
+
+# Valid within one transaction only: a new one may see other processes' writes.
+for _name in ("after_begin", "after_flush", "after_commit", "after_rollback", "after_soft_rollback"):
+    event.listen(Session, _name, _forget)
 
 
 def _was_held(session: EvidenceSession) -> bool:
@@ -200,6 +288,41 @@ def _presents(slot: SessionSlot) -> bool:
 
 def _public_files(submission: Submission) -> list[EvidenceFile]:
     return [f for f in submission.files if not f.confidential]
+
+
+# ---- the report's text ---------------------------------------------------------------
+
+
+def _signed_off_entry(draft) -> dict | None:
+    if draft is None:
+        return None
+    on = to_local(draft.signed_off_at).date() if draft.signed_off_at else None
+    return {"draft_number": draft.number, "on": on.isoformat() if on else None,
+            "on_text": on.strftime(DATE_FORMAT) if on else None}
+
+
+def _sections(group: TopicGroup) -> dict:
+    """The foreword, summary and conclusions (the first of each kind that has
+    text), and the custom sections in their order. Blank ones are left out:
+    the report never prints a heading over nothing."""
+    found: dict = {"foreword": None, "summary": None, "conclusions": None, "custom": []}
+    chair = group.chair.name if group.chair else None
+    for section in group.report_sections:
+        body = _clean(section.body)
+        if not body:
+            continue
+        kind = section.kind if section.kind in set(SectionKind) else SectionKind.CUSTOM
+        if kind == SectionKind.CUSTOM:
+            number = len(found["custom"]) + 1
+            found["custom"].append({"anchor": f"section-{number}", "heading": _clean(section.heading),
+                                    "body": body})
+        elif found[kind] is None:
+            entry = {"anchor": str(kind), "heading": _clean(section.title) or SectionKind(kind).label, "body": body}
+            if kind == SectionKind.FOREWORD:
+                entry["signature"] = chair
+                entry["signature_role"] = f"Chair of the {group.title} topic group" if chair else None
+            found[kind] = entry
+    return found
 
 
 # ---- entries -----------------------------------------------------------------------
@@ -220,6 +343,7 @@ def _session_entry(number: int, session: EvidenceSession) -> dict:
         "presenters": [{
             "organisation": slot.invitation.organisation.name,
             "name": _clean(slot.invitation.contact_name),
+            "role": _clean(slot.invitation.contact_role),
             "attended": slot.attended,
             "attended_text": {True: "Attended", False: "Did not attend", None: "Not recorded"}[slot.attended],
         } for slot in session.slots if _presents(slot)],
@@ -244,50 +368,89 @@ def _evidence_entry(number: int, submission: Submission) -> dict:
     }
 
 
-def _reference(number: int) -> dict:
-    return {"number": number, "ref": f"E{number}", "anchor": f"evidence-{number}"}
+def _finding_entry(finding: Finding, refs_by_id: dict[int, int]) -> dict:
+    """A finding as printed: its paragraphs numbered "4.1", "4.2"..., and
+    exactly the evidence linked to it, in the order the officer linked it.
+
+    A link to confidential evidence is shown only as "confidential evidence
+    seen by the group": nothing of it (title, number, note) is read here. A
+    link to evidence not accepted for the report stops the build
+    (report_problems), so it is left out here."""
+    references, confidential = [], False
+    for link in finding.evidence_links:
+        if link.submission.confidential:
+            confidential = True
+            continue
+        number = refs_by_id.get(link.submission_id)
+        if number is None:
+            continue
+        note = _clean(link.note)
+        references.append({"number": number, "ref": f"E{number}", "anchor": f"evidence-{number}", "note": note,
+                           "text": f"[E{number}, {note}]" if note else f"[E{number}]"})
+    return {
+        "number": finding.number,
+        "anchor": f"finding-{finding.number}",
+        "title": _clean(finding.title),
+        "themes": [t.name for t in finding.themes],
+        "paragraphs": _paragraphs(finding.number, _clean(finding.text)),
+        "references": references,
+        "confidential_evidence": confidential,
+    }
 
 
-def _findings_by_theme(group: TopicGroup, data: _Data, refs_by_id: dict[int, int]):
-    """Findings grouped by theme in theme order, "Other findings" last; and
-    for each evidence number, the findings that refer to it."""
-    evidence_by_theme: dict[int, list[int]] = {}
-    for submission in data.published:
-        for theme in submission.themes:
-            evidence_by_theme.setdefault(theme.id, []).append(refs_by_id[submission.id])
-    cited_by: dict[int, list[int]] = {}
-
-    def entry(finding: Finding) -> dict:
-        theme = finding.themes[0] if finding.themes else None
-        numbers = sorted(evidence_by_theme.get(theme.id, [])) if theme else []
-        for n in numbers:
-            cited_by.setdefault(n, []).append(finding.number)
-        return {"number": finding.number, "anchor": f"finding-{finding.number}", "text": _clean(finding.text),
-                "theme": theme.name if theme else None,
-                "references": [_reference(n) for n in numbers]}
-
-    groups = []
-    for position, theme in enumerate(group.themes, start=1):
-        findings = [entry(f) for f in group.findings if f.themes and f.themes[0].id == theme.id]
-        if findings:
-            groups.append({"theme": theme.name, "anchor": f"theme-{position}", "findings": findings})
-    others = [entry(f) for f in group.findings if not f.themes]
-    if others:
-        groups.append({"theme": None, "heading": OTHER_FINDINGS, "anchor": "theme-other", "findings": others})
-    for g in groups:
-        g.setdefault("heading", g["theme"])
-    return groups, {n: sorted(set(numbers)) for n, numbers in cited_by.items()}
+def _paragraphs(number: int, markdown: str) -> list[dict]:
+    """The narrative's top-level blocks, each as its own Markdown source, so
+    templates render each with the `markdown` filter (and its sanitising).
+    Paragraphs, lists, quotations and tables are numbered "4.1", "4.2"...;
+    a subheading or a rule is not."""
+    lines = markdown.splitlines()
+    blocks, count = [], 0
+    for token in _block_parser.parse(markdown):
+        if token.level != 0 or token.map is None or token.nesting == -1:
+            continue
+        source = "\n".join(lines[token.map[0]:token.map[1]]).strip()
+        if not source:
+            continue
+        if token.type in _UNNUMBERED:
+            blocks.append({"number": None, "anchor": None, "markdown": source})
+            continue
+        count += 1
+        blocks.append({"number": f"{number}.{count}", "anchor": f"paragraph-{number}-{count}", "markdown": source})
+    return blocks
 
 
-def _recommendation_entry(recommendation: Recommendation) -> dict:
+def _recommendation_entry(recommendation: Recommendation, paragraphs: dict[int, list[dict]]) -> dict:
+    """A recommendation with every organisation it is addressed to (a label
+    such as "All health services" stands beside them, never instead), and the
+    paragraphs of the findings it rests on: "paragraphs 4.1–4.3"."""
+    rests_on = []
+    for finding in recommendation.findings:
+        numbered = [p for p in paragraphs.get(finding.number, []) if p["number"]]
+        if not numbered:
+            continue
+        first, last = numbered[0], numbered[-1]
+        rests_on.append({
+            "finding": finding.number,
+            "first": first["number"], "last": last["number"], "anchor": first["anchor"],
+            "text": f"paragraph {first['number']}" if first is last
+            else f"paragraphs {first['number']}–{last['number']}",
+        })
     names = [o.name for o in recommendation.addressees]
+    label = _clean(recommendation.addressed_to)
+    if label.casefold() in {", ".join(names).casefold(), *(n.casefold() for n in names)}:
+        label = ""  # it would only repeat the organisation's name
     return {
         "number": recommendation.number,
         "anchor": f"recommendation-{recommendation.number}",
         "text": _clean(recommendation.text),
         "explanation": _clean(recommendation.explanation),
-        "addressed_to": recommendation.addressed_to or ", ".join(names),
+        # A label printed beside the organisations, never instead of them.
+        "addressed_to": label,
         "addressees": names,
+        "measure": _clean(recommendation.measure),
+        "timescale": _clean(recommendation.timescale),
+        "findings": [f.number for f in recommendation.findings],
+        "rests_on": rests_on,
     }
 
 
@@ -296,8 +459,9 @@ def _witnesses(data: _Data, kinds: dict[str, str], refs_by_id: dict[int, int]) -
 
     A witness is the contact of an invitation that was accepted or answered
     with evidence, or who presented at a session held (and did not decline
-    or withdraw). An organisation takes part through such a witness or
-    through accepted, non-confidential evidence of its own.
+    or withdraw), named with their role where the invitation records one.
+    An organisation takes part through such a witness or through accepted,
+    non-confidential evidence of its own.
     """
     presented: dict[int, list[str]] = {}
     for session in data.sessions_held:
@@ -320,11 +484,13 @@ def _witnesses(data: _Data, kinds: dict[str, str], refs_by_id: dict[int, int]) -
         if invitation.status not in TOOK_PART and invitation.id not in presented:
             continue
         sessions = presented.get(invitation.id, [])
-        witnesses.append({"name": _clean(invitation.contact_name), "organisation": invitation.organisation.name,
+        name, role = _clean(invitation.contact_name), _clean(invitation.contact_role)
+        witnesses.append({"name": name, "role": role, "organisation": invitation.organisation.name,
                           "sessions": sessions})
         org = org_entry(invitation.organisation)
-        if _clean(invitation.contact_name) not in org["witnesses"]:
-            org["witnesses"].append(_clean(invitation.contact_name))
+        named = f"{name} ({role})" if role else name
+        if named not in org["witnesses"]:
+            org["witnesses"].append(named)
         org["contributions"].extend(f"Presented at {title}" for title in sessions)
     # Evidence by kind, each kind once: "Written evidence: E4, E9".
     sent: dict[int, dict[str, list[str]]] = {}
@@ -343,6 +509,14 @@ def _witnesses(data: _Data, kinds: dict[str, str], refs_by_id: dict[int, int]) -
     for org in organisations:
         org["witnesses"].sort(key=str.casefold)
     return witnesses, organisations
+
+
+def _has_participants(data: _Data) -> bool:
+    """Whether _witnesses would list anyone, without building the lists."""
+    return (any(s.organisation_id is not None for s in data.published)
+            or any(i.status in TOOK_PART for i in data.invitations)
+            or any(slot.attended is not False and slot.invitation.status not in NEVER_LISTED
+                   for session in data.sessions_held for slot in session.slots))
 
 
 def _community_engagement(data: _Data, evidence: list[dict]) -> list[dict]:
@@ -380,12 +554,14 @@ def _presentations(data: _Data, refs_by_id: dict[int, int]) -> list[dict]:
                 "sha256": f.sha256,
                 "where": f"Published as its own file beside this report: {f.original_name}",
             })
+        witness = submission.invitation
         entries.append({
             "number": len(entries) + 1,
             "anchor": f"presentation-{len(entries) + 1}",
             "title": _clean(submission.title),
             "organisation": submission.organisation.name if submission.organisation else None,
-            "witness": _clean(submission.invitation.contact_name) if submission.invitation else None,
+            "witness": _clean(witness.contact_name) if witness else None,
+            "witness_role": _clean(witness.contact_role) if witness else "",
             "session": session.title if session else None,
             "session_date_text": to_local(session.starts_at).strftime(DATE_FORMAT) if session else None,
             "evidence_ref": f"E{number}",
@@ -407,17 +583,20 @@ def _format_label(f: EvidenceFile) -> str:
 
 
 def _pdf_pages(f: EvidenceFile) -> int | None:
-    """Pages of a PDF presentation, read from storage; None for other files
-    or a file that cannot be read."""
+    """Pages of a PDF presentation: as counted at upload, else read from
+    storage; None for other files or a file that cannot be read."""
     if not _is_pdf(f):
         return None
+    if f.page_count is not None:
+        return f.page_count
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
     from scrutiny.storage import storage
 
     try:
-        return len(PdfReader(storage().path(f.storage_key)).pages)
+        with storage().open(f.storage_key) as stream:
+            return len(PdfReader(stream).pages)
     except (OSError, ValueError, PyPdfError):
         return None
 
@@ -426,20 +605,8 @@ def _pdf_pages(f: EvidenceFile) -> int | None:
 
 
 def _clean(text: str | None) -> str:
-    """Free text as published: trimmed, with anything like an e-mail address removed."""
-    return EMAIL_RE.sub(EMAIL_REMOVED, (text or "").strip())
+    """Free text as published: trimmed, with anything like an e-mail address
+    removed. (No "@", no address: most texts skip the regular expression.)"""
+    text = (text or "").strip()
+    return EMAIL_RE.sub(EMAIL_REMOVED, text) if "@" in text else text
 
-
-def _first_paragraph(markdown: str) -> str:
-    """The first paragraph of a Markdown text as plain text (no markup)."""
-    tokens = _plain_parser.parse(markdown or "")
-    for i, token in enumerate(tokens):
-        if token.type == "paragraph_open" and token.level == 0 and i + 1 < len(tokens):
-            parts = []
-            for child in tokens[i + 1].children or []:
-                if child.type in ("text", "code_inline"):
-                    parts.append(child.content)
-                elif child.type in ("softbreak", "hardbreak"):
-                    parts.append(" ")
-            return " ".join("".join(parts).split())
-    return ""

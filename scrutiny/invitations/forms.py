@@ -22,6 +22,10 @@ class InvitationForm(_Common):
                                   validators=[DataRequired("Choose the organisation")])
     contact_name = StringField("Contact name", widget=GovTextInput(),
                                validators=[DataRequired("Enter the contact’s name"), Length(max=200)])
+    contact_role = StringField("Role (optional)", widget=GovTextInput(),
+                               validators=[Optional(), Length(max=200, message="Enter a role of 200 characters or fewer")],
+                               description="Their job title, for example Head of Equality. The final report names "
+                                           "witnesses with their role.")
     contact_email = EmailField("Contact email address", widget=GovTextInput(),
                                validators=[DataRequired("Enter the contact’s email address"), Length(max=254)])
     submit = SubmitField("Save invitation", widget=GovSubmitInput())
@@ -44,7 +48,8 @@ class BulkInvitationForm(_Common):
 
 class ImportForm(_Common):
     csv_file = FileField("CSV file", widget=GovFileInput(),
-                         description="Three columns: organisation, name, email. A first row of headings is fine.")
+                         description="Three columns: organisation, name, email; a fourth, the contact’s role, "
+                                     "is optional. A first row of headings is fine.")
     submit = SubmitField("Import and invite", widget=GovSubmitInput())
 
 

@@ -67,6 +67,7 @@ class Contact:
     organisation: Organisation
     name: str
     email: str
+    role: str = ""  # their job title, named with them in the final report
 
 
 def _check_email(address: str) -> str:
@@ -95,7 +96,10 @@ def _new_invitation(group: TopicGroup, contact: Contact, questions: str, deadlin
     if duplicate is not None:
         raise InvitationError(f"{contact.organisation.name} ({email}) is already invited to this topic group",
                               "contact_email")
+    if len(contact.role.strip()) > 200:
+        raise InvitationError("Enter a role of 200 characters or fewer", "contact_role")
     invitation = Invitation(topic_group=group, organisation=contact.organisation, contact_name=contact.name.strip(),
+                            contact_role=contact.role.strip(),
                             contact_email=email, questions=questions.strip(), deadline=deadline,
                             status=InvitationStatus.DRAFT, created_by=by)
     db.session.add(invitation)
@@ -146,8 +150,9 @@ class ImportReport:
 
 def import_csv(group: TopicGroup, text: str, *, questions: str, deadline: date | None, by: User | None,
                send: bool = False) -> ImportReport:
-    """Rows of organisation, name, e-mail. Good rows are invited; each bad
-    row is reported with its line number and why, and nothing else stops."""
+    """Rows of organisation, name, e-mail and, optionally, role. Good rows
+    are invited; each bad row is reported with its line number and why, and
+    nothing else stops."""
     deadline = _check_deadline(deadline)
     report = ImportReport()
     reader = csv.reader(io.StringIO(text))
@@ -157,10 +162,11 @@ def import_csv(group: TopicGroup, text: str, *, questions: str, deadline: date |
             continue
         if line_number == 1 and [c.strip().lower() for c in row[:3]] == ["organisation", "name", "email"]:
             continue
-        if len(row) != 3:
-            report.rejected.append((line_number, typed, f"has {len(row)} columns; expected 3: organisation, name, email"))
+        if len(row) not in (3, 4):
+            report.rejected.append((line_number, typed, f"has {len(row)} columns; expected 3: organisation, name, "
+                                                        "email (and a fourth, role, if you have it)"))
             continue
-        org_name, name, email = (cell.strip() for cell in row)
+        org_name, name, email, role = (cell.strip() for cell in [*row, ""][:4])
         organisation = find_by_name(org_name) if org_name else None
         if organisation is None:
             report.rejected.append((line_number, typed, f"no organisation called “{org_name}”: add it first"
@@ -168,7 +174,7 @@ def import_csv(group: TopicGroup, text: str, *, questions: str, deadline: date |
             continue
         try:
             with db.session.begin_nested():
-                report.created.append(_new_invitation(group, Contact(organisation, name, email), questions,
+                report.created.append(_new_invitation(group, Contact(organisation, name, email, role), questions,
                                                       deadline, by))
         except InvitationError as err:
             report.rejected.append((line_number, typed, str(err)))

@@ -50,7 +50,8 @@ def new(group: TopicGroup):
         else:
             try:
                 services.create_invitation(group, services.Contact(organisation, form.contact_name.data,
-                                                                   form.contact_email.data),
+                                                                   form.contact_email.data,
+                                                                   form.contact_role.data or ""),
                                            questions=form.questions.data, deadline=form.deadline.data,
                                            by=current_user, send=form.send_now.data)
             except services.InvitationError as err:
