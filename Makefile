@@ -23,7 +23,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(ASSETS): node_modules/.installed assets/app.scss assets/build.mjs
+$(ASSETS): node_modules/.installed assets/app.scss assets/build.mjs assets/documents.js
 	npm run --silent build
 
 run: install
@@ -34,6 +34,7 @@ worker: install
 
 test: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install

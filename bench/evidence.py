@@ -317,7 +317,7 @@ def make_evidence_group(submissions: int, presentations: int, addressees: int, s
             submission.files.append(EvidenceFile(
                 storage_key=storage().commit(blob), original_name=checked.safe_name,
                 content_type=checked.content_type, category=checked.category, size=blob.size,
-                sha256=blob.sha256, confidential=False))
+                sha256=blob.sha256, confidential=False, page_count=checked.page_count))
             presentation_pages += pages
         db.session.add(submission)
         published.append(submission)

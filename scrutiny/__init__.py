@@ -47,7 +47,7 @@ def create_app(config: type[Config] | Config | None = None, **overrides: Any) ->
             return redirect(url_for("auth.sign_in"))
         if current_user.is_staff_officer:
             return redirect(url_for("groups.index"))
-        return redirect(url_for("groups.mine"))
+        return redirect(url_for("home.mine"))
 
     index.required_roles = ("public",)
     return app
@@ -163,11 +163,12 @@ def _register_blueprints(app: Flask) -> None:
     from scrutiny.evidence.views import bp as evidence_bp
     from scrutiny.groups.views import bp as groups_bp
     from scrutiny.health.views import bp as health_bp
+    from scrutiny.home.views import bp as home_bp
     from scrutiny.invitations.views import bp as invitations_bp
     from scrutiny.organisations.views import bp as organisations_bp
     from scrutiny.portal.views import bp as portal_bp
     from scrutiny.sessions.views import bp as sessions_bp
 
     for bp in (auth_bp, admin_bp, groups_bp, organisations_bp, health_bp,
-               invitations_bp, sessions_bp, evidence_bp, portal_bp, documents_bp):
+               invitations_bp, sessions_bp, evidence_bp, portal_bp, documents_bp, home_bp):
         app.register_blueprint(bp)

@@ -71,11 +71,7 @@ def deliver(email_id: int) -> str:
 
 
 def email_submission(email: Email):
-    if email.submission_id is None:
-        return None
-    from scrutiny.evidence.models import Submission
-
-    return db.session.get(Submission, email.submission_id)
+    return email.submission
 
 
 def automatic_reminder(invitation_id: int, kind: str) -> str:

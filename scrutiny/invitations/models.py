@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Date, ForeignKey, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +13,9 @@ from scrutiny.groups.models import TopicGroup
 from scrutiny.ids import public_id
 from scrutiny.organisations.models import Organisation
 from scrutiny.sessions.models import SessionSlot
+
+if TYPE_CHECKING:
+    from scrutiny.evidence.models import Submission
 
 
 class InvitationStatus(StrEnum):
@@ -148,3 +152,5 @@ class Email(db.Model):
     sent_at: Mapped[datetime | None]
 
     invitation: Mapped[Invitation | None] = relationship(back_populates="emails")
+    # By name: evidence's models import this module.
+    submission: Mapped[Submission | None] = relationship("Submission")

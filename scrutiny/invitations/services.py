@@ -20,7 +20,7 @@ from scrutiny.groups.models import TopicGroup
 from scrutiny.invitations.models import (
     AWAITING, Email, Invitation, InvitationStatus, PortalToken)
 from scrutiny.organisations.models import Organisation
-from scrutiny.organisations.services import find_by_name
+from scrutiny.organisations.services import all_organisations, find_by_name
 
 LINK_KINDS = ("invitation", "reminder", "overdue", "new_link")
 
@@ -99,6 +99,11 @@ def _new_invitation(group: TopicGroup, contact: Contact, questions: str, deadlin
                             status=InvitationStatus.DRAFT, created_by=by)
     db.session.add(invitation)
     return invitation
+
+
+def organisations() -> list[Organisation]:
+    """Every organisation an officer may invite, by name."""
+    return all_organisations()
 
 
 def default_questions(group: TopicGroup) -> str:
