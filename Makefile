@@ -30,7 +30,7 @@ run: install
 	$(PY) -m scrutiny.devrun
 
 worker: install
-	$(VENV)/bin/flask --app wsgi worker
+	$(VENV)/bin/flask --app worker_app worker
 
 test: install
 	$(VENV)/bin/ruff check .

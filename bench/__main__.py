@@ -67,6 +67,9 @@ def main(argv: list[str] | None = None) -> None:
     doc_args.add_argument("--repeat", type=positive, default=1,
                           help="cold builds, each beside its raw WeasyPrint reference; figures are medians "
                                "(default 1: the fresh-process memory builds are a second sample)")
+    doc_args.add_argument("--parts", type=lambda text: set(text.split(",")),
+                          help="only these parts of the documents benchmark, comma-separated, of: "
+                               + ", ".join(documents.PARTS) + " (default all; unchanged makes a cold build first)")
     doc_args.add_argument("--quick", action="store_true",
                           help=f"a smoke run of the documents benchmark in under a minute: "
                                f"{q['submissions']} submissions, {q['presentations']} presentations, "
@@ -85,8 +88,10 @@ def main(argv: list[str] | None = None) -> None:
                 sizes[name] = getattr(args, name)
         if sizes["presentations"] > sizes["submissions"]:
             parser.error("--presentations must not be more than --submissions")
+        if args.parts and not args.parts <= set(documents.PARTS):
+            parser.error(f"--parts: no such part: {', '.join(sorted(args.parts - set(documents.PARTS)))}")
         results["documents"] = documents.run(**sizes, seed=args.seed, warmup=args.warmup, repeat=args.repeat,
-                                             quick=args.quick)
+                                             quick=args.quick, parts=args.parts)
         if "pages" in results:
             print()
         print(report.documents_table(results["documents"]))

@@ -15,7 +15,11 @@ from config import INSTANCE_DIR, Config, config_for_environment
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(config: type[Config] | Config | None = None, **overrides: Any) -> Flask:
+def create_app(config: type[Config] | Config | None = None, *, web: bool = True, **overrides: Any) -> Flask:
+    """The app. ``web=False`` is the worker's: no pages (no views imported,
+    no security headers, sessions or migrations), so a build's process
+    carries little more than its data and WeasyPrint. Jobs therefore build
+    links from BASE_URL, never with ``url_for``."""
     app = Flask(
         __name__,
         instance_path=str(INSTANCE_DIR),
@@ -33,8 +37,9 @@ def create_app(config: type[Config] | Config | None = None, **overrides: Any) ->
 
     redaction.install("werkzeug", "gunicorn.access", "gunicorn.error")
     _init_templates(app)
-    _init_extensions(app)
-    _register_blueprints(app)
+    _init_extensions(app, web=web)
+    if web:
+        _register_blueprints(app)
 
     from scrutiny import cli, errors
 
@@ -110,19 +115,22 @@ def _init_templates(app: Flask) -> None:
         }
 
 
-def _init_extensions(app: Flask) -> None:
+def _init_extensions(app: Flask, *, web: bool = True) -> None:
     from scrutiny import jobs, models  # noqa: F401 - models registers every table
-    from scrutiny.extensions import csrf, db, limiter, login_manager, migrate, talisman
+    from scrutiny.extensions import csrf, db, limiter, login_manager, talisman
 
     db.init_app(app)
+    jobs.init_app(app)
+    if not web:
+        return
+    from flask_migrate import Migrate  # Alembic: about 10 MiB a worker need not carry
+
     from scrutiny.evidence.search import include_object
 
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
-                     include_object=include_object)
+    Migrate(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, include_object=include_object)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
-    jobs.init_app(app)
 
     from scrutiny.auth.services import load_user
 
