@@ -6,7 +6,9 @@ database is created beside it and dropped afterwards) or REDIS_URL (its
 queue must be the benchmark's alone: the document benchmark runs what is
 queued there).
 
-`--only pages` or `--only documents` runs one of the two. With `--json` the
+`--only pages`, `--only documents` or `--only evidence-map` runs one of them
+(the evidence map is not in the default run: it needs the findings pages,
+and says so when they are not there). With `--json` the
 results follow the tables as one JSON object: the benchmark's own results
 when one ran, {"pages": ..., "documents": ...} when both did.
 """
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import documents, pages, report
+from bench import documents, evidence_map, pages, report
 
 
 def positive(text: str) -> int:
@@ -35,7 +37,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m bench", description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=["pages", "documents"], help="run one benchmark (default: both)")
+    parser.add_argument("--only", choices=["pages", "documents", "evidence-map"],
+                        help="run one benchmark (default: pages and documents)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic data (default 1)")
     parser.add_argument("--json", action="store_true", help="also print the results as JSON")
 
@@ -95,6 +98,10 @@ def main(argv: list[str] | None = None) -> None:
         if "pages" in results:
             print()
         print(report.documents_table(results["documents"]))
+    if args.only == "evidence-map":
+        results["evidence_map"] = evidence_map.run(requests=min(args.requests, 100), warmup=args.warmup,
+                                                   seed=args.seed)
+        print(evidence_map.table(results["evidence_map"]))
     if args.json:
         print()
         print(report.as_json(results if len(results) > 1 else next(iter(results.values()))))

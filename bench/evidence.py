@@ -196,6 +196,25 @@ def _presentation_pdf(title: str, rng: random.Random, pages: int) -> bytes:
 # ---------------------------------------------------------------- records
 
 
+def link_findings(group, published: list, rng: random.Random, per_finding: tuple[int, int] = (2, 6)) -> int:
+    """Each finding of the group rests on a few published submissions, of
+    its theme where it has one, each link with a note now and then; returns
+    how many links were made."""
+    return sum(link_findings_one(finding, published, rng, per_finding) for finding in group.findings)
+
+
+def link_findings_one(finding, published: list, rng: random.Random, per_finding: tuple[int, int] = (2, 6)) -> int:
+    from scrutiny.findings.models import FindingEvidence
+
+    pool = [s for s in published if finding.themes and finding.themes[0] in s.themes] or published
+    chosen = rng.sample(pool, min(len(pool), rng.randint(*per_finding)))
+    for position, submission in enumerate(chosen):
+        finding.evidence_links.append(FindingEvidence(
+            submission=submission, position=position,
+            note=f"page {rng.randint(1, 12)}" if rng.random() < 0.3 else ""))
+    return len(chosen)
+
+
 def addressee_organisations(count: int) -> list:
     """`count` organisations, the same names on every call: the synthetic set's
     first, then made-up local bodies. Found by name or created."""
@@ -345,8 +364,10 @@ def make_evidence_group(submissions: int, presentations: int, addressees: int, s
         number += 1
         group.findings.append(Finding(number=number, text=_prose(rng, 200), themes=[]))
     n_findings = number
+    link_findings(group, published, random.Random(f"scrutiny-bench:{seed}:links:{label}:{submissions}"))
 
     # Recommendations: every addressee has at least one; most have two or three.
+    links_rng = random.Random(f"scrutiny-bench:{seed}:rests-on:{label}:{submissions}")
     n_recommendations = max(6, math.ceil(addressees / 3))
     to = [[] for _ in range(n_recommendations)]
     for i, org in enumerate(rng.sample(addressed, len(addressed))):
@@ -362,7 +383,9 @@ def make_evidence_group(submissions: int, presentations: int, addressees: int, s
             explanation=f"Findings {rng.randint(1, n_findings)} and {rng.randint(1, n_findings)}. "
                         + _prose(rng, 250),
             addressed_to=rng.choice(synthetic.SHARED_LABELS) if rng.random() < 0.2 else "",
-            addressees=sorted(names, key=lambda o: o.name)))
+            addressees=sorted(names, key=lambda o: o.name),
+            # Its own stream, so the rest of the data stays as it was before findings had links.
+            findings=sorted(links_rng.sample(group.findings, min(3, len(group.findings))), key=lambda f: f.number)))
     db.session.commit()
 
     stages = list(Status)
