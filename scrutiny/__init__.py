@@ -46,6 +46,9 @@ def create_app(config: type[Config] | Config | None = None, *, web: bool = True,
     errors.register(app)
     cli.register(app)
 
+    if not web:
+        return app
+
     @app.get("/")
     def index():
         if not current_user.is_authenticated:
