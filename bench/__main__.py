@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
                                "(default 1: the fresh-process memory builds are a second sample)")
     doc_args.add_argument("--parts", type=lambda text: set(text.split(",")),
                           help="only these parts of the documents benchmark, comma-separated, of: "
-                               + ", ".join(documents.PARTS) + " (default all; unchanged makes a cold build first)")
+                               + ", ".join(documents.PARTS) + " (default all)")
     doc_args.add_argument("--quick", action="store_true",
                           help=f"a smoke run of the documents benchmark in under a minute: "
                                f"{q['submissions']} submissions, {q['presentations']} presentations, "

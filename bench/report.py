@@ -229,12 +229,12 @@ def _memory_lines(results: dict, t: dict) -> list[str]:
     return lines
 
 
-def _unchanged_lines(same: dict, cold: dict, t: dict) -> list[str]:
-    app = cold["app"]
+def _unchanged_lines(same: dict, cold: dict | None, t: dict) -> list[str]:
     lines = ["", "c. Nothing rebuilt that has not changed"]
     verdict = _unchanged_verdict(same)
-    lines.append(f"  a second request_build on the unchanged group took {same['request_s'] * 1000:.0f} ms "
-                 f"({100 * same['request_s'] / app['total_s']:.1f}% of the cold build), returned the latest "
+    share = f" ({100 * same['request_s'] / cold['app']['total_s']:.1f}% of the cold build)" if cold else ""
+    lines.append(f"  a second request_build on the unchanged group took {same['request_s'] * 1000:.0f} ms"
+                 f"{share}, returned the latest "
                  f"version: {'yes' if same['returned_latest'] else 'NO'}; jobs queued "
                  f"{same['jobs_queued_before']} -> {same['jobs_queued_after']}; documents "
                  f"{same['documents_before']} -> {same['documents_after']}   {verdict}")
