@@ -211,7 +211,7 @@ class LocalStorage:
         fd, name = tempfile.mkstemp(dir=self.tmp, prefix="copy-", suffix=suffix)
         copy = Path(name)
         try:
-            with self.open(key) as source, os.fdopen(fd, "wb") as out:
+            with os.fdopen(fd, "wb") as out, self.open(key) as source:
                 shutil.copyfileobj(source, out, CHUNK_SIZE)
             yield copy
         finally:

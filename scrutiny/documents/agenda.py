@@ -183,7 +183,6 @@ def _pdf_pages(key: str, sha256: str) -> int:
 
 def pack_items(session: EvidenceSession) -> list[PackItem]:
     """Every file the agenda lists, in order, and whether it should follow the agenda."""
-
     can_convert = converter() is not None
     items = []
     for submission in presentations(session):
