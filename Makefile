@@ -23,17 +23,18 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(ASSETS): node_modules/.installed assets/app.scss assets/build.mjs
+$(ASSETS): node_modules/.installed assets/app.scss assets/build.mjs assets/documents.js
 	npm run --silent build
 
 run: install
 	$(PY) -m scrutiny.devrun
 
 worker: install
-	$(VENV)/bin/flask --app wsgi worker
+	$(VENV)/bin/flask --app worker_app worker
 
 test: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install

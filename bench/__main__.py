@@ -6,7 +6,9 @@ database is created beside it and dropped afterwards) or REDIS_URL (its
 queue must be the benchmark's alone: the document benchmark runs what is
 queued there).
 
-`--only pages` or `--only documents` runs one of the two. With `--json` the
+`--only pages`, `--only documents` or `--only evidence-map` runs one of them
+(the evidence map is not in the default run: it needs the findings pages,
+and says so when they are not there). With `--json` the
 results follow the tables as one JSON object: the benchmark's own results
 when one ran, {"pages": ..., "documents": ...} when both did.
 """
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import documents, pages, report
+from bench import documents, evidence_map, pages, report
 
 
 def positive(text: str) -> int:
@@ -35,7 +37,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m bench", description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=["pages", "documents"], help="run one benchmark (default: both)")
+    parser.add_argument("--only", choices=["pages", "documents", "evidence-map"],
+                        help="run one benchmark (default: pages and documents)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic data (default 1)")
     parser.add_argument("--json", action="store_true", help="also print the results as JSON")
 
@@ -67,6 +70,9 @@ def main(argv: list[str] | None = None) -> None:
     doc_args.add_argument("--repeat", type=positive, default=1,
                           help="cold builds, each beside its raw WeasyPrint reference; figures are medians "
                                "(default 1: the fresh-process memory builds are a second sample)")
+    doc_args.add_argument("--parts", type=lambda text: set(text.split(",")),
+                          help="only these parts of the documents benchmark, comma-separated, of: "
+                               + ", ".join(documents.PARTS) + " (default all)")
     doc_args.add_argument("--quick", action="store_true",
                           help=f"a smoke run of the documents benchmark in under a minute: "
                                f"{q['submissions']} submissions, {q['presentations']} presentations, "
@@ -85,11 +91,17 @@ def main(argv: list[str] | None = None) -> None:
                 sizes[name] = getattr(args, name)
         if sizes["presentations"] > sizes["submissions"]:
             parser.error("--presentations must not be more than --submissions")
+        if args.parts and not args.parts <= set(documents.PARTS):
+            parser.error(f"--parts: no such part: {', '.join(sorted(args.parts - set(documents.PARTS)))}")
         results["documents"] = documents.run(**sizes, seed=args.seed, warmup=args.warmup, repeat=args.repeat,
-                                             quick=args.quick)
+                                             quick=args.quick, parts=args.parts)
         if "pages" in results:
             print()
         print(report.documents_table(results["documents"]))
+    if args.only == "evidence-map":
+        results["evidence_map"] = evidence_map.run(requests=min(args.requests, 100), warmup=args.warmup,
+                                                   seed=args.seed)
+        print(evidence_map.table(results["evidence_map"]))
     if args.json:
         print()
         print(report.as_json(results if len(results) > 1 else next(iter(results.values()))))

@@ -53,13 +53,15 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def build_app(database_url: str, redis_url: str, storage: Path | str):
-    """The app as the benchmarks make it (the same settings as bench.pages.build_app)."""
+def build_app(database_url: str, redis_url: str, storage: Path | str, *, web: bool = True):
+    """The app as the benchmarks make it (the same settings as bench.pages.build_app);
+    web=False: the worker's app, without its pages (worker_app.py)."""
     from config import TestingConfig
     from scrutiny import create_app
 
     return create_app(
         TestingConfig,
+        web=web,
         SQLALCHEMY_DATABASE_URI=database_url,
         REDIS_URL=redis_url,
         RATELIMIT_STORAGE_URI=redis_url,
@@ -131,7 +133,7 @@ class Watch:
         self._restore.clear()
 
 
-def run_worker(database_url: str, redis_url: str, storage: str) -> dict:
+def run_worker(database_url: str, redis_url: str, storage: str, web: bool = False) -> dict:
     """Build whatever is queued, as a worker process would, and report."""
     from rq import SimpleWorker
     from sqlalchemy import select
@@ -140,7 +142,7 @@ def run_worker(database_url: str, redis_url: str, storage: str) -> dict:
     from scrutiny.extensions import db
     from scrutiny.jobs import queue, redis_connection
 
-    app = build_app(database_url, redis_url, storage)
+    app = build_app(database_url, redis_url, storage, web=web)
     with app.app_context():
         db.engine  # noqa: B018 - connect now, as a worker does before its first job
         ready_kib, ready_cpu = peak_kib(), cpu_seconds()
@@ -202,13 +204,15 @@ def main(argv: list[str] | None = None) -> None:
     worker.add_argument("--database-url", required=True)
     worker.add_argument("--redis-url", required=True)
     worker.add_argument("--storage", required=True)
+    worker.add_argument("--web-app", action="store_true",
+                        help="the whole web app, pages and all, as workers were made before worker_app.py")
     raw = sub.add_parser("raw", help="lay out and write an HTML file with WeasyPrint alone")
     raw.add_argument("--html", required=True)
     raw.add_argument("--out", required=True)
     raw.add_argument("--variant", default="pdf/ua-1")
     args = parser.parse_args(argv)
     if args.mode == "worker":
-        result = run_worker(args.database_url, args.redis_url, args.storage)
+        result = run_worker(args.database_url, args.redis_url, args.storage, web=args.web_app)
     else:
         result = run_raw(args.html, args.out, args.variant)
     print(json.dumps(result), flush=True)

@@ -22,12 +22,18 @@ c. a second request on the unchanged group: it must return the latest
    version at once and enqueue nothing;
 d. p95 of the group page over HTTP (a threaded werkzeug server in this
    process, urllib as the client) while idle and while a report build runs
-   in a real `flask --app wsgi worker` process.
+   in a real `flask --app worker_app worker` process.
 
 Other work on the machine shows as noise, so each phase records how many
 cores other processes kept busy meanwhile (/proc/stat, see Others) and the
-load average, and CPU seconds beside wall seconds. The letters' two figures
-(only the changed rebuilt; two workers against one) are TODO(letters) hooks.
+load average, and CPU seconds beside wall seconds.
+
+Letters: every addressee's letter built, an unchanged request (nothing
+started), one recommendation changed (only its addressees' letters rebuilt;
+counts and times), and all the letters rebuilt by one worker process, then
+by two (wall time, ratio).
+
+`--parts` runs some of these only (see bench/__main__.py).
 """
 from __future__ import annotations
 
@@ -48,7 +54,7 @@ import time
 import urllib.parse
 import urllib.request
 from contextlib import ExitStack
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from flask import Flask, render_template
@@ -75,32 +81,11 @@ TARGETS = {
     "peak_memory_ratio": 1.2,     # worker peak RSS / raw WeasyPrint peak RSS
     "web_p95_ratio": 1.5,         # group page p95 during a build / idle
     "letters_two_workers_ratio": 0.6,
+    "unchanged_request_ms": 20,   # request_build on the unchanged group
 }
 
 DEFAULTS = {"submissions": 100, "presentations": 12, "addressees": 30, "pages_target": 400, "web_requests": 300}
 QUICK = {"submissions": 10, "presentations": 3, "addressees": 6, "pages_target": 40, "web_requests": 100}
-
-# TODO(letters): the two letter figures of issue 4 are left to whoever finishes the letters
-# benchmark (scrutiny/documents/letters.py and services.request_letters landed while this was
-# written). The hooks below return "not measured"; the plans:
-LETTERS_TODO = {
-    "rebuild_only_changed": (
-        "First give every addressee without a statutory period a date (letters.set_due_date(group, "
-        "organisation, due_on, reason, by=officer); letters.missing_dates(group) must be empty). "
-        "services.request_letters(group, by=None): one job and one Document per addressee (subject "
-        "'organisation:<id>'); run them (SimpleWorker burst). Request again: nothing enqueued, every "
-        "letter returns its latest version (time it). Change the text of one recommendation; request "
-        "again: exactly the letters of that recommendation's addressees are enqueued and get a new "
-        "version, every other letter returns its latest; print the counts and the request's time. "
-        "Hook: bench.documents.letters_rebuild_only_changed."),
-    "two_workers": (
-        "With the group's 30 addressees (dates set as above): start one `flask --app wsgi worker` process "
-        "(bench.documents._start_worker), request_letters(group, by=None, force=True), time from the "
-        "request until all 30 Documents are done (poll their status); then the same with two worker "
-        "processes; print two-worker time / one-worker time (target at most 0.6x; this machine has 2 "
-        "cores) and the letters' median timings. Hook: bench.documents.letters_two_workers."),
-}
-
 
 # ---------------------------------------------------------------- small helpers
 
@@ -330,16 +315,27 @@ def _raw_in_process(html: str, target: Path, variant: str) -> dict:
 
 # ---------------------------------------------------------------- c. nothing rebuilt
 
-def unchanged(app: Flask, slug: str, latest_id: int) -> dict:
+def unchanged(app: Flask, slug: str, latest_id: int, samples: int = 21) -> dict:
     """A second request on the unchanged group: the latest version, at once, nothing enqueued.
 
-    Also times the parts of that request (in the same fresh-session state):
-    the reg. 22(6) check, the context and the input hash."""
+    Timed `samples` times (median, each in a fresh session as a web request
+    is), and as many times, interleaved, with the per-process digest of the
+    templates and assets forgotten before each, which is what every such
+    request cost before that digest was kept: the same-run reference.
+    Also times the parts of one request: the reg. 22(6) check, the context
+    and the input hash."""
+    from scrutiny.documents import services as document_services
+
     with app.app_context():
         documents_before = db.session.scalar(select(func.count(Document.id)))
         db.session.remove()
     queued_before = _queued(app)
     document_id, enqueued, seconds = _request(app, slug, force=False)
+    cached, uncached = [], []
+    for _ in range(samples):  # interleaved, so a busy patch of the machine falls on both alike
+        cached.append(_request(app, slug, force=False)[2])
+        document_services._FILES_PARTS.clear()
+        uncached.append(_request(app, slug, force=False)[2])
     with app.app_context():
         documents_after = db.session.scalar(select(func.count(Document.id)))
         db.session.remove()
@@ -356,6 +352,9 @@ def unchanged(app: Flask, slug: str, latest_id: int) -> dict:
         db.session.remove()
     return {
         "request_s": round(seconds, 4), "returned_latest": document_id == latest_id and not enqueued,
+        "samples": samples, "median_s": round(statistics.median(cached), 4),
+        "median_without_digest_cache_s": round(statistics.median(uncached), 4),
+        "ratio_to_without_cache": _ratio(statistics.median(cached), statistics.median(uncached)),
         "enqueued": enqueued, "jobs_queued_before": queued_before, "jobs_queued_after": _queued(app),
         "documents_before": documents_before, "documents_after": documents_after,
         "parts_s": {"problems (reg. 22(6) check)": round(t1 - t0, 4), "context": round(t2 - t1, 4),
@@ -363,14 +362,146 @@ def unchanged(app: Flask, slug: str, latest_id: int) -> dict:
     }
 
 
+def _letters_module():
+    """Where the letters' due dates are set: scrutiny.responses once the
+    due-date rules have moved there, scrutiny.documents.letters before."""
+    try:
+        from scrutiny.responses import services as responses
+
+        if hasattr(responses, "set_due_date"):
+            return responses
+    except ImportError:
+        pass
+    from scrutiny.documents import letters
+
+    return letters
+
+
+def _letters_ready(app: Flask, slug: str) -> int:
+    """Give every addressee a due date (those with no statutory period get
+    one set by the lead officer), so the letters can be built; returns how
+    many addressees there are."""
+    from scrutiny.documents import letters
+
+    dates = _letters_module()
+    with app.app_context():
+        group = get_group_by_slug(slug)
+        rules, dues = app.config["RESPONSE_DUE_RULES"], letters.dues(group)
+        for organisation in letters.addressees(group):
+            due = dues.get(organisation.id)
+            if organisation.kind not in rules and (due is None or due.due_on is None):
+                dates.set_due_date(group, organisation, today() + timedelta(days=60),
+                                   "Agreed with the organisation (benchmark)", group.lead_officer)
+        count = len(letters.addressees(group))
+        db.session.remove()
+    return count
+
+
+def _request_letters(app: Flask, slug: str, *, force: bool = False) -> tuple[list[int], int, float]:
+    """request_letters in a fresh session: (document ids, how many started, seconds)."""
+    from scrutiny.documents.services import request_letters
+
+    with app.app_context():
+        group = get_group_by_slug(slug)
+        started = time.perf_counter()
+        documents, new = request_letters(group, by=None, force=force)
+        seconds = time.perf_counter() - started
+        ids = [d.id for d in documents]
+        db.session.remove()
+    return ids, new, seconds
+
+
+def _burst(app: Flask) -> float:
+    """Run what is queued with an in-process SimpleWorker; seconds."""
+    from rq import SimpleWorker
+
+    with app.app_context():
+        worker = SimpleWorker([queue()], connection=redis_connection())
+        started = time.perf_counter()
+        worker.work(burst=True, logging_level="WARNING")
+        seconds = time.perf_counter() - started
+        db.session.remove()
+    return seconds
+
+
 def letters_rebuild_only_changed(app: Flask, slug: str) -> dict:
-    """TODO(letters): see LETTERS_TODO["rebuild_only_changed"]; the letters kind is being built now."""
-    return {"measured": False, "todo": LETTERS_TODO["rebuild_only_changed"]}
+    """Every letter built once; an unchanged request starts nothing; after one
+    recommendation's text changes, exactly its addressees' letters rebuild."""
+    from scrutiny.documents import letters
+
+    if _queued(app):
+        raise RuntimeError("the RQ queue is not empty; the benchmark needs a queue of its own")
+    addressees = _letters_ready(app, slug)
+    ids, first_started, first_request_s = _request_letters(app, slug)
+    first_build_s = _burst(app)
+    with app.app_context():
+        failed = [d.error for d in (db.session.get(Document, i) for i in ids) if d.status != DocumentStatus.DONE]
+        db.session.remove()
+    if failed:
+        raise RuntimeError(f"{len(failed)} letters did not build: {failed[:3]}")
+    _, again_started, again_s = _request_letters(app, slug)
+
+    with app.app_context():
+        group = get_group_by_slug(slug)
+        # The recommendation with the fewest addressees: the clearest case of "only those".
+        changed = min(group.recommendations, key=lambda r: (len(r.addressees), r.id))
+        changed.text += " The group asks for a progress report within six months."
+        expected = {letters.subject_for(o) for o in changed.addressees}
+        db.session.commit()
+        db.session.remove()
+    ids, changed_started, changed_request_s = _request_letters(app, slug)
+    with app.app_context():
+        queued = {d.subject for d in (db.session.get(Document, i) for i in ids) if d.status == DocumentStatus.QUEUED}
+        db.session.remove()
+    rebuild_s = _burst(app)
+    return {
+        "measured": True, "addressees": addressees,
+        "first": {"started": first_started, "request_s": round(first_request_s, 3),
+                  "build_s_one_in_process_worker": round(first_build_s, 2)},
+        "unchanged": {"started": again_started, "request_s": round(again_s, 3)},
+        "after_one_change": {"recommendation_addressees": len(expected), "started": changed_started,
+                             "only_those": queued == expected, "request_s": round(changed_request_s, 3),
+                             "rebuild_s": round(rebuild_s, 2)},
+    }
 
 
-def letters_two_workers(app: Flask, slug: str) -> dict:
-    """TODO(letters): see LETTERS_TODO["two_workers"]; the letters kind is being built now."""
-    return {"measured": False, "todo": LETTERS_TODO["two_workers"]}
+def letters_two_workers(app: Flask, slug: str, database_url: str, redis_url: str, scratch: Path) -> dict:
+    """Every letter rebuilt (force) by one worker process, then by two: wall
+    time from the request until all are done, and the ratio."""
+    if _queued(app):
+        raise RuntimeError("the RQ queue is not empty; the benchmark needs a queue of its own")
+    addressees = _letters_ready(app, slug)
+    env = {**os.environ, "SCRUTINY_ENV": "testing", "DATABASE_URL": database_url, "REDIS_URL": redis_url,
+           "RATELIMIT_STORAGE_URI": redis_url, "STORAGE_DIR": app.config["STORAGE_DIR"]}
+    results = {}
+    for workers in (1, 2):
+        with ExitStack() as stack:
+            for n in range(workers):
+                _start_worker(stack, env, scratch / f"letters-worker-{workers}-{n}.log", redis_url, count=n + 1)
+            log(f"letters: {addressees} letters on {workers} worker process{'es' if workers > 1 else ''}")
+            with Others() as others:
+                started = time.perf_counter()
+                ids, new, _ = _request_letters(app, slug, force=True)
+                while True:
+                    with app.app_context():
+                        documents = [db.session.get(Document, i) for i in ids]
+                        finished = all(d.is_finished for d in documents)
+                        timings = [d.timings.get("total", 0) for d in documents if d.status == DocumentStatus.DONE]
+                        failed = [d.error for d in documents if d.status == DocumentStatus.FAILED]
+                        db.session.remove()
+                    if finished:
+                        break
+                    if time.perf_counter() - started > 1800:
+                        raise RuntimeError("the letters did not finish within half an hour")
+                    time.sleep(0.05)
+                wall = time.perf_counter() - started
+        if failed:
+            raise RuntimeError(f"{len(failed)} letters failed: {failed[:3]}")
+        results[workers] = {"letters": new, "wall_s": round(wall, 2),
+                            "median_letter_s": round(statistics.median(timings), 3) if timings else None,
+                            "other_cores": others.cores}
+    return {"measured": True, "addressees": addressees, "one": results[1], "two": results[2],
+            "ratio": _ratio(results[2]["wall_s"], results[1]["wall_s"]), "cpus": os.cpu_count()}
 
 
 # ---------------------------------------------------------------- b. memory, fresh processes
@@ -385,8 +516,13 @@ def _child(args: list[str]) -> dict:
     return json.loads(lines[-1])
 
 
-def memory(app: Flask, slug: str, label: str, database_url: str, redis_url: str, scratch: Path) -> dict:
-    """A worker process building the report, then a raw WeasyPrint process on its HTML."""
+def memory(app: Flask, slug: str, label: str, database_url: str, redis_url: str, scratch: Path,
+           web_app: bool = False) -> dict:
+    """A worker process building the report, then a raw WeasyPrint process on its HTML.
+
+    The worker makes the app as worker_app.py does (no pages); web_app=True
+    makes the whole web app instead, as workers did before: the same-run
+    reference for what leaving the pages out saves."""
     if _queued(app):
         raise RuntimeError("the RQ queue is not empty; the benchmark needs a queue of its own")
     load_before = _load()
@@ -395,7 +531,7 @@ def memory(app: Flask, slug: str, label: str, database_url: str, redis_url: str,
         raise RuntimeError("request_build(force=True) enqueued nothing")
     with Others() as others_app:
         worker = _child(["worker", "--database-url", database_url, "--redis-url", redis_url,
-                         "--storage", app.config["STORAGE_DIR"]])
+                         "--storage", app.config["STORAGE_DIR"], *(["--web-app"] if web_app else [])])
     with app.app_context():
         document = _finished(document_id)
         html = _report_html(app, document, today())
@@ -416,7 +552,7 @@ def memory(app: Flask, slug: str, label: str, database_url: str, redis_url: str,
     app_built = worker["documents"][0]
     job_s = worker["execute_job_s"][0]
     return {
-        "label": label, "pages": pages,
+        "label": label, "pages": pages, "worker_app": "web app (pages and all)" if web_app else "worker_app",
         "app": {"ready_kib": worker["ready_kib"], "peak_kib": worker["peak_kib"],
                 "ru_maxrss_kib": worker["ru_maxrss_kib"], "job_s": job_s, "wall_s": worker["wall_s"],
                 "cpu_s": worker["cpu_s"], "timings": app_built["timings"]},
@@ -473,14 +609,16 @@ def _serve(app: Flask, stack: ExitStack) -> str:
     return f"http://127.0.0.1:{port}"
 
 
-def _start_worker(stack: ExitStack, env: dict, logfile: Path, redis_url: str) -> subprocess.Popen:
+def _start_worker(stack: ExitStack, env: dict, logfile: Path, redis_url: str, count: int = 1) -> subprocess.Popen:
+    """A `flask --app worker_app worker` process, as the Procfile starts; returns
+    once `count` workers (this one included) have registered in Redis."""
     from redis import Redis
     from rq import Worker
 
     flask = Path(sys.executable).with_name("flask")
     command = [str(flask)] if flask.exists() else [sys.executable, "-m", "flask"]
     out = stack.enter_context(logfile.open("wb"))
-    proc = subprocess.Popen([*command, "--app", "wsgi", "worker"], cwd=ROOT, env=env, stdout=out,
+    proc = subprocess.Popen([*command, "--app", "worker_app", "worker"], cwd=ROOT, env=env, stdout=out,
                             stderr=subprocess.STDOUT, start_new_session=True)
 
     def stop():
@@ -495,7 +633,7 @@ def _start_worker(stack: ExitStack, env: dict, logfile: Path, redis_url: str) ->
     stack.callback(stop)
     connection = Redis.from_url(redis_url)
     deadline = time.monotonic() + 60
-    while not Worker.all(connection=connection):
+    while len(Worker.all(connection=connection)) < count:
         if proc.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError(f"the worker did not start; its log:\n{logfile.read_text()[-3000:]}")
         time.sleep(0.1)
@@ -576,7 +714,7 @@ def web_during_build(app: Flask, slug: str, made: evidence.EvidenceGroup, databa
     idle_all = idle + idle_after
     return {
         "path": path, "server": "werkzeug make_server(threaded=True) in the benchmark process; urllib client",
-        "worker": f"flask --app wsgi worker (pid {worker_pid}, forks a work horse per job)",
+        "worker": f"flask --app worker_app worker (pid {worker_pid}, forks a work horse per job)",
         "idle": {"requests": len(idle_all), "p50_ms": round(statistics.median(idle_all), 2),
                  "p95_ms": round(_p95(idle_all), 2)},
         "during": {"requests": len(during), "p50_ms": round(statistics.median(during), 2),
@@ -620,10 +758,17 @@ def redis_connection_for(url: str):
 
 # ---------------------------------------------------------------- the run
 
+PARTS = ("cold", "unchanged", "memory", "web", "letters", "letters-workers")
+
+
 def run(*, submissions: int, presentations: int, addressees: int, pages_target: int, seed: int,
-        web_requests: int, warmup: int = 20, repeat: int = 1, quick: bool = False) -> dict:
-    """Set up a private app, database, Redis and storage; measure a to d; return plain data."""
+        web_requests: int, warmup: int = 20, repeat: int = 1, quick: bool = False,
+        parts: set[str] | None = None) -> dict:
+    """Set up a private app, database, Redis and storage; measure a to d and
+    the letters (`parts`: some of PARTS, all by default); return plain data."""
+    parts = set(PARTS if not parts else parts)
     run_started = time.perf_counter()
+    results: dict = {}
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="scrutiny-bench-docs-")))
         redis_url = os.environ.get("REDIS_URL")
@@ -642,24 +787,46 @@ def run(*, submissions: int, presentations: int, addressees: int, pages_target: 
             stack.callback(db.engine.dispose)
             made = evidence.make_evidence_group(submissions, presentations, addressees, seed, text_chars=text_chars)
             double = evidence.make_evidence_group(2 * submissions, 2 * presentations, addressees, seed,
-                                                  text_chars=text_chars, label="double")
+                                                  text_chars=text_chars, label="double") if "memory" in parts else None
             db.session.remove()
-        log(f"documents: groups of {submissions} and {2 * submissions} submissions ready "
+        log(f"documents: groups of {submissions}{f' and {2 * submissions}' if double else ''} submissions ready "
             f"(about {text_chars} characters of summaries each)")
 
         _warm_up()
-        log(f"a. cold build of {made.slug}: request_build, then an in-process SimpleWorker")
-        cold = cold_build(app, made.slug, scratch, repeat)
-        log("c. a second request on the unchanged group")
-        same = unchanged(app, made.slug, cold["document_id"])
-        letters_changed = letters_rebuild_only_changed(app, made.slug)
-        log("b. peak memory, each build in a fresh process")
-        mem = [memory(app, made.slug, f"{cold['pages']}-page", database_url, redis_url, scratch)]
-        mem.append(memory(app, double.slug, "double", database_url, redis_url, scratch))
-        mem[1]["label"] = f"{mem[1]['pages']}-page"
-        log("d. the group page over HTTP while idle and while a worker process builds the report")
-        web = web_during_build(app, made.slug, made, database_url, redis_url, scratch, web_requests, warmup)
-        letters_workers = letters_two_workers(app, made.slug)
+        if "cold" in parts:
+            log(f"a. cold build of {made.slug}: request_build, then an in-process SimpleWorker")
+            results["cold_build"] = cold_build(app, made.slug, scratch, repeat)
+        if "unchanged" in parts:
+            if "cold_build" in results:
+                latest_id = results["cold_build"]["document_id"]
+            else:  # a build to be unchanged from, without the reference beside it
+                log(f"c. a first build of {made.slug}")
+                latest_id, _, _ = _request(app, made.slug, force=True)
+                _burst(app)
+            log("c. requests on the unchanged group")
+            results["unchanged"] = unchanged(app, made.slug, latest_id)
+        if "memory" in parts:
+            log("b. peak memory, each build in a fresh process")
+            mem = [memory(app, made.slug, "", database_url, redis_url, scratch)]
+            mem[0]["label"] = f"{mem[0]['pages']}-page"
+            reference = memory(app, made.slug, "", database_url, redis_url, scratch, web_app=True)
+            reference["label"] = f"{reference['pages']}-page, web app"
+            mem.append(memory(app, double.slug, "double", database_url, redis_url, scratch))
+            mem[-1]["label"] = f"{mem[-1]['pages']}-page"
+            results["memory"] = mem
+            results["memory_web_app"] = reference
+        if "web" in parts:
+            log("d. the group page over HTTP while idle and while a worker process builds the report")
+            results["web"] = web_during_build(app, made.slug, made, database_url, redis_url, scratch, web_requests,
+                                              warmup)
+        letters = {}
+        if "letters" in parts:
+            log("letters: build all, request unchanged, change one recommendation")
+            letters["rebuild_only_changed"] = letters_rebuild_only_changed(app, made.slug)
+        if "letters-workers" in parts:
+            letters["two_workers"] = letters_two_workers(app, made.slug, database_url, redis_url, scratch)
+        if letters:
+            results["letters"] = letters
         log(f"documents: done in {time.perf_counter() - run_started:.0f} s")
 
     return {
@@ -667,17 +834,14 @@ def run(*, submissions: int, presentations: int, addressees: int, pages_target: 
             "submissions": submissions, "presentations": presentations, "addressees": addressees,
             "pages_target": pages_target, "text_chars_per_submission": text_chars, "seed": seed,
             "web_requests": web_requests, "warmup": warmup, "repeat": repeat, "quick": quick,
+            "parts": sorted(parts),
             "database": "postgresql" if os.environ.get("BENCH_DATABASE_URL") else "sqlite",
             "python": platform.python_version(), "weasyprint": _weasyprint_version(), "cpus": os.cpu_count(),
             "seconds": round(time.perf_counter() - run_started, 1),
         },
         "targets": TARGETS,
-        "data": {"group": made.as_dict(), "double": double.as_dict()},
-        "cold_build": cold,
-        "unchanged": same,
-        "memory": mem,
-        "web": web,
-        "letters": {"rebuild_only_changed": letters_changed, "two_workers": letters_workers},
+        "data": {"group": made.as_dict(), "double": double.as_dict() if double else None},
+        **results,
     }
 
 

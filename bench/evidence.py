@@ -196,6 +196,24 @@ def _presentation_pdf(title: str, rng: random.Random, pages: int) -> bytes:
 # ---------------------------------------------------------------- records
 
 
+def link_findings(group, published: list, rng: random.Random, per_finding: tuple[int, int] = (2, 6)) -> int:
+    """Each finding of the group rests on a few published submissions, of
+    its theme where it has one, each link with a note now and then; returns
+    how many links were made."""
+    return sum(link_findings_one(finding, published, rng, per_finding) for finding in group.findings)
+
+
+def link_findings_one(finding, published: list, rng: random.Random, per_finding: tuple[int, int] = (2, 6)) -> int:
+
+    pool = [s for s in published if finding.themes and finding.themes[0] in s.themes] or published
+    chosen = rng.sample(pool, min(len(pool), rng.randint(*per_finding)))
+    for position, submission in enumerate(chosen):
+        finding.evidence_links.append(FindingEvidence(
+            submission=submission, position=position,
+            note=f"page {rng.randint(1, 12)}" if rng.random() < 0.3 else ""))
+    return len(chosen)
+
+
 def addressee_organisations(count: int) -> list:
     """`count` organisations, the same names on every call: the synthetic set's
     first, then made-up local bodies. Found by name or created."""
@@ -317,7 +335,7 @@ def make_evidence_group(submissions: int, presentations: int, addressees: int, s
             submission.files.append(EvidenceFile(
                 storage_key=storage().commit(blob), original_name=checked.safe_name,
                 content_type=checked.content_type, category=checked.category, size=blob.size,
-                sha256=blob.sha256, confidential=False, page_count=pages))
+                sha256=blob.sha256, confidential=False, page_count=checked.page_count))
             presentation_pages += pages
         db.session.add(submission)
         published.append(submission)
@@ -345,17 +363,10 @@ def make_evidence_group(submissions: int, presentations: int, addressees: int, s
         number += 1
         group.findings.append(Finding(number=number, text=_prose(rng, 200), themes=[]))
     n_findings = number
-    # Each finding rests on one to three published pieces of its theme (any
-    # for those with none): a report is not built while a finding cites
-    # nothing. A stream of its own, so the rest of the group stays as it was.
-    links = random.Random(f"scrutiny-bench:{seed}:links:{label}:{submissions}")
-    for finding in group.findings:
-        pool = [s for s in published if not finding.themes or finding.themes[0] in s.themes] or published
-        for position, linked in enumerate(links.sample(pool, min(len(pool), links.randint(1, 3)))):
-            finding.evidence_links.append(FindingEvidence(submission=linked, position=position,
-                                                          note=f"p. {links.randint(1, 12)}"))
+    link_findings(group, published, random.Random(f"scrutiny-bench:{seed}:links:{label}:{submissions}"))
 
     # Recommendations: every addressee has at least one; most have two or three.
+    links_rng = random.Random(f"scrutiny-bench:{seed}:rests-on:{label}:{submissions}")
     n_recommendations = max(6, math.ceil(addressees / 3))
     to = [[] for _ in range(n_recommendations)]
     for i, org in enumerate(rng.sample(addressed, len(addressed))):
@@ -372,7 +383,8 @@ def make_evidence_group(submissions: int, presentations: int, addressees: int, s
                         + _prose(rng, 250),
             addressed_to=rng.choice(synthetic.SHARED_LABELS) if rng.random() < 0.2 else "",
             addressees=sorted(names, key=lambda o: o.name),
-            findings=sorted(links.sample(list(group.findings), 2), key=lambda f: f.number)))
+            # Its own stream, so the rest of the data stays as it was before findings had links.
+            findings=sorted(links_rng.sample(group.findings, min(3, len(group.findings))), key=lambda f: f.number)))
     db.session.commit()
 
     stages = list(Status)

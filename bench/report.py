@@ -74,11 +74,11 @@ def as_json(results: dict) -> str:
 # ---------------------------------------------------------------- documents
 
 
-def _verdict(value: float | None, target: float, *, at_most: bool = True) -> str:
+def _verdict(value: float | None, target: float, *, at_most: bool = True, unit: str = "x") -> str:
     if value is None:
         return "-"
     ok = value <= target if at_most else value >= target
-    return f"target {'<=' if at_most else '>='} {target:g}x  {'MET' if ok else 'MISSED'}"
+    return f"target {'<=' if at_most else '>='} {target:g}{unit}  {'MET' if ok else 'MISSED'}"
 
 
 def _mib(kib: int) -> str:
@@ -95,8 +95,8 @@ def _x(value: float | None) -> str:
 
 def documents_table(results: dict) -> str:
     s, t, data = results["settings"], results["targets"], results["data"]
-    g, cold, same, web = data["group"], results["cold_build"], results["unchanged"], results["web"]
-    app, raw, timings = cold["app"], cold["raw"], cold["app"]["timings"]
+    g = data["group"]
+    cold, same, web = results.get("cold_build"), results.get("unchanged"), results.get("web")
     lines = [
         f"Scrutiny document benchmark{' (--quick)' if s['quick'] else ''}: the final report of one synthetic "
         f"topic group, seed {s['seed']}",
@@ -109,7 +109,52 @@ def documents_table(results: dict) -> str:
         "(3,000 + officer 2,000)",
         f"Bodies: about {g['body_chars']:,} characters of Markdown each (stored, not printed in the report)",
         f"{s['database']}, Python {s['python']}, WeasyPrint {s['weasyprint']}, {s['cpus']} CPUs; "
-        f"this benchmark took {s['seconds']:.0f} s",
+        f"this benchmark took {s['seconds']:.0f} s; parts: {', '.join(s.get('parts', []))}",
+    ]
+    if cold:
+        lines += _cold_lines(cold, t)
+    if results.get("memory"):
+        lines += _memory_lines(results, t)
+    if same:
+        lines += _unchanged_lines(same, cold, t)
+    if web:
+        lines += _web_lines(web, results, t)
+    letters = results.get("letters") or {}
+    lines += _letters_lines(letters, g, t)
+
+    lines += ["", "Against the targets:"]
+    if cold:
+        lines.append(f"  cold build, app / raw WeasyPrint          {_x(cold['ratio_total'])}  "
+                     f"{_verdict(cold['ratio_total'], t['cold_build_ratio'])}")
+    for m in results.get("memory") or []:
+        lines.append(f"  peak memory, {m['label'] + ',':<12} app / raw  {_x(m['ratio_peak'])}  "
+                     f"{_verdict(m['ratio_peak'], t['peak_memory_ratio'])}")
+    if same:
+        lines.append(f"  unchanged group: latest at once, nothing enqueued     {_unchanged_verdict(same)}")
+        lines.append(f"  unchanged request_build, median           {same['median_s'] * 1000:.1f} ms  "
+                     f"{_verdict(same['median_s'] * 1000, t['unchanged_request_ms'], unit=' ms')}")
+    if web:
+        lines.append(f"  web p95 during a build / idle            {_x(web['ratio_p95'])}  "
+                     f"{_verdict(web['ratio_p95'], t['web_p95_ratio'])}")
+    changed, workers = letters.get("rebuild_only_changed"), letters.get("two_workers")
+    if changed:
+        after = changed["after_one_change"]
+        lines.append(f"  letters: only the changed rebuilt ({after['started']} of {changed['addressees']})   "
+                     f"{'MET' if after['only_those'] and changed['unchanged']['started'] == 0 else 'MISSED'}")
+    if workers:
+        lines.append(f"  letters: two workers / one                {_x(workers['ratio'])}  "
+                     f"{_verdict(workers['ratio'], t['letters_two_workers_ratio'])}")
+    return "\n".join(lines)
+
+
+def _unchanged_verdict(same: dict) -> str:
+    return "MET" if same["returned_latest"] and same["jobs_queued_after"] == 0 and \
+        same["documents_after"] == same["documents_before"] else "MISSED"
+
+
+def _cold_lines(cold: dict, t: dict) -> list[str]:
+    app, raw, timings = cold["app"], cold["raw"], cold["app"]["timings"]
+    lines = [
         f"Reference: raw WeasyPrint laying out and writing the very HTML the app built (same SHA-256), "
         f"{cold['variant'] or 'untagged'}",
         "",
@@ -147,14 +192,19 @@ def documents_table(results: dict) -> str:
     other = app["total_s"] - timings.get("layout", 0) - timings.get("write", 0)
     lines.append(f"  Per build, outside WeasyPrint's layout and write the app spends {other:.3f} s "
                  f"({100 * other / app['total_s']:.1f}% of its total).")
+    return lines
 
-    lines += ["", "b. Peak memory (VmHWM), each build in a fresh process: `python -m bench.child worker` "
-                  "(an RQ SimpleWorker in a new app) and `python -m bench.child raw` (WeasyPrint alone)"]
+
+def _memory_lines(results: dict, t: dict) -> list[str]:
+    lines = ["", "b. Peak memory (VmHWM), each build in a fresh process: `python -m bench.child worker` "
+                  "(an RQ SimpleWorker in the worker's app, as worker_app.py makes it) and "
+                  "`python -m bench.child raw` (WeasyPrint alone)"]
     widths_m = [16, 7, 9, 9, 9, 18, 12, 9, 9, 10]
     lines.append(_row(["report", "pages", "app MiB", "raw MiB", "app/raw", "", "growth a/r", "app s",
                        "raw s", "time a/r"], widths_m))
     lines.append("-" * sum(widths_m))
-    for m in results["memory"]:
+    reference = results.get("memory_web_app")
+    for m in results["memory"] + ([reference] if reference else []):
         lines.append(_row([m["label"], str(m["pages"]), _mib(m["app"]["peak_kib"]), _mib(m["raw"]["peak_kib"]),
                            _x(m["ratio_peak"]), _verdict(m["ratio_peak"], t["peak_memory_ratio"]).replace("target ", ""),
                            _x(m["ratio_growth"]), f"{m['app']['job_s']:.1f}", f"{m['raw']['wall_s']:.1f}",
@@ -170,21 +220,35 @@ def documents_table(results: dict) -> str:
                  + ", ".join(f"{_mib(m['app']['ru_maxrss_kib'])}/{_mib(m['raw']['ru_maxrss_kib'])}"
                              for m in results["memory"])
                  + " MiB app/raw: Linux carries the benchmark's own size over fork and exec, so it is not used)")
+    if reference:
+        first = results["memory"][0]
+        lines.append(f"  the worker's app (no pages) against the whole web app on the same report: ready "
+                     f"{_mib(first['app']['ready_kib'])} vs {_mib(reference['app']['ready_kib'])} MiB, peak "
+                     f"{_mib(first['app']['peak_kib'])} vs {_mib(reference['app']['peak_kib'])} MiB "
+                     f"({_x(first['ratio_peak'])} vs {_x(reference['ratio_peak'])} of raw WeasyPrint)")
+    return lines
 
-    lines += ["", "c. Nothing rebuilt that has not changed"]
-    verdict = "MET" if same["returned_latest"] and same["jobs_queued_after"] == 0 and \
-        same["documents_after"] == same["documents_before"] else "MISSED"
-    lines.append(f"  a second request_build on the unchanged group took {same['request_s'] * 1000:.0f} ms "
-                 f"({100 * same['request_s'] / app['total_s']:.1f}% of the cold build), returned the latest "
+
+def _unchanged_lines(same: dict, cold: dict | None, t: dict) -> list[str]:
+    lines = ["", "c. Nothing rebuilt that has not changed"]
+    verdict = _unchanged_verdict(same)
+    share = f" ({100 * same['request_s'] / cold['app']['total_s']:.1f}% of the cold build)" if cold else ""
+    lines.append(f"  a second request_build on the unchanged group took {same['request_s'] * 1000:.0f} ms"
+                 f"{share}, returned the latest "
                  f"version: {'yes' if same['returned_latest'] else 'NO'}; jobs queued "
                  f"{same['jobs_queued_before']} -> {same['jobs_queued_after']}; documents "
                  f"{same['documents_before']} -> {same['documents_after']}   {verdict}")
     parts = ", ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in same["parts_s"].items())
     lines.append(f"  where such a request's time goes: {parts}")
-    lines.append("  letters after one recommendation changes: not measured yet (TODO(letters) in "
-                 "bench/documents.py, letters_rebuild_only_changed)")
+    lines.append(f"  median of {same['samples']} such requests: {same['median_s'] * 1000:.1f} ms "
+                 f"(target <= {t['unchanged_request_ms']} ms); with the templates' and assets' digest "
+                 f"recomputed each time, as before it was kept per process: "
+                 f"{same['median_without_digest_cache_s'] * 1000:.1f} ms ({_x(same['ratio_to_without_cache'])})")
+    return lines
 
-    lines += ["", f"d. The web while a build runs: GET {web['path']} as an officer over HTTP",
+
+def _web_lines(web: dict, results: dict, t: dict) -> list[str]:
+    lines = ["", f"d. The web while a build runs: GET {web['path']} as an officer over HTTP",
               f"  {web['server']}; build in {web['worker']}"]
     widths_w = [40, 10, 10, 10]
     lines.append(_row(["", "requests", "p50 ms", "p95 ms"], widths_w))
@@ -202,7 +266,7 @@ def documents_table(results: dict) -> str:
                  f"{_cores(web['other_cores']['during (the build included)'])} during (the build included)")
     horse = web.get("horse") or {}
     if horse.get("peak_kib"):
-        first = results["memory"][0] if results["memory"] else None
+        first = results["memory"][0] if results.get("memory") else None
         versus = (f"; raw WeasyPrint on the {first['label']} report peaked at {_mib(first['raw']['peak_kib'])} MiB"
                   if first and first["pages"] == web["build"]["pages"] else "")
         lines.append(f"  the real worker's work horse (forked per job) peaked at {_mib(horse['peak_kib'])} MiB "
@@ -211,18 +275,32 @@ def documents_table(results: dict) -> str:
     if web["worker_log_errors"]:
         lines.append(f"  the worker logged errors: {web['worker_log_errors']}")
 
-    lines += ["", f"Letters for {g['addressees']} addressees, two workers vs one (target <= "
-                  f"{t['letters_two_workers_ratio']:g}x): not measured yet (TODO(letters) in bench/documents.py, "
-                  "letters_two_workers)"]
+    return lines
 
-    lines += ["", "Against the targets:"]
-    lines.append(f"  cold build, app / raw WeasyPrint          {_x(cold['ratio_total'])}  "
-                 f"{_verdict(cold['ratio_total'], t['cold_build_ratio'])}")
-    for m in results["memory"]:
-        lines.append(f"  peak memory, {m['label'] + ',':<12} app / raw  {_x(m['ratio_peak'])}  "
-                     f"{_verdict(m['ratio_peak'], t['peak_memory_ratio'])}")
-    lines.append(f"  unchanged group: latest at once, nothing enqueued     {verdict}")
-    lines.append(f"  web p95 during a build / idle            {_x(web['ratio_p95'])}  "
-                 f"{_verdict(web['ratio_p95'], t['web_p95_ratio'])}")
-    lines.append("  letters: only the changed rebuilt; two workers <= 0.6x one   not measured yet")
-    return "\n".join(lines)
+
+def _letters_lines(letters: dict, g: dict, t: dict) -> list[str]:
+    lines = []
+    changed, workers = letters.get("rebuild_only_changed"), letters.get("two_workers")
+    if changed:
+        first, same, after = changed["first"], changed["unchanged"], changed["after_one_change"]
+        lines += ["", f"Letters to {changed['addressees']} addressees"]
+        lines.append(f"  first request: {first['started']} letters started in {first['request_s'] * 1000:.0f} ms; "
+                     f"built by one in-process worker in {first['build_s_one_in_process_worker']:.1f} s")
+        lines.append(f"  unchanged request: {same['started']} started, {same['request_s'] * 1000:.0f} ms")
+        lines.append(f"  one recommendation (to {after['recommendation_addressees']} addressees) changed: "
+                     f"{after['started']} letters started, exactly its addressees': "
+                     f"{'yes' if after['only_those'] else 'NO'}; request {after['request_s'] * 1000:.0f} ms, "
+                     f"rebuild {after['rebuild_s']:.1f} s")
+    if workers:
+        lines += ["", f"Letters for {workers['addressees']} addressees, rebuilt by `flask --app worker_app worker` "
+                      f"processes ({workers['cpus']} CPUs)"]
+        for name in ("one", "two"):
+            w = workers[name]
+            lines.append(f"  {name} worker{'s' if name == 'two' else ''}: {w['letters']} letters in {w['wall_s']:.1f} s "
+                         f"(median letter {w['median_letter_s']} s; other processes kept {_cores(w['other_cores'])} "
+                         "cores busy)")
+        lines.append(f"  two / one: {_x(workers['ratio'])}   {_verdict(workers['ratio'], t['letters_two_workers_ratio'])}")
+    if not letters:
+        lines += ["", "Letters: not measured in this run (--parts letters,letters-workers)"]
+    return lines
+

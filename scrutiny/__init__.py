@@ -15,7 +15,11 @@ from config import INSTANCE_DIR, Config, config_for_environment
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(config: type[Config] | Config | None = None, **overrides: Any) -> Flask:
+def create_app(config: type[Config] | Config | None = None, *, web: bool = True, **overrides: Any) -> Flask:
+    """The app. ``web=False`` is the worker's: no pages (no views imported,
+    no security headers, sessions or migrations), so a build's process
+    carries little more than its data and WeasyPrint. Jobs therefore build
+    links from BASE_URL, never with ``url_for``."""
     app = Flask(
         __name__,
         instance_path=str(INSTANCE_DIR),
@@ -33,13 +37,17 @@ def create_app(config: type[Config] | Config | None = None, **overrides: Any) ->
 
     redaction.install("werkzeug", "gunicorn.access", "gunicorn.error")
     _init_templates(app)
-    _init_extensions(app)
-    _register_blueprints(app)
+    _init_extensions(app, web=web)
+    if web:
+        _register_blueprints(app)
 
     from scrutiny import cli, errors
 
     errors.register(app)
     cli.register(app)
+
+    if not web:
+        return app
 
     @app.get("/")
     def index():
@@ -47,7 +55,7 @@ def create_app(config: type[Config] | Config | None = None, **overrides: Any) ->
             return redirect(url_for("auth.sign_in"))
         if current_user.is_staff_officer:
             return redirect(url_for("groups.index"))
-        return redirect(url_for("groups.mine"))
+        return redirect(url_for("home.mine"))
 
     index.required_roles = ("public",)
     return app
@@ -114,19 +122,22 @@ def _init_templates(app: Flask) -> None:
         }
 
 
-def _init_extensions(app: Flask) -> None:
+def _init_extensions(app: Flask, *, web: bool = True) -> None:
     from scrutiny import jobs, models  # noqa: F401 - models registers every table
-    from scrutiny.extensions import csrf, db, limiter, login_manager, migrate, talisman
+    from scrutiny.extensions import csrf, db, limiter, login_manager, talisman
 
     db.init_app(app)
+    jobs.init_app(app)
+    if not web:
+        return
+    from flask_migrate import Migrate  # Alembic: about 10 MiB a worker need not carry
+
     from scrutiny.evidence.search import include_object
 
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
-                     include_object=include_object)
+    Migrate(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, include_object=include_object)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
-    jobs.init_app(app)
 
     from scrutiny.auth.services import load_user
 
@@ -170,6 +181,7 @@ def _register_blueprints(app: Flask) -> None:
     from scrutiny.findings.views import bp as findings_bp
     from scrutiny.groups.views import bp as groups_bp
     from scrutiny.health.views import bp as health_bp
+    from scrutiny.home.views import bp as home_bp
     from scrutiny.invitations.views import bp as invitations_bp
     from scrutiny.organisations.views import bp as organisations_bp
     from scrutiny.portal.views import bp as portal_bp
@@ -177,7 +189,8 @@ def _register_blueprints(app: Flask) -> None:
     from scrutiny.sessions.views import bp as sessions_bp
 
     for bp in (auth_bp, admin_bp, groups_bp, organisations_bp, health_bp,
-               invitations_bp, sessions_bp, evidence_bp, portal_bp, documents_bp, agreement_bp, branding_bp):
+               invitations_bp, sessions_bp, evidence_bp, portal_bp, documents_bp, agreement_bp, branding_bp,
+               home_bp):
         app.register_blueprint(bp)
     app.register_blueprint(responses_bp)
     app.register_blueprint(findings_bp)

@@ -42,8 +42,8 @@ def private_redis_command(instance: Path, port: int) -> str:
             f"--save '' --appendonly no --protected-mode yes")
 
 
-def flask(*args: str) -> list[str]:
-    return [sys.executable, "-m", "flask", "--app", "wsgi", *args]
+def flask(*args: str, app: str = "wsgi") -> list[str]:
+    return [sys.executable, "-m", "flask", "--app", app, *args]
 
 
 def main() -> int:
@@ -72,7 +72,7 @@ def main() -> int:
 
     print(f"\nScrutiny is starting on http://127.0.0.1:{port}  (Ctrl-C stops it)\n", flush=True)
     manager.add_process("web", " ".join(flask("run", "--host", "127.0.0.1", "--port", port)), env=env, cwd=str(ROOT))
-    manager.add_process("worker", " ".join(flask("worker", "--wait-for-redis", "30")), env=env, cwd=str(ROOT))
+    manager.add_process("worker", " ".join(flask("worker", "--wait-for-redis", "30", app="worker_app")), env=env, cwd=str(ROOT))
     manager.loop()
     return manager.returncode or 0
 

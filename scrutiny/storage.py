@@ -21,14 +21,17 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from flask import current_app
+from flask import Response, abort, current_app, request, send_file
 
 CHUNK_SIZE = 64 * 1024
 TMP_DIR = "tmp"
@@ -137,7 +140,7 @@ class LocalStorage:
     def commit(self, blob: StoredBlob) -> str:
         """Move a pending blob to its key's place; returns the key."""
         temp_path = self._pending_path(blob)
-        final = self.path(blob.key)
+        final = self._path(blob.key)
         if final.exists():
             # Keys are random; a clash means a blob committed twice or forged.
             raise FileExistsError(f"storage key already used: {blob.key}")
@@ -155,7 +158,7 @@ class LocalStorage:
         Empty fan-out directories are left in place on purpose: removing them
         could race with a ``commit`` creating a file in the same directory.
         """
-        self.path(key).unlink(missing_ok=True)
+        self._path(key).unlink(missing_ok=True)
 
     def clean_tmp(self, older_than_seconds: float = 24 * 3600) -> int:
         """Delete temporary files a crashed process left behind; returns how many.
@@ -176,21 +179,47 @@ class LocalStorage:
                 continue
         return removed
 
+    def scratch(self, name: str) -> Path:
+        """A local path in the temp area for a file being made (a PDF being
+        written) before ``put_stream`` stores it; ``clean_tmp`` removes it
+        if its process dies. ``name`` is ours, never a user's. The caller
+        makes the folder (``path.parent.mkdir``) where it handles failures."""
+        path = self.tmp / name
+        if path.parent != self.tmp:
+            raise ValueError(f"not a plain file name: {name!r}")
+        return path
+
+    def scratch_files(self, pattern: str) -> list[Path]:
+        """The temp area's files matching a glob pattern (for sweeps)."""
+        return sorted(self.tmp.glob(pattern)) if self.tmp.is_dir() else []
+
     # -- reading -----------------------------------------------------------
 
     def open(self, key: str) -> BinaryIO:
         """Open a committed file for reading (FileNotFoundError if missing)."""
-        return open(self.path(key), "rb")
+        return open(self._path(key), "rb")
 
     def exists(self, key: str) -> bool:
-        return self.path(key).is_file()
+        return self._path(key).is_file()
 
-    def path(self, key: str) -> Path:
-        """The local path for a key, for ``send_file``.
+    @contextmanager
+    def local_copy(self, key: str, suffix: str = "") -> Iterator[Path]:
+        """A temporary copy of a committed file on local disk, for a program
+        that can only read a path (LibreOffice); deleted afterwards. An object
+        store downloads here; never write back to it."""
+        self.tmp.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=self.tmp, prefix="copy-", suffix=suffix)
+        copy = Path(name)
+        try:
+            with os.fdopen(fd, "wb") as out, self.open(key) as source:
+                shutil.copyfileobj(source, out, CHUNK_SIZE)
+            yield copy
+        finally:
+            copy.unlink(missing_ok=True)
 
-        Only local storage can offer this; code that streams through
-        ``open`` will keep working with an object store.
-        """
+    def _path(self, key: str) -> Path:
+        """The local path for a key: this class's business only, so callers
+        keep working when an object store replaces the disk."""
         validate_key(key)
         path = self.root / key
         # Belt and braces: the pattern already rules out "..", but never
@@ -198,6 +227,11 @@ class LocalStorage:
         if not path.resolve().is_relative_to(self.root):
             raise InvalidKey(f"storage key leaves the storage directory: {key!r}")
         return path
+
+    def path(self, key: str) -> Path:
+        """Deprecated: only documents/report.py still calls it, until it reads
+        through ``open``. Delete this method then (issue 7)."""
+        return self._path(key)
 
     def _pending_path(self, blob: StoredBlob) -> Path:
         """The blob's temp path, checked to be one of ours in root/tmp."""
@@ -214,3 +248,18 @@ def storage() -> LocalStorage:
         store = LocalStorage(Path(current_app.config["STORAGE_DIR"]))
         current_app.extensions["storage"] = store
     return store
+
+
+def send_stored(key: str, *, mimetype: str, download_name: str, sha256: str, size: int,
+                max_age: int | None = None) -> Response:
+    """A download streamed from storage, with its sha256 as a strong ETag so
+    If-None-Match and ranges keep working without a path to stat. 404 when
+    the key is not one of ours or the file is gone."""
+    try:
+        stream = storage().open(key)
+    except (InvalidKey, FileNotFoundError):
+        abort(404)
+    response = send_file(stream, mimetype=mimetype, as_attachment=True, download_name=download_name,
+                         etag=sha256, max_age=max_age, conditional=False)
+    response.content_length = size
+    return response.make_conditional(request.environ, accept_ranges=True, complete_length=size)

@@ -188,6 +188,9 @@ class CheckedFile:
     category: str  # one of CATEGORIES
     safe_name: str  # for display and Content-Disposition only, never a path
     text_encoding: str | None = None  # CSV only: "utf-8", "utf-8-sig" or "cp1252"
+    # PDF only: counted once here so builds need not open the file; None
+    # when pypdf cannot count them (the agenda pack then says so).
+    page_count: int | None = None
 
 
 # -- names -------------------------------------------------------------------
@@ -402,6 +405,7 @@ class _Check:
             category=self.accepted[actual],
             safe_name=name,
             text_encoding=encoding,
+            page_count=pdf_page_count(self.path) if actual == "pdf" else None,
         )
 
     def detect(self, head: bytes) -> str | None:
@@ -649,6 +653,19 @@ def _xml_elements(data: bytes) -> list[tuple[str, dict[str, str]]]:
     except expat.ExpatError as exc:
         raise _Unreadable("malformed XML") from exc
     return found
+
+
+def pdf_page_count(source: Path | BinaryIO) -> int | None:
+    """Pages of a PDF, or None if pypdf cannot read it (encrypted, broken)."""
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(source, strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            return None
+        return len(reader.pages)
+    except Exception:  # pypdf raises many kinds of error on a broken file
+        return None
 
 
 def check_upload(

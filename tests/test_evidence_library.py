@@ -394,6 +394,44 @@ def test_a_download_is_an_attachment_of_the_stored_type_never_sniffed(app, brows
     assert response.data == html
 
 
+def test_a_download_streams_from_storage_with_its_checksum_as_etag(app, browser, evidence):
+    """Served from the storage's stream, not a path: its length, a strong
+    ETag (the file's SHA-256), an unchanged copy not sent again, and ranges
+    for a resumed download."""
+    data = b"month,weeks\n" + b"May,12\n" * 1000
+    file_id = _add_file(app, evidence["waits"], data=data)
+    browser.sign_in("lead@second.example")
+    url = f"{LIBRARY}/files/{file_id}"
+
+    whole = browser.get(url)
+    assert whole.status_code == 200 and whole.data == data
+    assert whole.headers["Content-Length"] == str(len(data))
+    assert whole.headers["ETag"] == f'"{hashlib.sha256(data).hexdigest()}"'
+
+    assert browser.get(url, headers={"If-None-Match": whole.headers["ETag"]}).status_code == 304
+    part = browser.get(url, headers={"Range": "bytes=0-11"})
+    assert part.status_code == 206 and part.data == b"month,weeks\n"
+
+
+def test_a_pdf_stored_before_pages_were_counted_is_counted_once_when_asked(app, evidence):
+    from scrutiny.evidence.models import EvidenceFile
+    from scrutiny.evidence.services import pdf_pages
+    from scrutiny.storage import storage
+    from tests.test_agenda import three_page_pdf
+
+    file_id = _add_file(app, evidence["waits"], name="slides.pdf", data=three_page_pdf("Slides"),
+                        content_type="application/pdf")
+    with app.app_context():
+        file = db.session.scalar(select(EvidenceFile).where(EvidenceFile.public_id == file_id))
+        assert file.page_count is None
+        assert pdf_pages(file) == 3
+        db.session.commit()
+        storage().delete(file.storage_key)  # kept on the row: the file is not read again
+        db.session.remove()
+        file = db.session.scalar(select(EvidenceFile).where(EvidenceFile.public_id == file_id))
+        assert (file.page_count, pdf_pages(file)) == (3, 3)
+
+
 def test_a_file_whose_bytes_are_missing_is_404_not_an_error(app, browser, evidence):
     from scrutiny.evidence.models import EvidenceFile
     from scrutiny.storage import storage

@@ -49,6 +49,7 @@ ROUTES = [
     ("POST", f"/groups/{GROUP}/documents/report/build", OFFICER),
     ("GET", f"/groups/{GROUP}/documents/{{document}}", "member"),
     ("GET", f"/groups/{GROUP}/documents/{{document}}/status", "member"),
+    ("GET", f"/groups/{GROUP}/documents/progress", "member"),
     ("GET", f"/groups/{GROUP}/documents/{{document}}/download", "member"),
     ("GET", f"/groups/{GROUP}/report", "member"),
     ("POST", f"/groups/{GROUP}/sessions/{{session}}/agenda-pack", OFFICER),

@@ -292,6 +292,19 @@ def test_downloads_are_attachments_with_the_stored_type(app, second_case, smtp, 
     assert response.data == make_ooxml("pptx")
 
 
+def test_a_pdfs_pages_are_counted_when_it_is_uploaded(app, second_case, smtp, run_jobs):
+    """Counted once, at upload, so building documents need not open the file."""
+    from scrutiny.evidence.models import EvidenceFile
+    from tests.test_agenda import three_page_pdf
+
+    browser, _, landing, _ = _witness(app, smtp, run_jobs)
+    draft = _draft(browser, landing)
+    _post_files(browser, draft, [("slides.pdf", three_page_pdf("Waiting lists")), ("data.csv", b"a,b\n1,2\n")])
+    with app.app_context():
+        counted = {f.original_name: f.page_count for f in db.session.scalars(select(EvidenceFile))}
+    assert counted == {"slides.pdf": 3, "data.csv": None}
+
+
 def test_submitting_without_content_is_refused(app, second_case, smtp, run_jobs):
     browser, _, landing, _ = _witness(app, smtp, run_jobs)
     draft = _draft(browser, landing)

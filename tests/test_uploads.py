@@ -98,11 +98,21 @@ def test_each_accepted_kind_is_recognised_and_stored(upload, store, build, name,
     blob, checked = upload(data, name)
 
     assert checked == CheckedFile(content_type=content_type, extension=extension, category=category,
-                                  safe_name=name, text_encoding="utf-8" if extension == "csv" else None)
+                                  safe_name=name, text_encoding="utf-8" if extension == "csv" else None,
+                                  page_count=1 if extension == "pdf" else None)
     key = store.commit(blob)
     assert files_under(store.root) == [store.root / key]
     with store.open(key) as f:
         assert f.read() == data
+
+
+def test_a_pdfs_pages_are_counted_at_upload_and_an_unreadable_one_is_not_refused_for_it(upload):
+    from tests.test_agenda import three_page_pdf
+
+    _, three = upload(three_page_pdf("Slides"), "slides.pdf")
+    assert three.page_count == 3
+    _, broken = upload(make_pdf().replace(b"/Pages", b"/Pagez"), "broken.pdf")
+    assert broken.page_count is None
 
 
 def test_pdf_is_a_presentation_when_the_form_takes_only_presentations(upload):

@@ -241,7 +241,7 @@ def _load_evidence(case, group, orgs, officer) -> None:
             submission.files.append(EvidenceFile(
                 storage_key=storage().commit(blob), original_name=checked.safe_name,
                 content_type=checked.content_type, category=checked.category, size=blob.size,
-                sha256=blob.sha256, confidential=spec.get("confidential", False)))
+                sha256=blob.sha256, confidential=spec.get("confidential", False), page_count=checked.page_count))
         db.session.add(submission)
     db.session.commit()
 

@@ -48,10 +48,12 @@ import signal
 import subprocess
 import tempfile
 import uuid
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO
 
 from flask import current_app
 from sqlalchemy import and_, or_, select
@@ -156,27 +158,31 @@ def _extension(f: EvidenceFile) -> str:
     return f.original_name.rsplit(".", 1)[-1].lower() if "." in f.original_name else ""
 
 
-def _pdf_problem(path: str, sha256: str) -> tuple[int | None, str | None]:
+def _pdf_problem(key: str, sha256: str) -> tuple[int | None, str | None]:
     """(pages, None) for a PDF that opens, else (None, why not)."""
     try:
-        return _pdf_pages(path, sha256), None
+        return _pdf_pages(key, sha256), None
     except Unreadable as exc:
         return None, str(exc)
 
 
 @lru_cache(maxsize=256)
-def _pdf_pages(path: str, sha256: str) -> int:
-    """Pages of a PDF that opens, kept per file content (its sha256) so that
-    asking again, as every request for a build does to hash its inputs, does
-    not read the file again. A failure is not kept (lru_cache keeps no
+def _pdf_pages(key: str, sha256: str) -> int:
+    """Pages of a stored PDF that opens, kept per file content (its sha256) so
+    that asking again, as every request for a build does to hash its inputs,
+    does not read the file again. A failure is not kept (lru_cache keeps no
     exceptions): the next build tries again."""
-    return len(_open_pdf(Path(path)).pages)
+    from scrutiny.storage import storage
+
+    try:
+        with storage().open(key) as stream:
+            return len(_open_pdf(stream).pages)
+    except OSError as exc:
+        raise Unreadable("the file is missing from storage") from exc
 
 
 def pack_items(session: EvidenceSession) -> list[PackItem]:
     """Every file the agenda lists, in order, and whether it should follow the agenda."""
-    from scrutiny.storage import storage
-
     can_convert = converter() is not None
     items = []
     for submission in presentations(session):
@@ -193,7 +199,7 @@ def pack_items(session: EvidenceSession) -> list[PackItem]:
                             format=kind.format_name if kind else (extension.upper() or "Unknown"),
                             included=False, note="", pages=None, bookmark=label)
             if extension == "pdf":
-                item.pages, problem = _pdf_problem(str(storage().path(f.storage_key)), f.sha256)
+                item.pages, problem = _pdf_problem(f.storage_key, f.sha256)
                 item.included = problem is None
                 item.note = "" if problem is None else f"Not included: {problem}; download it separately"
             elif extension in CONVERTIBLE and can_convert:
@@ -334,7 +340,7 @@ class Unreadable(ValueError):
     """A presentation file that cannot go in the pack; the message says why."""
 
 
-def _open_pdf(path: Path):
+def _open_pdf(path: Path | BinaryIO):
     """A pypdf reader whose every page has been parsed, or Unreadable saying why not."""
     from pypdf import PdfReader
 
@@ -401,6 +407,9 @@ def make_pack(agenda_pdf: Path, session: EvidenceSession, out: Path) -> dict:
     # Beside `out`, and named after it, so a sweep of `out`'s temp files finds it.
     temp = out.with_name(f"{out.stem}.{uuid.uuid4().hex[:12]}.part{out.suffix or '.pdf'}")
     workdir = Path(tempfile.mkdtemp(prefix="agenda-pack-"))
+    # The presentations' streams stay open until the pack is written: pypdf
+    # reads their objects lazily while merging.
+    streams = ExitStack()
     try:
         agenda = PdfReader(agenda_pdf, strict=True)
         if not len(agenda.pages):
@@ -413,9 +422,11 @@ def make_pack(agenda_pdf: Path, session: EvidenceSession, out: Path) -> dict:
                 skipped.append({"name": name, "reason": item.note})
                 continue
             try:
-                source = storage().path(item.file.storage_key)
-                if item.extension != "pdf":
-                    source = _convert(source, item.extension, workdir / str(n))
+                if item.extension == "pdf":
+                    source = streams.enter_context(storage().open(item.file.storage_key))
+                else:  # LibreOffice reads a path: a local copy, whatever the storage
+                    with storage().local_copy(item.file.storage_key, suffix=f".{item.extension}") as copy:
+                        source = _convert(copy, item.extension, workdir / str(n))
                 reader = _open_pdf(source)
                 _try_writing(reader)
                 ready.append((item, reader))
@@ -460,6 +471,7 @@ def make_pack(agenda_pdf: Path, session: EvidenceSession, out: Path) -> dict:
         pages = len(writer.pages)
         os.replace(temp, out)
     finally:
+        streams.close()
         temp.unlink(missing_ok=True)
         shutil.rmtree(workdir, ignore_errors=True)
     return {"pages": pages, "included": [item.file.original_name for item, _ in ready], "skipped": skipped}

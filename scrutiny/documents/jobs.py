@@ -40,7 +40,7 @@ def build(document_id: int) -> str:
         timings[name] = round(now - clock, 3)
         clock = now
 
-    temp = storage().root / "tmp" / f"{temp_prefix(document_id)}{uuid.uuid4().hex}.pdf"
+    temp = storage().scratch(f"{temp_prefix(document_id)}{uuid.uuid4().hex}.pdf")
     stored_key = None
     try:
         spec = kind_of(document.kind)

@@ -78,6 +78,16 @@ def write(document, target: Path, *, variant: str | None) -> None:
     document.write_pdf(target, **options)
 
 
+def warm_up() -> None:
+    """Lay out and write a page of nothing, so fontconfig, Pango and the PDF
+    writer are loaded: a worker does this once before it forks a work horse
+    per job, and every build inherits it instead of paying for it."""
+    import os
+
+    write(layout('<html lang="en"><title>Warm up</title><body><p>Warm up.</p></body></html>'), Path(os.devnull),
+          variant=None)
+
+
 def asset_paths() -> list[Path]:
     """The files a build may read besides its data: part of its input hash."""
     return sorted(p for p in ASSET_ROOT.rglob("*") if p.suffix in MIME_TYPES and p.is_file())

@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Callable
 
-from flask import current_app
+from flask import current_app, g
 from jinja2 import meta
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
@@ -180,10 +180,36 @@ def inputs_hash(kind: str, data: dict, variant: str) -> str:
     digest = hashlib.sha256()
     digest.update(json.dumps({"kind": kind, "variant": variant, "data": data}, sort_keys=True,
                              default=str).encode())
-    templates = [TEMPLATES.parent / name for name in template_closure(kind_of(kind).template)]
-    for path in templates + render.asset_paths():
-        digest.update(str(path.name).encode() + _file_digest(path).encode())
+    digest.update(_files_part(kind_of(kind).template))
     return digest.hexdigest()
+
+
+# template name -> (the files and their (mtime, size) stamps, their part of the hash)
+_FILES_PARTS: dict[str, tuple[list[tuple[Path, tuple[int, int]]], bytes]] = {}
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+def _files_part(template: str) -> bytes:
+    """The templates' and assets' part of the inputs hash, read and digested
+    once per process: asking again costs a stat of each file, so an edited
+    template (in development) is still noticed, while an unchanged request
+    reads no file (the fonts alone are megabytes)."""
+    cached = _FILES_PARTS.get(template)
+    if cached is not None:
+        try:
+            if all(_stamp(path) == stamp for path, stamp in cached[0]):
+                return cached[1]
+        except OSError:
+            pass
+    paths = [TEMPLATES.parent / name for name in template_closure(template)] + render.asset_paths()
+    stamps = [(path, _stamp(path)) for path in paths]
+    part = b"".join(str(path.name).encode() + _file_digest(path).encode() for path in paths)
+    _FILES_PARTS[template] = (stamps, part)
+    return part
 
 
 def hashable(context: dict) -> dict:
@@ -202,8 +228,8 @@ def request_build(group: TopicGroup, kind: str, *, by: User | None, subject: str
     problems = spec.problems(group, subject)
     if problems:
         raise DocumentError(f"The {DocumentKind(kind).label.lower()} cannot be built yet", problems)
-    variant = current_app.config["PDF_VARIANT"] if spec.variant is None else spec.variant
-    digest = inputs_hash(kind, hashable(spec.context(group, subject, 0, today())), variant)
+    variant = _variant(spec)
+    digest = _current_hash(group, kind, subject, spec, variant)
 
     in_flight = db.session.scalar(select(Document).where(
         Document.topic_group_id == group.id, Document.kind == kind, Document.subject == subject,
@@ -231,6 +257,43 @@ def request_build(group: TopicGroup, kind: str, *, by: User | None, subject: str
     return document, True
 
 
+def _variant(spec: Kind) -> str:
+    return current_app.config["PDF_VARIANT"] if spec.variant is None else spec.variant
+
+
+def _current_hash(group: TopicGroup, kind: str, subject: str, spec: Kind, variant: str) -> str:
+    return inputs_hash(kind, hashable(spec.context(group, subject, 0, today())), variant)
+
+
+def out_of_date(group: TopicGroup, documents: list[Document | None]) -> set[int]:
+    """The ids of those finished documents whose inputs have changed since:
+    built now, they would differ. Each (kind, subject) is hashed once per
+    request (the templates' part is kept per process), and one that cannot
+    be built yet is not called out of date: the page says what it lacks."""
+    memo = g.setdefault("document_hashes", {})
+    stale = set()
+    for document in documents:
+        if document is None or document.status != DocumentStatus.DONE:
+            continue
+        key = (group.id, document.kind, document.subject)
+        if key not in memo:
+            spec = kind_of(document.kind)
+            memo[key] = None if spec.problems(group, document.subject) else _current_hash(
+                group, document.kind, document.subject, spec, _variant(spec))
+        if memo[key] is not None and memo[key] != document.input_hash:
+            stale.add(document.id)
+    return stale
+
+
+def in_progress(group: TopicGroup, public_ids: list[str]) -> list[Document]:
+    """Those of the group's documents named, each reconciled (a build whose
+    worker died is reported failed, as the document's own page does)."""
+    if not public_ids:
+        return []
+    return [reconcile(d) for d in db.session.scalars(select(Document).where(
+        Document.topic_group_id == group.id, Document.public_id.in_(public_ids)))]
+
+
 def agenda_rows(group: TopicGroup) -> list[dict]:
     """Each evidence session with the latest agenda and pack, for the documents page."""
     from scrutiny.documents import agenda
@@ -243,6 +306,13 @@ def agenda_rows(group: TopicGroup) -> list[dict]:
                      "building": [d for kind in (DocumentKind.AGENDA, DocumentKind.PACK)
                                   for d in versions(group, kind, subject)[:1] if not d.is_finished]})
     return rows
+
+
+def group_session(group: TopicGroup, public_id: str):
+    """The group's evidence session with this public id, or None."""
+    from scrutiny.sessions.services import get_session
+
+    return get_session(group, public_id)
 
 
 def request_agenda(group: TopicGroup, session, *, by: User | None) -> list[tuple[Document, bool]]:
@@ -346,8 +416,7 @@ def sweep() -> int:
         Document.status.in_([DocumentStatus.QUEUED, DocumentStatus.RUNNING]))))
     failed = [d for d in unfinished if reconcile(d).status == DocumentStatus.FAILED]
     live = {d.id for d in unfinished if not d.is_finished}
-    tmp = storage().root / "tmp"
-    for leftover in tmp.glob(temp_prefix("*") + "*.pdf") if tmp.is_dir() else ():
+    for leftover in storage().scratch_files(temp_prefix("*") + "*.pdf"):
         document_id = leftover.name.split("-")[1]
         if document_id.isdigit() and int(document_id) not in live:
             leftover.unlink(missing_ok=True)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -9,7 +9,7 @@ from scrutiny.documents import letters, services
 from scrutiny.documents.models import Document, DocumentKind, DocumentStatus
 from scrutiny.groups.models import TopicGroup
 from scrutiny.security import topic_group_access
-from scrutiny.storage import storage
+from scrutiny.storage import send_stored
 
 bp = Blueprint("documents", __name__)
 
@@ -19,9 +19,14 @@ bp = Blueprint("documents", __name__)
 def index(group: TopicGroup):
     report_versions = services.versions(group, DocumentKind.REPORT)
     problems = services.kind_of(DocumentKind.REPORT).problems(group, "")
+    letter_rows, agenda_rows = letters.letter_rows(group), services.agenda_rows(group)
+    latest_report = next((d for d in report_versions if d.status == DocumentStatus.DONE), None)
+    stale = services.out_of_date(group, [latest_report] + [row[k] for row in agenda_rows for k in ("agenda", "pack")])
+    letters_stale = services.out_of_date(group, [row.latest_done for row in letter_rows])
     return render_template("documents/index.html", group=group, report_versions=report_versions,
                            problems=problems, can_manage=group.can_manage(current_user),
-                           letter_rows=letters.letter_rows(group), agenda_rows=services.agenda_rows(group))
+                           letter_rows=letter_rows, agenda_rows=agenda_rows, stale=stale,
+                           letters_stale=letters_stale, latest_report=latest_report)
 
 
 @bp.post("/groups/<slug>/documents/<kind>/build")
@@ -50,9 +55,7 @@ def build(group: TopicGroup, kind: str):
 def build_agenda(group: TopicGroup, session_id: str):
     from flask_wtf import FlaskForm
 
-    from scrutiny.sessions.services import get_session
-
-    session = get_session(group, session_id) or abort(404)
+    session = services.group_session(group, session_id) or abort(404)
     if not FlaskForm().validate_on_submit():
         abort(400)
     try:
@@ -78,6 +81,16 @@ def show(group: TopicGroup, document_id: str):
     return render_template("documents/show.html", group=group, document=_document(group, document_id))
 
 
+@bp.get("/groups/<slug>/documents/progress")
+@topic_group_access("view")
+def progress(group: TopicGroup):
+    """The builds a list page shows as running (?id=…&id=…): each one's state,
+    so the page can follow them without reloading until they end."""
+    documents = services.in_progress(group, request.args.getlist("id")[:100])
+    return jsonify({"documents": {d.public_id: {"status": d.status, "progress": d.progress, "finished": d.is_finished}
+                                  for d in documents}})
+
+
 @bp.get("/groups/<slug>/documents/<document_id>/status")
 @topic_group_access("view")
 def status(group: TopicGroup, document_id: str):
@@ -97,8 +110,8 @@ def download(group: TopicGroup, document_id: str):
     if document.status != DocumentStatus.DONE or not document.storage_key:
         abort(404)
     name = services.kind_of(document.kind).filename(group, document.subject, document.version)
-    return send_file(storage().path(document.storage_key), mimetype="application/pdf", as_attachment=True,
-                     download_name=name, max_age=0)
+    return send_stored(document.storage_key, mimetype="application/pdf", download_name=name,
+                       sha256=document.sha256, size=document.size, max_age=0)
 
 
 @bp.get("/groups/<slug>/report")
@@ -118,9 +131,11 @@ def report_page(group: TopicGroup):
 @bp.get("/groups/<slug>/letters")
 @topic_group_access("view")
 def letters_page(group: TopicGroup):
-    return render_template("documents/letters.html", group=group, rows=letters.letter_rows(group),
+    rows = letters.letter_rows(group)
+    return render_template("documents/letters.html", group=group, rows=rows,
                            problems=letters.letter_problems(group), rules=letters.due_rules(), form=FlaskForm(),
-                           can_manage=group.can_manage(current_user))
+                           can_manage=group.can_manage(current_user),
+                           stale=services.out_of_date(group, [row.latest_done for row in rows]))
 
 
 @bp.post("/groups/<slug>/letters/build")

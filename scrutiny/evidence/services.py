@@ -13,7 +13,7 @@ from scrutiny.invitations import services as invitations
 from scrutiny.invitations.models import Invitation, InvitationStatus
 from scrutiny.outbox.models import Email
 from scrutiny.storage import storage
-from scrutiny.uploads import UploadRefused, store_upload, upload_limits
+from scrutiny.uploads import UploadRefused, pdf_page_count, store_upload, upload_limits
 
 WITNESS_KINDS = (SubmissionKind.WRITTEN, SubmissionKind.DATA, SubmissionKind.PRESENTATION)
 
@@ -90,7 +90,7 @@ def add_files(submission: Submission, uploads, *, confidential: bool) -> UploadO
         key = storage().commit(blob)
         record = EvidenceFile(submission=submission, storage_key=key, original_name=checked.safe_name,
                               content_type=checked.content_type, category=checked.category, size=blob.size,
-                              sha256=blob.sha256, confidential=confidential)
+                              sha256=blob.sha256, confidential=confidential, page_count=checked.page_count)
         try:
             db.session.add(record)
             db.session.commit()
@@ -101,6 +101,21 @@ def add_files(submission: Submission, uploads, *, confidential: bool) -> UploadO
         outcome.saved.append(record)
         room -= 1
     return outcome
+
+
+def pdf_pages(file: EvidenceFile) -> int | None:
+    """Pages of a PDF file, counted at upload. A file stored before counting
+    began is counted now, once: the count is kept on the row (saved with the
+    caller's commit). None for other files and PDFs that cannot be read."""
+    if file.content_type != "application/pdf":
+        return None
+    if file.page_count is None:
+        try:
+            with storage().open(file.storage_key) as stream:
+                file.page_count = pdf_page_count(stream)
+        except OSError:
+            return None
+    return file.page_count
 
 
 def remove_file(submission: Submission, file: EvidenceFile) -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from scrutiny.evidence import library as services
@@ -9,7 +9,7 @@ from scrutiny.evidence.models import Submission, SubmissionStatus
 from scrutiny.extensions import db
 from scrutiny.groups.models import TopicGroup
 from scrutiny.security import topic_group_access
-from scrutiny.storage import InvalidKey, storage
+from scrutiny.storage import send_stored
 
 bp = Blueprint("evidence", __name__)
 
@@ -79,14 +79,8 @@ def review(group: TopicGroup, public_id: str):
 @topic_group_access("view")
 def download(group: TopicGroup, file_public_id: str):
     file = services.get_file(group, file_public_id) or abort(404)
-    try:
-        path = storage().path(file.storage_key)
-    except InvalidKey:
-        abort(404)
-    if not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype=file.content_type, as_attachment=True,
-                         download_name=file.original_name)
+    response = send_stored(file.storage_key, mimetype=file.content_type, download_name=file.original_name,
+                           sha256=file.sha256, size=file.size)
     response.headers["X-Content-Type-Options"] = "nosniff"
     # Evidence may be confidential: not for shared caches, nor kept after.
     response.headers["Cache-Control"] = "private, no-store"

@@ -21,6 +21,13 @@ class GroupError(ValueError):
         self.field = field
 
 
+def people_to_choose() -> tuple[list[User], list[User]]:
+    """(councillors, officers and administrators) who can sit on a group."""
+    from scrutiny.auth.services import users_with_role
+
+    return users_with_role(Role.COUNCILLOR), users_with_role(Role.OFFICER) + users_with_role(Role.ADMIN)
+
+
 @dataclass
 class GroupDetails:
     """What an officer sets on a topic group, however it arrives (form, CLI, demo)."""

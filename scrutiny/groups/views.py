@@ -3,14 +3,12 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from scrutiny.auth.models import Role
-from scrutiny.auth.services import users_with_role
 from scrutiny.extensions import db
 from scrutiny.forms import choice_list, lines
 from scrutiny.groups import services
 from scrutiny.groups.forms import GroupForm, StatusForm
 from scrutiny.groups.models import TopicGroup
-from scrutiny.security import officer_required, staff_required, topic_group_access
+from scrutiny.security import officer_required, topic_group_access
 
 bp = Blueprint("groups", __name__)
 
@@ -22,15 +20,6 @@ def index():
     mine = [g for g in groups if g.lead_officer_id == current_user.id]
     others = [g for g in groups if g.lead_officer_id != current_user.id]
     return render_template("groups/index.html", mine=mine, others=others)
-
-
-@bp.get("/my-groups")
-@staff_required
-def mine():
-    from scrutiny.documents.services import latest_reports
-
-    groups = services.groups_for(current_user)
-    return render_template("groups/mine.html", groups=groups, reports=latest_reports(groups))
 
 
 @bp.get("/groups/<slug>")
@@ -54,8 +43,7 @@ def _initial(group: TopicGroup | None) -> dict:
 
 def _form_for(group: TopicGroup | None) -> GroupForm:
     form = GroupForm(data=_initial(group))
-    councillors = users_with_role(Role.COUNCILLOR)
-    officers = users_with_role(Role.OFFICER) + users_with_role(Role.ADMIN)
+    councillors, officers = services.people_to_choose()
     form.set_people(councillors, officers)
     form.people = {u.id: u for u in councillors + officers}
     return form

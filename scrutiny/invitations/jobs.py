@@ -55,11 +55,7 @@ def prepare_email(email: Email) -> Message:
 
 
 def email_submission(email: Email):
-    if email.submission_id is None:
-        return None
-    from scrutiny.evidence.models import Submission
-
-    return db.session.get(Submission, email.submission_id)
+    return email.submission
 
 
 def automatic_reminder(invitation_id: int, kind: str) -> str:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Date, ForeignKey, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,6 +14,9 @@ from scrutiny.ids import public_id
 from scrutiny.organisations.models import Organisation
 from scrutiny.outbox.models import Email
 from scrutiny.sessions.models import SessionSlot
+
+if TYPE_CHECKING:
+    pass
 
 
 class InvitationStatus(StrEnum):

@@ -20,8 +20,8 @@ from scrutiny.groups.models import TopicGroup
 from scrutiny import outbox
 from scrutiny.invitations.models import AWAITING, Invitation, InvitationStatus, PortalToken
 from scrutiny.organisations.models import Organisation
+from scrutiny.organisations.services import all_organisations, find_by_name
 from scrutiny.outbox.models import Email
-from scrutiny.organisations.services import find_by_name
 
 LINK_KINDS = ("invitation", "reminder", "overdue", "new_link")
 
@@ -104,6 +104,11 @@ def _new_invitation(group: TopicGroup, contact: Contact, questions: str, deadlin
                             status=InvitationStatus.DRAFT, created_by=by)
     db.session.add(invitation)
     return invitation
+
+
+def organisations() -> list[Organisation]:
+    """Every organisation an officer may invite, by name."""
+    return all_organisations()
 
 
 def default_questions(group: TopicGroup) -> str:

@@ -8,7 +8,6 @@ from scrutiny.groups.models import TopicGroup
 from scrutiny.invitations import services
 from scrutiny.invitations.forms import ActionForm, BulkInvitationForm, ImportForm, InvitationForm
 from scrutiny.invitations.models import InvitationStatus
-from scrutiny.organisations.services import all_organisations
 from scrutiny.security import topic_group_access
 
 bp = Blueprint("invitations", __name__)
@@ -41,7 +40,7 @@ def _flash_sent(count: int, send: bool) -> None:
 @topic_group_access("manage")
 def new(group: TopicGroup):
     form = InvitationForm(data={"questions": services.default_questions(group)})
-    organisations = {o.id: o for o in all_organisations()}
+    organisations = {o.id: o for o in services.organisations()}
     form.set_organisations(organisations.values())
     if form.validate_on_submit():
         organisation = organisations.get(form.organisation_id.data)
@@ -66,7 +65,7 @@ def new(group: TopicGroup):
 @topic_group_access("manage")
 def bulk(group: TopicGroup):
     form = BulkInvitationForm(data={"questions": services.default_questions(group)})
-    organisations = {o.id: o for o in all_organisations() if o.email}
+    organisations = {o.id: o for o in services.organisations() if o.email}
     form.set_organisations(organisations.values())
     if form.validate_on_submit():
         contacts = [services.Contact(organisations[i], organisations[i].name, organisations[i].email)

@@ -2,10 +2,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from scrutiny.extensions import db
+
+
+def kind_label(kind: str) -> str:
+    """The council's name for a kind of organisation (ORGANISATION_KINDS)."""
+    return current_app.config["ORGANISATION_KINDS"].get(kind, kind)
 
 
 class Organisation(db.Model):

@@ -4,7 +4,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from scrutiny.extensions import db
-from scrutiny.organisations.models import Organisation
+from scrutiny.organisations.models import Organisation, kind_label  # noqa: F401 (kind_label: re-exported)
 
 
 class OrganisationError(ValueError):
@@ -15,10 +15,6 @@ class OrganisationError(ValueError):
 
 def kinds() -> dict[str, str]:
     return current_app.config["ORGANISATION_KINDS"]
-
-
-def kind_label(kind: str) -> str:
-    return kinds().get(kind, kind)
 
 
 def all_organisations() -> list[Organisation]:

@@ -53,3 +53,5 @@ class Email(db.Model):
 
     # Named, not imported: the outbox serves invitations and must not depend on them.
     invitation = relationship("Invitation", back_populates="emails")
+    # By name, like the invitation: the outbox imports no feature.
+    submission = relationship("Submission")

@@ -2,7 +2,7 @@
 with the officers' pages; what is not the witness's answers 404."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from scrutiny.evidence import services as evidence
 from scrutiny.evidence.models import Submission
@@ -13,7 +13,7 @@ from scrutiny.portal import access
 from scrutiny.portal.forms import ConfirmForm, EvidenceForm, FileActionForm, NewLinkForm, RespondForm
 from scrutiny.portal.access import witness_invitation, witness_submission
 from scrutiny.security import public
-from scrutiny.storage import storage
+from scrutiny.storage import send_stored
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
@@ -209,8 +209,8 @@ def submit_evidence(submission: Submission):
 @witness_submission
 def download(submission: Submission, file_id: str):
     file = evidence.file_of(submission, file_id) or abort(404)
-    response = send_file(storage().path(file.storage_key), mimetype=file.content_type, as_attachment=True,
-                         download_name=file.original_name, max_age=0)
+    response = send_stored(file.storage_key, mimetype=file.content_type, download_name=file.original_name,
+                           sha256=file.sha256, size=file.size, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
