@@ -17,6 +17,7 @@ refused with a message naming the file.
 from __future__ import annotations
 
 import base64
+from functools import lru_cache
 import io
 import re
 from pathlib import Path
@@ -64,9 +65,18 @@ def logo_for_documents() -> dict | None:
     logo = current_logo()
     if logo is None:
         return None
-    data = base64.b64encode(logo_bytes(logo)).decode("ascii")
-    return {"src": f"data:{logo.content_type};base64,{data}", "sha256": logo.sha256,
+    return {"src": _data_uri(logo.storage_key, logo.content_type), "sha256": logo.sha256,
             "alt": f"{current_app.config['COUNCIL_NAME']} logo", "width": logo.width, "height": logo.height}
+
+
+@lru_cache(maxsize=4)
+def _data_uri(storage_key: str, content_type: str) -> str:
+    """Read once per process: every letter of a batch carries the same logo,
+    and a stored key's bytes never change (a new logo gets a new key)."""
+    from scrutiny.branding.models import CouncilLogo
+
+    data = base64.b64encode(logo_bytes(CouncilLogo(storage_key=storage_key))).decode("ascii")
+    return f"data:{content_type};base64,{data}"
 
 
 # ---- checking -----------------------------------------------------------------

@@ -26,6 +26,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import select
 
+from scrutiny.branding.services import logo_for_documents
 from scrutiny.documents.errors import DocumentError
 from scrutiny.documents.models import Document, DocumentKind, DocumentStatus
 from scrutiny.documents.report import EMAIL_RE, EMAIL_REMOVED
@@ -164,9 +165,9 @@ def letter_context(group: TopicGroup, subject: str, version: int, built_on: date
         "reference": reference(group, organisation),
         "reply_to": {"email": (current_app.config.get("SCRUTINY_TEAM_EMAIL") or "").strip(),
                      "phone": (current_app.config.get("SCRUTINY_TEAM_PHONE") or "").strip()},
-        # The council's logo, when an administrator has uploaded one: a URL
-        # the renderer may fetch (or {"src": …}). Filled in by the branding feature.
-        "logo": None,
+        # The council's logo, when an administrator has uploaded one, as a
+        # data: URI (the renderer fetches nothing else); its bytes are hashed with the rest.
+        "logo": logo_for_documents(),
         "organisation": {
             "name": organisation.name, "kind": organisation.kind, "kind_label": kind_label(organisation.kind),
             "contact_name": contact_name, "contact_role": contact_role,
