@@ -277,6 +277,7 @@ def test_a_review_of_our_own_from_nothing_to_the_report_and_letters(
     # 4. The draft report --------------------------------------------------------------------------
     page.get_by_role("navigation", name=TITLE).get_by_role("link", name="Documents").click()
     page.get_by_role("button", name="Build the report (PDF)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"version 1$"))  # the job is queued
     run_jobs()
     page.goto(f"{GROUP}/documents")
     shot(page, screenshot_dir, "documents")
@@ -349,6 +350,7 @@ def test_a_review_of_our_own_from_nothing_to_the_report_and_letters(
     sign_in(LEAD)
     page.goto(f"{GROUP}/documents")
     page.get_by_role("button", name="Build the report (PDF)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"version 2$"))  # the sign-off changed it
     run_jobs()
     page.goto(f"{GROUP}/documents")
     href = page.get_by_role("link", name="Download PDF version 2").get_attribute("href")
