@@ -68,9 +68,15 @@ def test_findings_print_once_each_in_number_order_with_their_themes(app, demo_ca
     assert [f["anchor"] for f in findings] == [f"finding-{n}" for n in range(1, 6)]
     # Finding 3 is under two themes: it appears once, naming both.
     assert findings[2]["themes"] == ["Trust and access", "Cultural competence"]
-    assert findings[3]["themes"] == [] and findings[0]["themes"] == ["Diabetes"]
+    # Themes in the group's order, whatever order the finding was given them in.
+    assert findings[0]["themes"] == ["Diabetes", "Mental health", "Maternity"]
+    assert findings[3]["themes"] == ["Diabetes", "Trust and access"]
     assert findings[0]["title"] == "Outcomes call for urgent action"
     assert "findings_by_theme" not in ctx
+    # A finding under no theme is printed all the same, naming none.
+    change(app, demo_case, lambda g: report_data.set_themes(g, 4, []))
+    findings = context(app, demo_case)["findings"]
+    assert [f["number"] for f in findings] == [1, 2, 3, 4, 5] and findings[3]["themes"] == []
 
 
 def test_a_narrative_is_numbered_paragraphs_each_with_an_anchor(app, demo_case):
@@ -84,21 +90,25 @@ def test_a_narrative_is_numbered_paragraphs_each_with_an_anchor(app, demo_case):
     assert paragraphs[1]["markdown"].count("\n") == 1  # a paragraph over two lines stays whole
     assert paragraphs[2]["markdown"].startswith("- Uptake") and "- Referrals" in paragraphs[2]["markdown"]
     assert paragraphs[3]["markdown"] == "## Maternity"  # a subheading is not numbered
-    assert [p["number"] for p in ctx["findings"][4]["paragraphs"]] == ["5.1"]
+    assert [p["number"] for p in ctx["findings"][4]["paragraphs"]] == ["5.1", "5.2"]
 
 
 def test_a_finding_cites_exactly_its_linked_evidence_with_notes(app, demo_case):
     ctx = context(app, demo(app, demo_case))
     titles = {e["ref"]: e["title"] for e in ctx["evidence"]}
+    # The sessions' minutes are accepted evidence too (the demo records them).
     assert titles == {"E1": "What residents told us about health services",
-                      "E2": "Mental health services and BAME communities", "E3": "Diabetes outcomes by ethnicity"}
+                      "E2": "Mental health services and BAME communities", "E3": "Diabetes outcomes by ethnicity",
+                      "E4": "Minutes: Evidence session 1: NHS services",
+                      "E5": "Minutes: Evidence session 2: community voices"}
     cited = {f["number"]: [r["text"] for r in f["references"]] for f in ctx["findings"]}
     # In the order the officer linked them, whatever the themes say.
     assert cited == {1: ["[E3, p. 4]"], 2: ["[E1]"], 3: ["[E2, slide 2]", "[E1, p. 2]"], 4: ["[E2]"], 5: []}
     for f in ctx["findings"]:
         for r in f["references"]:
             assert r["anchor"] == f"evidence-{r['number']}" and r["ref"] == f"E{r['number']}"
-    assert {e["ref"]: e["cited_by"] for e in ctx["evidence"]} == {"E1": [2, 3], "E2": [3, 4], "E3": [1]}
+    assert {e["ref"]: e["cited_by"] for e in ctx["evidence"]} == {"E1": [2, 3], "E2": [3, 4], "E3": [1],
+                                                                  "E4": [], "E5": []}
 
 
 def test_evidence_accepted_but_cited_by_no_finding_is_still_in_the_appendix(app, demo_case):
@@ -122,7 +132,8 @@ def test_confidential_evidence_linked_to_a_finding_is_shown_without_naming_it(ap
     dump = json.dumps(ctx, sort_keys=True)
     for secret in (MATERNITY, CONFIDENTIAL_FILE, "case review", "secret-note", "maternity@acute-trust"):
         assert secret not in dump, secret
-    assert ctx["counts"]["evidence"] == 3 and len(ctx["evidence"]) == 3
+    # The five accepted items that are not confidential (the sessions' minutes among them).
+    assert ctx["counts"]["evidence"] == 5 and len(ctx["evidence"]) == 5
     # ... and it stops nothing: confidential evidence is evidence the group saw.
     assert problems(app, demo_case) == []
 
@@ -144,7 +155,13 @@ def test_a_confidential_file_of_published_evidence_is_not_listed(app, demo_case)
 
 
 def test_each_recommendation_names_its_addressees_and_cites_its_paragraphs(app, demo_case):
-    ctx = context(app, demo(app, demo_case))
+    demo(app, demo_case)
+
+    def no_measure(group):  # the quality check warns; the report prints nothing in their place
+        report_data.recommendation(group, 1).measure = report_data.recommendation(group, 1).timescale = ""
+
+    change(app, demo_case, no_measure)
+    ctx = context(app, demo_case)
     recs = ctx["recommendations"]
     assert [r["number"] for r in recs] == [1, 2, 3, 4, 5, 6]
     assert recs[0]["addressees"] == HEALTH_SERVICES and recs[0]["addressed_to"] == "All health services"
@@ -155,11 +172,16 @@ def test_each_recommendation_names_its_addressees_and_cites_its_paragraphs(app, 
     assert recs[0]["measure"] == "" and recs[0]["timescale"] == ""
     assert [r["findings"] for r in recs] == [[2], [1, 3], [2, 3], [1, 4], [4, 5], [1]]
     assert [(p["text"], p["anchor"]) for p in recs[1]["rests_on"]] == [
-        ("paragraphs 1.1–1.4", "paragraph-1-1"), ("paragraph 3.1", "paragraph-3-1")]
+        ("paragraphs 1.1–1.4", "paragraph-1-1"), ("paragraphs 3.1–3.2", "paragraph-3-1")]
+    # A finding of one paragraph is cited as one.
+    change(app, demo_case, lambda g: setattr(report_data.finding(g, 3), "text", "Trust is low."))
+    assert [p["text"] for p in context(app, demo_case)["recommendations"][1]["rests_on"]] == [
+        "paragraphs 1.1–1.4", "paragraph 3.1"]
     assert all(r["explanation"] for r in recs)
 
 
 def test_a_recommendation_resting_on_no_finding_cites_nothing(app, second_case):
+    change(app, second_case, lambda g: setattr(report_data.recommendation(g, 1), "findings", []))
     ctx = context(app, second_case)
     (rec,) = ctx["recommendations"]
     assert rec["findings"] == [] and rec["rests_on"] == []
@@ -199,7 +221,10 @@ def test_no_foreword_typed_means_no_foreword(app, demo_case):
 
 
 def test_settings_and_the_draft(app, demo_case):
-    ctx = context(app, demo(app, demo_case))
+    demo(app, demo_case)
+    # The demo loads signed off: its draft goes back to the members.
+    change(app, demo_case, lambda g: report_data.set_signed_off(g, False))
+    ctx = context(app, demo_case)
     assert ctx["draft"] is True and ctx["signed_off"] is None
     assert ctx["document_title"] == "BAME Health Inequalities (draft)"
     assert (ctx["committee"], ctx["meeting_date"], ctx["meeting_date_text"], ctx["reference"]) == (
@@ -215,6 +240,19 @@ def test_settings_and_the_draft(app, demo_case):
     assert context(app, demo_case)["draft"] is True
 
 
+def test_the_demo_as_loaded_is_agreed_and_its_cover_says_so(app, demo_case):
+    """The demo's members agreed its draft and the chair signed it off, so
+    its report is the agreed one, dated by the meeting it goes to."""
+    ctx = context(app, demo_case)
+    assert ctx["draft"] is False and ctx["document_title"] == "BAME Health Inequalities"
+    assert ctx["signed_off"] == {"draft_number": 1, "on": "2021-07-20", "on_text": "20 July 2021"}
+    soup = BeautifulSoup(render(app, "pdf/report.html", ctx), "html.parser")
+    cover = normalise(soup.select_one("section.cover").get_text(" "))
+    assert "Health Scrutiny Committee, 16 September 2021" in cover and "Reference: HSC/2021/BAME" in cover
+    assert "Agreed by the group on 20 July 2021" in cover and "draft" not in cover.lower()
+    assert not soup.find(class_="watermark")
+
+
 def test_the_context_holds_the_group_and_its_people(app, demo_case):
     ctx = context(app, demo(app, demo_case))
     assert ctx["title"] == "BAME Health Inequalities"
@@ -222,7 +260,8 @@ def test_the_context_holds_the_group_and_its_people(app, demo_case):
     assert ctx["council_name"] == app.config["COUNCIL_NAME"]
     assert ctx["lead_officer"] == "Sam Patel"
     assert "Councillor Judi Billing MBE" not in ctx["members"] and len(ctx["members"]) == 4
-    assert ctx["counts"] == {"sessions": 2, "witnesses": 4, "organisations": 4, "evidence": 3,
+    # The sessions' minutes are accepted evidence too.
+    assert ctx["counts"] == {"sessions": 2, "witnesses": 4, "organisations": 4, "evidence": 5,
                              "findings": 5, "recommendations": 6}
     assert ctx["start_date"] == "2021-03-01" and ctx["end_date_text"] == "31 July 2021"
     assert ctx["scope"].startswith("## Why this review")
@@ -301,10 +340,18 @@ def test_the_context_is_plain_json_and_the_same_on_every_call(app, demo_case, se
 def test_the_second_case_has_its_own_content(app, demo_case, second_case):
     ctx = context(app, second_case)
     assert ctx["chair"] == "Councillor Tom Chairperson"
-    assert [f["themes"] for f in ctx["findings"]] == [["Assessments"]]
-    assert [p["markdown"] for p in ctx["findings"][0]["paragraphs"]] == ["Waits for assessments doubled in two years."]
+    assert [f["themes"] for f in ctx["findings"]] == [["Assessments", "Home care"]]
+    assert [(p["number"], p["markdown"]) for p in ctx["findings"][0]["paragraphs"]] == [
+        ("1.1", "Waits for assessments doubled in two years."),
+        ("1.2", "Carers told the group that while they wait they do not know whom to call, and that home care "
+                "often starts weeks after the assessment is done.")]
     assert ctx["evidence"] == [] and ctx["sessions"] == [] and ctx["presentations"] == []
-    assert ctx["foreword"] is None and ctx["draft"] is True
+    assert ctx["foreword"]["body"].startswith("Nobody should wait months")
+    assert ctx["foreword"]["signature"] == "Councillor Tom Chairperson"
+    assert (ctx["committee"], ctx["meeting_date_text"], ctx["reference"]) == (
+        "Adults and Health Scrutiny Panel", "18 March 2027", "AHSP/2027/03")
+    # Never circulated, so a draft.
+    assert ctx["draft"] is True and ctx["signed_off"] is None
     assert "BAME" not in json.dumps(ctx)
 
 
@@ -329,9 +376,12 @@ def test_evidence_changed_in_the_session_is_not_read_from_before(app, demo_case)
     demo(app, demo_case)
     with app.app_context():
         group = get_group_by_slug(demo_case)
-        assert report_context(group, version=0, built_on=BUILT_ON)["counts"]["evidence"] == 3
+        before = report_context(group, version=0, built_on=BUILT_ON)
+        assert "Diabetes outcomes by ethnicity" in [e["title"] for e in before["evidence"]]
         db.session.query(Submission).filter_by(title="Diabetes outcomes by ethnicity").one().status = "set_aside"
-        assert report_context(group, version=0, built_on=BUILT_ON)["counts"]["evidence"] == 2
+        after = report_context(group, version=0, built_on=BUILT_ON)
+        assert "Diabetes outcomes by ethnicity" not in [e["title"] for e in after["evidence"]]
+        assert after["counts"]["evidence"] == before["counts"]["evidence"] - 1
 
 
 # ---- what stops the build ---------------------------------------------------------------
@@ -451,7 +501,10 @@ def check_structure(html, ctx):
 
 
 def test_the_pdf_html_has_every_section_and_reference(app, demo_case):
-    ctx = context(app, demo(app, demo_case))
+    demo(app, demo_case)
+    # A draft (the demo loads signed off), so the watermark is there too.
+    change(app, demo_case, lambda g: report_data.set_signed_off(g, False))
+    ctx = context(app, demo_case)
     html = render(app, "pdf/report.html", ctx)
     soup = check_structure(html, ctx)
     assert soup.html["lang"] == "en"
@@ -471,7 +524,7 @@ def test_the_pdf_html_has_every_section_and_reference(app, demo_case):
         soup.find(id="finding-2").get_text(" "))
     rec_2 = normalise(soup.find(id="recommendation-2").get_text(" "))
     assert soup.find(id="recommendation-2").find(class_="rests-on").get_text() == (
-        "(paragraphs 1.1–1.4; paragraph 3.1)")
+        "(paragraphs 1.1–1.4; paragraphs 3.1–3.2)")
     assert "Measure of success Fewer people" in rec_2 and "Timescale Within 12 months" in rec_2
     rec_1 = normalise(soup.find(id="recommendation-1").get_text(" "))
     assert "All health services: " + ", ".join(HEALTH_SERVICES[:-1]) + " and " + HEALTH_SERVICES[-1] in rec_1
