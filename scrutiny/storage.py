@@ -228,11 +228,6 @@ class LocalStorage:
             raise InvalidKey(f"storage key leaves the storage directory: {key!r}")
         return path
 
-    def path(self, key: str) -> Path:
-        """Deprecated: only documents/report.py still calls it, until it reads
-        through ``open``. Delete this method then (issue 7)."""
-        return self._path(key)
-
     def _pending_path(self, blob: StoredBlob) -> Path:
         """The blob's temp path, checked to be one of ours in root/tmp."""
         path = Path(blob.temp_path)

@@ -211,9 +211,11 @@ def test_local_copy_is_a_temporary_copy_for_programs_that_need_a_path(store):
 
 def test_nothing_outside_storage_reads_local_paths():
     """Files are read through open() and local_copy(), so an object store can
-    replace the disk. documents/report.py is the last caller of the old
-    path() (issue 7 moves it to open(); then delete LocalStorage.path)."""
+    replace the disk: nothing outside storage.py asks for a local path."""
     root = Path(__file__).resolve().parent.parent / "scrutiny"
     callers = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
                      if p.name != "storage.py" and re.search(r"storage\(\)\.(_?path|root)\b", p.read_text()))
-    assert callers in ([], ["documents/report.py"])
+    assert callers == []
+    from scrutiny.storage import LocalStorage
+
+    assert not hasattr(LocalStorage, "path")

@@ -44,7 +44,9 @@ from markdown_it import MarkdownIt
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, defer, selectinload
 
+from scrutiny.branding.services import logo_for_documents
 from scrutiny.clock import to_local
+from scrutiny.evidence.services import pdf_pages
 from scrutiny.evidence.models import EvidenceFile, Submission, SubmissionKind, SubmissionStatus
 from scrutiny.extensions import db
 from scrutiny.findings import checks
@@ -122,7 +124,7 @@ def report_context(group: TopicGroup, *, version: int, built_on: date) -> dict:
         "reference": _clean(settings.reference) if settings else "",
         # The council's logo on the cover: {"src": data URI, "alt": ...} once
         # an administrator has uploaded one (wired by branding).
-        "logo": None,
+        "logo": logo_for_documents(),
         "slug": group.slug,
         "status": group.status,
         "status_label": group.status_label,
@@ -583,22 +585,9 @@ def _format_label(f: EvidenceFile) -> str:
 
 
 def _pdf_pages(f: EvidenceFile) -> int | None:
-    """Pages of a PDF presentation: as counted at upload, else read from
-    storage; None for other files or a file that cannot be read."""
-    if not _is_pdf(f):
-        return None
-    if f.page_count is not None:
-        return f.page_count
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
-    from scrutiny.storage import storage
-
-    try:
-        with storage().open(f.storage_key) as stream:
-            return len(PdfReader(stream).pages)
-    except (OSError, ValueError, PyPdfError):
-        return None
+    """Pages of a PDF presentation, as counted at upload (older files are
+    counted once); None for other files or a file that cannot be read."""
+    return pdf_pages(f) if _is_pdf(f) else None
 
 
 # ---- text -------------------------------------------------------------------------
