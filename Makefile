@@ -3,6 +3,8 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
+# One test process per core (pytest-xdist); TEST_PROCESSES=0 runs them in this one.
+TEST_PROCESSES ?= auto
 PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check
 ASSETS := scrutiny/static/build/app.css
 
@@ -35,7 +37,7 @@ worker: install
 test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports --no-cache
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
 
 bench: install
 	$(PY) -m bench

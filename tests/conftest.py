@@ -19,11 +19,18 @@ SECOND_CASE = HERE / "data" / "second_case.toml"
 PASSWORD = "correct horse battery"
 
 
+def _xdist_worker() -> int | None:
+    """0, 1, ... under pytest-xdist (`make test` runs one process per core), else None."""
+    name = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return int(name[2:]) if name.startswith("gw") else None
+
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory):
     url = os.environ.get("TEST_REDIS_URL")
     if url:
-        yield url
+        # Each process flushes its database after every test: one database each.
+        yield services.redis_database(url, _xdist_worker())
         return
     with services.private_redis(tmp_path_factory.mktemp("redis")) as url:
         yield url
@@ -33,6 +40,7 @@ def redis_url(tmp_path_factory):
 def database_url(tmp_path_factory):
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
+        url = services.worker_database(url, _xdist_worker())
         services.reset_postgres(url)
         return url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"

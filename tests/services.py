@@ -55,6 +55,32 @@ def private_redis(directory: Path):
         proc.wait(10)
 
 
+def redis_database(url: str, worker: int | None) -> str:
+    """The given Redis URL for one test process: worker n uses the database
+    after the given one by n (Redis has 16), so parallel processes never
+    flush each other's queues."""
+    if worker is None:
+        return url
+    parts = redis.connection.parse_url(url)
+    base = int(parts.get("db") or 0)
+    return url.rsplit("/", 1)[0] + f"/{base + 1 + worker}" if url.count("/") >= 3 else f"{url}/{base + 1 + worker}"
+
+
+def worker_database(url: str, worker: int | None) -> str:
+    """The given PostgreSQL database for one test process: worker n gets a
+    database of its own beside it (created if missing), as each empties it."""
+    if worker is None:
+        return url
+    base = sa.engine.make_url(database_url(url))
+    name = f"{base.database}_gw{worker}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 def reset_postgres(url: str) -> None:
     """Start from an empty schema: the test database is the suite's alone."""
     engine = sa.create_engine(database_url(url))

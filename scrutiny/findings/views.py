@@ -148,24 +148,30 @@ def edit(group: TopicGroup, finding_id: int):
     return _finding_form_page(group, _finding_or_404(group, finding_id))
 
 
-@bp.route("/groups/<slug>/findings/<int:finding_id>/delete", methods=["GET", "POST"])
-@topic_group_access("manage")
-def delete(group: TopicGroup, finding_id: int):
-    finding = _finding_or_404(group, finding_id)
-    back = url_for("findings.index", slug=group.slug)
+def _confirm_delete(group: TopicGroup, item, delete, *, back: str, what: str, consequence: str, done: str):
+    """Ask first (GET), delete on the confirmed POST, refuse while locked."""
     if refused := _locked_get(group, back):
         return refused
     form = ConfirmForm()
     if form.validate_on_submit():
-        number = finding.number
-        _, problem = _save(finding, lambda: services.delete_finding(group, finding))
+        _, problem = _save(item, delete)
         if problem:
             return _locked_page(group, problem[1], back)
-        flash(f"Deleted finding {number}. The findings after it moved up one number.", "success")
+        flash(done, "success")
         return redirect(back)
-    return render_template("findings/delete.html", group=group, form=form, back=back,
-                           what=f"finding {finding.number}: {finding.title}",
-                           consequence="Recommendations resting on it will no longer cite it.")
+    return render_template("findings/delete.html", group=group, form=form, back=back, what=what,
+                           consequence=consequence)
+
+
+@bp.route("/groups/<slug>/findings/<int:finding_id>/delete", methods=["GET", "POST"])
+@topic_group_access("manage")
+def delete(group: TopicGroup, finding_id: int):
+    finding = _finding_or_404(group, finding_id)
+    return _confirm_delete(
+        group, finding, lambda: services.delete_finding(group, finding),
+        back=url_for("findings.index", slug=group.slug), what=f"finding {finding.number}: {finding.title}",
+        consequence="Recommendations resting on it will no longer cite it.",
+        done=f"Deleted finding {finding.number}. The findings after it moved up one number.")
 
 
 @bp.post("/groups/<slug>/findings/<int:finding_id>/move")
@@ -334,19 +340,11 @@ def recommendation_edit(group: TopicGroup, rec_id: int):
 @topic_group_access("manage")
 def recommendation_delete(group: TopicGroup, rec_id: int):
     rec = _rec_or_404(group, rec_id)
-    back = url_for("findings.recommendations", slug=group.slug)
-    if refused := _locked_get(group, back):
-        return refused
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        number = rec.number
-        _, problem = _save(rec, lambda: services.delete_recommendation(group, rec))
-        if problem:
-            return _locked_page(group, problem[1], back)
-        flash(f"Deleted recommendation {number}. The recommendations after it moved up one number.", "success")
-        return redirect(back)
-    return render_template("findings/delete.html", group=group, form=form, back=back,
-                           what=f"recommendation {rec.number}", consequence=rec.text)
+    return _confirm_delete(
+        group, rec, lambda: services.delete_recommendation(group, rec),
+        back=url_for("findings.recommendations", slug=group.slug), what=f"recommendation {rec.number}",
+        consequence=rec.text,
+        done=f"Deleted recommendation {rec.number}. The recommendations after it moved up one number.")
 
 
 @bp.post("/groups/<slug>/recommendations/<int:rec_id>/move")
@@ -460,19 +458,10 @@ def section_edit(group: TopicGroup, section_id: int):
 @topic_group_access("manage")
 def section_delete(group: TopicGroup, section_id: int):
     section = _section_or_404(group, section_id)
-    back = url_for("findings.report_text", slug=group.slug)
-    if refused := _locked_get(group, back):
-        return refused
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        heading = section.heading
-        _, problem = _save(section, lambda: services.delete_section(group, section))
-        if problem:
-            return _locked_page(group, problem[1], back)
-        flash(f"Deleted {heading}.", "success")
-        return redirect(back)
-    return render_template("findings/delete.html", group=group, form=form, back=back,
-                           what=f"the section “{section.heading}”", consequence="Its text will be lost.")
+    return _confirm_delete(
+        group, section, lambda: services.delete_section(group, section),
+        back=url_for("findings.report_text", slug=group.slug), what=f"the section “{section.heading}”",
+        consequence="Its text will be lost.", done=f"Deleted {section.heading}.")
 
 
 @bp.post("/groups/<slug>/report-text/<int:section_id>/move")
