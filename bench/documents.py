@@ -362,37 +362,26 @@ def unchanged(app: Flask, slug: str, latest_id: int, samples: int = 21) -> dict:
     }
 
 
-def _letters_module():
-    """Where the letters' due dates are set: scrutiny.responses once the
-    due-date rules have moved there, scrutiny.documents.letters before."""
-    try:
-        from scrutiny.responses import services as responses
-
-        if hasattr(responses, "set_due_date"):
-            return responses
-    except ImportError:
-        pass
-    from scrutiny.documents import letters
-
-    return letters
-
-
 def _letters_ready(app: Flask, slug: str) -> int:
-    """Give every addressee a due date (those with no statutory period get
-    one set by the lead officer), so the letters can be built; returns how
-    many addressees there are."""
-    from scrutiny.documents import letters
+    """Give every addressee a named contact and a due date (those with no
+    statutory period get one set by the lead officer), as an officer would
+    before the letters can be built; returns how many addressees there are."""
+    from scrutiny.responses import services as responses
 
-    dates = _letters_module()
     with app.app_context():
         group = get_group_by_slug(slug)
-        rules, dues = app.config["RESPONSE_DUE_RULES"], letters.dues(group)
-        for organisation in letters.addressees(group):
+        rules, dues = app.config["RESPONSE_DUE_RULES"], responses.dues(group)
+        addressees = responses.addressees(group)
+        for n, organisation in enumerate(addressees, start=1):
+            if not organisation.contact_name:
+                organisation.contact_name, organisation.contact_role = f"Contact Person {n}", "Chief Executive"
+                organisation.postal_address = f"{n} Bench Street\nBenchtown\nBT{n} 1AA"
             due = dues.get(organisation.id)
             if organisation.kind not in rules and (due is None or due.due_on is None):
-                dates.set_due_date(group, organisation, today() + timedelta(days=60),
-                                   "Agreed with the organisation (benchmark)", group.lead_officer)
-        count = len(letters.addressees(group))
+                responses.set_due_date(group, organisation, today() + timedelta(days=60),
+                                       "Agreed with the organisation (benchmark)", group.lead_officer)
+        db.session.commit()
+        count = len(addressees)
         db.session.remove()
     return count
 
