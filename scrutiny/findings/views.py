@@ -163,6 +163,15 @@ def _confirm_delete(group: TopicGroup, item, delete, *, back: str, what: str, co
                            consequence=consequence)
 
 
+def _move_item(group: TopicGroup, item, move, *, back: str, anchor: str):
+    """Up or down one place (the form's `direction`), back to the item in its list."""
+    if ConfirmForm().validate_on_submit():
+        _, problem = _save(item, lambda: move(request.form.get("direction")))
+        if problem:
+            return _locked_page(group, problem[1], back)
+    return redirect(f"{back}#{anchor}")
+
+
 @bp.route("/groups/<slug>/findings/<int:finding_id>/delete", methods=["GET", "POST"])
 @topic_group_access("manage")
 def delete(group: TopicGroup, finding_id: int):
@@ -178,12 +187,8 @@ def delete(group: TopicGroup, finding_id: int):
 @topic_group_access("manage")
 def move(group: TopicGroup, finding_id: int):
     finding = _finding_or_404(group, finding_id)
-    back = url_for("findings.index", slug=group.slug)
-    if ConfirmForm().validate_on_submit():
-        _, problem = _save(finding, lambda: services.move_finding(group, finding, request.form.get("direction")))
-        if problem:
-            return _locked_page(group, problem[1], back)
-    return redirect(f"{back}#finding-{finding.id}")
+    return _move_item(group, finding, lambda direction: services.move_finding(group, finding, direction),
+                      back=url_for("findings.index", slug=group.slug), anchor=f"finding-{finding.id}")
 
 
 @bp.post("/groups/<slug>/findings/<int:finding_id>/evidence")
@@ -351,12 +356,8 @@ def recommendation_delete(group: TopicGroup, rec_id: int):
 @topic_group_access("manage")
 def recommendation_move(group: TopicGroup, rec_id: int):
     rec = _rec_or_404(group, rec_id)
-    back = url_for("findings.recommendations", slug=group.slug)
-    if ConfirmForm().validate_on_submit():
-        _, problem = _save(rec, lambda: services.move_recommendation(group, rec, request.form.get("direction")))
-        if problem:
-            return _locked_page(group, problem[1], back)
-    return redirect(f"{back}#recommendation-{rec.id}")
+    return _move_item(group, rec, lambda direction: services.move_recommendation(group, rec, direction),
+                      back=url_for("findings.recommendations", slug=group.slug), anchor=f"recommendation-{rec.id}")
 
 
 @bp.post("/groups/<slug>/recommendations/<int:rec_id>/quality/<item>")
@@ -468,12 +469,8 @@ def section_delete(group: TopicGroup, section_id: int):
 @topic_group_access("manage")
 def section_move(group: TopicGroup, section_id: int):
     section = _section_or_404(group, section_id)
-    back = url_for("findings.report_text", slug=group.slug)
-    if ConfirmForm().validate_on_submit():
-        _, problem = _save(section, lambda: services.move_section(group, section, request.form.get("direction")))
-        if problem:
-            return _locked_page(group, problem[1], back)
-    return redirect(f"{back}#section-{section.id}")
+    return _move_item(group, section, lambda direction: services.move_section(group, section, direction),
+                      back=url_for("findings.report_text", slug=group.slug), anchor=f"section-{section.id}")
 
 
 @bp.route("/groups/<slug>/report-text/settings", methods=["GET", "POST"])
