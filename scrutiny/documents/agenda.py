@@ -59,7 +59,7 @@ from flask import current_app
 from sqlalchemy import and_, or_, select
 
 from scrutiny.clock import to_local
-from scrutiny.documents.report import EMAIL_RE, EMAIL_REMOVED
+from scrutiny.documents.report import clean as _clean
 from scrutiny.evidence.models import EvidenceFile, Submission, SubmissionKind, SubmissionStatus
 from scrutiny.extensions import db
 from scrutiny.groups.models import TopicGroup
@@ -281,11 +281,6 @@ def agenda_context(session: EvidenceSession, *, version: int, built_on: date) ->
         "not_included": [{"name": f["name"], "reason": f["note"]} for f in files if not f["included"]],
         "converter_available": converter() is not None,
     }
-
-
-def _clean(text: str | None) -> str:
-    """Free text as published: trimmed, with anything like an e-mail address removed."""
-    return EMAIL_RE.sub(EMAIL_REMOVED, (text or "").strip())
 
 
 # ---- the pack ------------------------------------------------------------------------

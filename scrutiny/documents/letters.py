@@ -29,7 +29,7 @@ from sqlalchemy import select
 from scrutiny.branding.services import logo_for_documents
 from scrutiny.documents.errors import DocumentError
 from scrutiny.documents.models import Document, DocumentKind, DocumentStatus
-from scrutiny.documents.report import EMAIL_RE, EMAIL_REMOVED
+from scrutiny.documents.report import clean as _clean
 from scrutiny.extensions import db
 from scrutiny.groups.models import TopicGroup
 from scrutiny.groups.services import slugify
@@ -123,10 +123,6 @@ def reference(group: TopicGroup, organisation: Organisation) -> str:
 
 
 # ---- the letter's data ------------------------------------------------------------------------
-
-
-def _clean(text: str | None) -> str:
-    return EMAIL_RE.sub(EMAIL_REMOVED, (text or "").strip())
 
 
 def _address_lines(text: str | None) -> list[str]:

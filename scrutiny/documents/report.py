@@ -118,10 +118,10 @@ def report_context(group: TopicGroup, *, version: int, built_on: date) -> dict:
         "draft": signed_off is None,
         "document_title": group.title if signed_off else f"{group.title} (draft)",
         "signed_off": _signed_off_entry(signed_off),
-        "committee": _clean(settings.committee) if settings else "",
+        "committee": clean(settings.committee) if settings else "",
         "meeting_date": meeting.isoformat() if meeting else None,
         "meeting_date_text": meeting.strftime(DATE_FORMAT) if meeting else None,
-        "reference": _clean(settings.reference) if settings else "",
+        "reference": clean(settings.reference) if settings else "",
         # The council's logo on the cover: {"src": data URI, "alt": ...} once
         # an administrator has uploaded one (wired by branding).
         "logo": logo_for_documents(),
@@ -139,9 +139,9 @@ def report_context(group: TopicGroup, *, version: int, built_on: date) -> dict:
         "end_date": group.end_date.isoformat() if group.end_date else None,
         "start_date_text": group.start_date.strftime(DATE_FORMAT) if group.start_date else None,
         "end_date_text": group.end_date.strftime(DATE_FORMAT) if group.end_date else None,
-        "scope": _clean(group.scope),  # Markdown: templates render it with the `markdown` filter
+        "scope": clean(group.scope),  # Markdown: templates render it with the `markdown` filter
         "themes": [t.name for t in group.themes],
-        "lines_of_enquiry": [_clean(line.text) for line in group.lines_of_enquiry],
+        "lines_of_enquiry": [clean(line.text) for line in group.lines_of_enquiry],
         # The officers' text, Markdown; None when not written (nothing is
         # written for them). The foreword is signed by the chair.
         "foreword": sections["foreword"],
@@ -310,16 +310,16 @@ def _sections(group: TopicGroup) -> dict:
     found: dict = {"foreword": None, "summary": None, "conclusions": None, "custom": []}
     chair = group.chair.name if group.chair else None
     for section in group.report_sections:
-        body = _clean(section.body)
+        body = clean(section.body)
         if not body:
             continue
         kind = section.kind if section.kind in set(SectionKind) else SectionKind.CUSTOM
         if kind == SectionKind.CUSTOM:
             number = len(found["custom"]) + 1
-            found["custom"].append({"anchor": f"section-{number}", "heading": _clean(section.heading),
+            found["custom"].append({"anchor": f"section-{number}", "heading": clean(section.heading),
                                     "body": body})
         elif found[kind] is None:
-            entry = {"anchor": str(kind), "heading": _clean(section.title) or SectionKind(kind).label, "body": body}
+            entry = {"anchor": str(kind), "heading": clean(section.title) or SectionKind(kind).label, "body": body}
             if kind == SectionKind.FOREWORD:
                 entry["signature"] = chair
                 entry["signature_role"] = f"Chair of the {group.title} topic group" if chair else None
@@ -344,8 +344,8 @@ def _session_entry(number: int, session: EvidenceSession) -> dict:
         "online": bool(session.online_url),
         "presenters": [{
             "organisation": slot.invitation.organisation.name,
-            "name": _clean(slot.invitation.contact_name),
-            "role": _clean(slot.invitation.contact_role),
+            "name": clean(slot.invitation.contact_name),
+            "role": clean(slot.invitation.contact_role),
             "attended": slot.attended,
             "attended_text": {True: "Attended", False: "Did not attend", None: "Not recorded"}[slot.attended],
         } for slot in session.slots if _presents(slot)],
@@ -358,12 +358,12 @@ def _evidence_entry(number: int, submission: Submission) -> dict:
         "number": number,
         "ref": f"E{number}",
         "anchor": f"evidence-{number}",
-        "title": _clean(submission.title),
+        "title": clean(submission.title),
         "organisation": submission.organisation.name if submission.organisation else None,
         "kind": submission.kind,
         "kind_label": submission.kind_label,
-        "summary": _clean(submission.summary),
-        "officer_summary": _clean(submission.officer_summary),
+        "summary": clean(submission.summary),
+        "officer_summary": clean(submission.officer_summary),
         "themes": [t.name for t in submission.themes],
         "session": session.title if session else None,
         "session_date_text": to_local(session.starts_at).strftime(DATE_FORMAT) if session else None,
@@ -386,15 +386,15 @@ def _finding_entry(finding: Finding, refs_by_id: dict[int, int]) -> dict:
         number = refs_by_id.get(link.submission_id)
         if number is None:
             continue
-        note = _clean(link.note)
+        note = clean(link.note)
         references.append({"number": number, "ref": f"E{number}", "anchor": f"evidence-{number}", "note": note,
                            "text": f"[E{number}, {note}]" if note else f"[E{number}]"})
     return {
         "number": finding.number,
         "anchor": f"finding-{finding.number}",
-        "title": _clean(finding.title),
+        "title": clean(finding.title),
         "themes": [t.name for t in finding.themes],
-        "paragraphs": _paragraphs(finding.number, _clean(finding.text)),
+        "paragraphs": _paragraphs(finding.number, clean(finding.text)),
         "references": references,
         "confidential_evidence": confidential,
     }
@@ -438,19 +438,19 @@ def _recommendation_entry(recommendation: Recommendation, paragraphs: dict[int, 
             else f"paragraphs {first['number']}–{last['number']}",
         })
     names = [o.name for o in recommendation.addressees]
-    label = _clean(recommendation.addressed_to)
+    label = clean(recommendation.addressed_to)
     if label.casefold() in {", ".join(names).casefold(), *(n.casefold() for n in names)}:
         label = ""  # it would only repeat the organisation's name
     return {
         "number": recommendation.number,
         "anchor": f"recommendation-{recommendation.number}",
-        "text": _clean(recommendation.text),
-        "explanation": _clean(recommendation.explanation),
+        "text": clean(recommendation.text),
+        "explanation": clean(recommendation.explanation),
         # A label printed beside the organisations, never instead of them.
         "addressed_to": label,
         "addressees": names,
-        "measure": _clean(recommendation.measure),
-        "timescale": _clean(recommendation.timescale),
+        "measure": clean(recommendation.measure),
+        "timescale": clean(recommendation.timescale),
         "findings": [f.number for f in recommendation.findings],
         "rests_on": rests_on,
     }
@@ -486,7 +486,7 @@ def _witnesses(data: _Data, kinds: dict[str, str], refs_by_id: dict[int, int]) -
         if invitation.status not in TOOK_PART and invitation.id not in presented:
             continue
         sessions = presented.get(invitation.id, [])
-        name, role = _clean(invitation.contact_name), _clean(invitation.contact_role)
+        name, role = clean(invitation.contact_name), clean(invitation.contact_role)
         witnesses.append({"name": name, "role": role, "organisation": invitation.organisation.name,
                           "sessions": sessions})
         org = org_entry(invitation.organisation)
@@ -560,10 +560,10 @@ def _presentations(data: _Data, refs_by_id: dict[int, int]) -> list[dict]:
         entries.append({
             "number": len(entries) + 1,
             "anchor": f"presentation-{len(entries) + 1}",
-            "title": _clean(submission.title),
+            "title": clean(submission.title),
             "organisation": submission.organisation.name if submission.organisation else None,
-            "witness": _clean(witness.contact_name) if witness else None,
-            "witness_role": _clean(witness.contact_role) if witness else "",
+            "witness": clean(witness.contact_name) if witness else None,
+            "witness_role": clean(witness.contact_role) if witness else "",
             "session": session.title if session else None,
             "session_date_text": to_local(session.starts_at).strftime(DATE_FORMAT) if session else None,
             "evidence_ref": f"E{number}",
@@ -593,9 +593,10 @@ def _pdf_pages(f: EvidenceFile) -> int | None:
 # ---- text -------------------------------------------------------------------------
 
 
-def _clean(text: str | None) -> str:
-    """Free text as published: trimmed, with anything like an e-mail address
-    removed. (No "@", no address: most texts skip the regular expression.)"""
+def clean(text: str | None) -> str:
+    """Free text as published (report, letters, agendas): trimmed, with
+    anything like an e-mail address removed. (No "@", no address: most
+    texts skip the regular expression.)"""
     text = (text or "").strip()
     return EMAIL_RE.sub(EMAIL_REMOVED, text) if "@" in text else text
 
