@@ -5,8 +5,8 @@ from enum import StrEnum
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import String, func
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from scrutiny.extensions import db
@@ -66,3 +66,19 @@ class User(UserMixin, db.Model):
     def is_staff_officer(self) -> bool:
         """Officers and admins organise topic groups."""
         return self.role in (Role.ADMIN, Role.OFFICER)
+
+
+class PasswordResetToken(db.Model):
+    """A single-use "reset your password" link (scrutiny.links): only its hash
+    is kept, it expires soon, and only the POST behind its button spends it."""
+
+    __tablename__ = "password_reset_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()

@@ -72,6 +72,15 @@ class Submission(db.Model):
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
     submitted_at: Mapped[datetime | None]
+    # Evidence an officer recorded for a witness (sent by e-mail or post, or
+    # given orally at a session): who recorded it, how it came, who gave it.
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    received_via: Mapped[str] = mapped_column(String(20), default="")  # "" = the portal
+    given_by: Mapped[str] = mapped_column(String(200), default="")
+    # When the witness confirmed the privacy and publication notice, and which
+    # text (its SHA-256), so a changed notice is known to be unconfirmed.
+    notice_confirmed_at: Mapped[datetime | None]
+    notice_sha256: Mapped[str] = mapped_column(String(64), default="")
 
     topic_group: Mapped[TopicGroup] = relationship()
     invitation: Mapped[Invitation | None] = relationship(
@@ -82,7 +91,8 @@ class Submission(db.Model):
                                                lazy="selectin")
     files: Mapped[list[EvidenceFile]] = relationship(back_populates="submission", order_by="EvidenceFile.id",
                                                      cascade="all, delete-orphan", lazy="selectin")
-    reviewed_by: Mapped[User | None] = relationship()
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    added_by: Mapped[User | None] = relationship(foreign_keys=[added_by_id])
 
     @property
     def kind_label(self) -> str:
@@ -108,6 +118,9 @@ class EvidenceFile(db.Model):
     storage_key: Mapped[str] = mapped_column(String(200), unique=True)
     original_name: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(120))
+    # The type the file's name claimed when its content showed another (a
+    # PowerPoint renamed .pdf): stored as what it is, the name kept as given.
+    named_as: Mapped[str] = mapped_column(String(120), default="")
     category: Mapped[str] = mapped_column(String(20))  # document, data, presentation, image
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))

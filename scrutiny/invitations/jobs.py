@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import time, timedelta, timezone
 
 from flask import current_app
-from scrutiny import jobs, mail
+from scrutiny import jobs, links, mail
 from scrutiny.extensions import db
 from scrutiny.invitations import services
 from scrutiny.invitations.models import AWAITING, Invitation, InvitationStatus, PortalToken
@@ -40,7 +40,7 @@ def prepare_email(email: Email) -> Message:
     text, html = mail.render(email.kind, subject=subject, **context)
 
     def forget_link() -> None:  # the link went nowhere: it must not work
-        db.session.query(PortalToken).filter_by(token_hash=services.hash_token(token)).delete()
+        db.session.query(PortalToken).filter_by(token_hash=links.hash_token(token)).delete()
 
     def mark_sent() -> None:
         if email.kind == "invitation" and invitation.status == InvitationStatus.DRAFT:

@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
-import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -12,7 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import func, select
 
-from scrutiny import jobs
+from scrutiny import jobs, links
 from scrutiny.clock import local_to_utc, today, utcnow  # noqa: F401 - also used as services.today etc.
 from scrutiny.auth.models import User
 from scrutiny.extensions import db
@@ -242,10 +240,6 @@ def withdraw(invitation: Invitation) -> None:
 
 # ---- portal links -------------------------------------------------------------
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def link_expiry(invitation: Invitation) -> datetime:
     last_day = invitation.deadline + timedelta(days=current_app.config["PORTAL_LINK_GRACE_DAYS"])
     return local_to_utc(last_day + timedelta(days=1), time(0))
@@ -253,8 +247,8 @@ def link_expiry(invitation: Invitation) -> datetime:
 
 def issue_token(invitation: Invitation) -> str:
     """A new single-use link token (256 random bits); only its hash is stored."""
-    token = secrets.token_urlsafe(32)
-    db.session.add(PortalToken(invitation=invitation, token_hash=hash_token(token),
+    token, token_hash = links.new_token()
+    db.session.add(PortalToken(invitation=invitation, token_hash=token_hash,
                                expires_at=link_expiry(invitation)))
     db.session.commit()
     return token
@@ -266,7 +260,7 @@ UNKNOWN, USED, EXPIRED, WITHDRAWN = "unknown", "used", "expired", "withdrawn"
 
 def redeem_token(token: str) -> tuple[Invitation | None, str | None]:
     """(invitation, None) on success, marking the link used; else (None, why)."""
-    record = db.session.scalar(select(PortalToken).where(PortalToken.token_hash == hash_token(token or "")))
+    record = db.session.scalar(select(PortalToken).where(PortalToken.token_hash == links.hash_token(token)))
     if record is None:
         return None, UNKNOWN
     invitation = record.invitation

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -38,7 +39,8 @@ class SessionSlot(db.Model):
     """A witness presenting at a session, and whether they came."""
 
     __tablename__ = "session_slots"
-    __table_args__ = (UniqueConstraint("invitation_id"),)
+    # A witness may present at several sessions, once at each.
+    __table_args__ = (UniqueConstraint("session_id", "invitation_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("evidence_sessions.id", ondelete="CASCADE"), index=True)
@@ -48,3 +50,30 @@ class SessionSlot(db.Model):
 
     session: Mapped[EvidenceSession] = relationship(back_populates="slots")
     invitation: Mapped["Invitation"] = relationship(back_populates="slot")  # noqa: F821
+
+
+class AttendanceStatus(StrEnum):
+    PRESENT = "present"
+    APOLOGIES = "apologies"
+    ABSENT = "absent"
+
+    @property
+    def label(self) -> str:
+        return {"present": "Present", "apologies": "Sent apologies", "absent": "Absent"}[self.value]
+
+
+class MemberAttendance(db.Model):
+    """A councillor of the group at a session: present, apologies or absent."""
+
+    __tablename__ = "session_member_attendance"
+    __table_args__ = (UniqueConstraint("session_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("evidence_sessions.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(12))
+    recorded_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    session: Mapped[EvidenceSession] = relationship(
+        backref=db.backref("member_attendance", cascade="all, delete-orphan"))
+    user: Mapped["User"] = relationship()  # noqa: F821
