@@ -44,6 +44,7 @@ ROUTES = [
     ("GET", f"/groups/{GROUP}/evidence", "member"),
     ("GET", f"/groups/{GROUP}/evidence/{{submission}}", "member"),
     ("POST", f"/groups/{GROUP}/evidence/{{submission}}/review", OFFICER),
+    ("GET", f"/groups/{GROUP}/evidence/new", OFFICER),
     ("GET", f"/groups/{GROUP}/evidence/files/{{file}}", "member"),
     ("GET", f"/groups/{GROUP}/documents", "member"),
     ("POST", f"/groups/{GROUP}/documents/report/build", OFFICER),

@@ -108,6 +108,10 @@ def library(group: TopicGroup, *, themes: Iterable[Theme | int] = (), organisati
         joinedload(Submission.organisation),
         selectinload(Submission.themes),
         selectinload(Submission.files),
+        # For "added by ... received by post from ..." on evidence officers recorded.
+        selectinload(Submission.added_by),
+        selectinload(Submission.invitation),
+        selectinload(Submission.session),
     )
     theme_ids = _theme_ids(themes)
     if theme_ids:

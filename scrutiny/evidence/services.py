@@ -12,8 +12,8 @@ from scrutiny.extensions import db
 from scrutiny.invitations import services as invitations
 from scrutiny.invitations.models import Invitation, InvitationStatus
 from scrutiny.outbox.models import Email
-from scrutiny.storage import storage
-from scrutiny.uploads import UploadRefused, pdf_page_count, store_upload, upload_limits
+from scrutiny.storage import StoredBlob, storage
+from scrutiny.uploads import CheckedFile, UploadRefused, pdf_page_count, store_upload, upload_limits
 
 WITNESS_KINDS = (SubmissionKind.WRITTEN, SubmissionKind.DATA, SubmissionKind.PRESENTATION)
 
@@ -66,19 +66,29 @@ def save_draft(submission: Submission, *, title: str, summary: str, body: str, k
     db.session.commit()
 
 
+def _too_many(name: str) -> str:
+    return (f"“{name}” was not added: a piece of evidence can have at most "
+            f"{current_app.config['MAX_FILES_PER_SUBMISSION']} files")
+
+
+def _file_record(submission: Submission, key: str, blob: StoredBlob, checked: CheckedFile, *,
+                 confidential: bool) -> EvidenceFile:
+    return EvidenceFile(submission=submission, storage_key=key, original_name=checked.safe_name,
+                        content_type=checked.content_type, category=checked.category, size=blob.size,
+                        sha256=blob.sha256, confidential=confidential, page_count=checked.page_count)
+
+
 def add_files(submission: Submission, uploads, *, confidential: bool) -> UploadOutcome:
     """Store each good file; refuse each bad one with its own message. A
     refusal leaves nothing in storage and does not stop the other files."""
     _check_editable(submission)
-    config = current_app.config
     outcome = UploadOutcome()
-    room = config["MAX_FILES_PER_SUBMISSION"] - len(submission.files)
+    room = current_app.config["MAX_FILES_PER_SUBMISSION"] - len(submission.files)
     for stream, name in uploads:
         if not name:
             continue
         if room <= 0:
-            outcome.refused.append(f"“{name}” was not added: a piece of evidence can have at most "
-                                   f"{config['MAX_FILES_PER_SUBMISSION']} files")
+            outcome.refused.append(_too_many(name))
             continue
         try:
             blob, checked = store_upload(stream, name, **upload_limits())
@@ -88,9 +98,7 @@ def add_files(submission: Submission, uploads, *, confidential: bool) -> UploadO
         # The file goes into place first, then its row: a failure after the
         # move deletes the file, so storage never holds what the data forgets.
         key = storage().commit(blob)
-        record = EvidenceFile(submission=submission, storage_key=key, original_name=checked.safe_name,
-                              content_type=checked.content_type, category=checked.category, size=blob.size,
-                              sha256=blob.sha256, confidential=confidential, page_count=checked.page_count)
+        record = _file_record(submission, key, blob, checked, confidential=confidential)
         try:
             db.session.add(record)
             db.session.commit()
@@ -101,6 +109,61 @@ def add_files(submission: Submission, uploads, *, confidential: bool) -> UploadO
         outcome.saved.append(record)
         room -= 1
     return outcome
+
+
+@dataclass
+class CheckedUploads:
+    """Files checked but not yet kept: each one pending in storage."""
+
+    pending: list[tuple[StoredBlob, CheckedFile]] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # one message per refused file, naming it
+
+    @property
+    def names(self) -> list[str]:
+        return [checked.safe_name for _, checked in self.pending]
+
+    def discard(self) -> None:
+        for blob, _ in self.pending:
+            storage().discard(blob)
+        self.pending = []
+
+
+def check_files(uploads) -> CheckedUploads:
+    """Every file through the witnesses' checks, none kept yet: for evidence
+    recorded all at once, which is stored whole or not at all."""
+    outcome = CheckedUploads()
+    room = current_app.config["MAX_FILES_PER_SUBMISSION"]
+    for stream, name in uploads:
+        if not name:
+            continue
+        if room <= 0:
+            outcome.refused.append(_too_many(name))
+            continue
+        try:
+            outcome.pending.append(store_upload(stream, name, **upload_limits()))
+        except UploadRefused as refusal:
+            outcome.refused.append(str(refusal))
+            continue
+        room -= 1
+    return outcome
+
+
+def commit_with_files(submission: Submission, checked: CheckedUploads, *, confidential: bool) -> None:
+    """Commit the session with the submission and its checked files, all or
+    nothing: if anything fails, the rows are rolled back and no file stays."""
+    kept = []
+    try:
+        for blob, file in checked.pending:
+            kept.append(storage().commit(blob))
+            db.session.add(_file_record(submission, blob.key, blob, file, confidential=confidential))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        for key in kept:
+            storage().delete(key)
+        checked.discard()
+        raise
+    checked.pending = []
 
 
 def pdf_pages(file: EvidenceFile) -> int | None:

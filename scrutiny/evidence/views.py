@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from scrutiny.evidence import library as services
+from scrutiny.evidence import recorded
 from scrutiny.evidence.library_forms import LEAVE_AS_IT_IS, LibraryFilterForm, ReviewForm
 from scrutiny.evidence.models import Submission, SubmissionStatus
+from scrutiny.evidence.recorded_forms import RecordedEvidenceForm
 from scrutiny.extensions import db
 from scrutiny.groups.models import TopicGroup
 from scrutiny.security import topic_group_access
@@ -19,6 +21,8 @@ def evidence_helpers():
     return {
         "evidence_status_tag": services.status_tag_class,
         "file_type": services.file_type_label,
+        "given_by": recorded.given_by,
+        "received_via": recorded.received_via_label,
     }
 
 
@@ -33,6 +37,29 @@ def library(group: TopicGroup):
         kinds=form.chosen(form.kind), statuses=form.chosen(form.status), query=form.q.data or "")
     return render_template("evidence/library.html", group=group, form=form, facets=facets,
                            submissions=submissions)
+
+
+@bp.route("/groups/<slug>/evidence/new", methods=["GET", "POST"])
+@topic_group_access("manage")
+def record(group: TopicGroup):
+    form = RecordedEvidenceForm()
+    form.set_choices(invitations=recorded.invitations(group), organisations=recorded.organisations(),
+                     sessions=recorded.sessions(group), themes=group.themes)
+    files_checked: list[str] = []
+    if form.validate_on_submit():
+        uploads = [(f.stream, f.filename) for f in request.files.getlist(form.files.name) if f.filename]
+        try:
+            added = recorded.record(group, form.received(), uploads, by=current_user)
+        except recorded.NotRecorded as problems:
+            db.session.rollback()
+            for name, messages in problems.errors.items():
+                getattr(form, name).errors = list(getattr(form, name).errors) + messages
+            files_checked = problems.files_checked
+        else:
+            flash(f"Added {added.title} to the evidence library. It is waiting for review.", "success")
+            return redirect(url_for("evidence.submission", slug=group.slug, public_id=added.public_id))
+    return render_template("evidence/record.html", group=group, form=form, files_checked=files_checked,
+                           upload_limit=current_app.config["MAX_UPLOAD_BYTES"])
 
 
 def _review_form(group: TopicGroup, submission: Submission, **kwargs) -> ReviewForm:
