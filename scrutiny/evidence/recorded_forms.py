@@ -38,7 +38,7 @@ class RecordedEvidenceForm(FlaskForm):
     title = StringField("Title", widget=GovTextInput(), validators=[Optional(), Length(max=300)])
     summary = TextAreaField("Summary", widget=GovTextArea(), validators=[Optional(), Length(max=3000)],
                             description="A few sentences the councillors can read first.")
-    body = TextAreaField("Written evidence", widget=GovTextArea(), validators=[Optional(), Length(max=100_000)],
+    body = TextAreaField("Text of the evidence", widget=GovTextArea(), validators=[Optional(), Length(max=100_000)],
                          description="The letter or e-mail, or a note of what was said. You can use Markdown: "
                                      "## for headings, - for lists, **bold**.")
     themes = SelectMultipleField("Which themes does it cover?", widget=GovCheckboxesInput(), validate_choice=False,
