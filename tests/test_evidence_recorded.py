@@ -262,3 +262,28 @@ def test_the_witness_sees_it_read_only_as_added_by_the_scrutiny_team(app, second
     assert "Wendy's colleague" not in item.text and f"Added by {OFFICER_NAME}" not in item.text
     assert _soup(item).select("form textarea, form input[type=file]") == []
     assert "letter.pdf" in item.text
+
+
+def test_the_library_page_queries_do_not_grow_with_recorded_evidence(app, browser, witness, make_user):
+    """Who added each piece, whom it came from and at which session are loaded
+    with the list, not one piece at a time."""
+    from tests.queries import queries_for
+
+    session = _session(app, witness)
+    browser.sign_in(OFFICER)
+
+    def add(n, start):
+        for i in range(start, start + n):
+            other = make_invitation(app, GROUP, CARERS, email=f"w{i}@carers.example", name=f"Witness {i}")
+            browser.sign_out()
+            browser.sign_in(make_user("officer"))
+            page = _add(browser, received_via=("oral", "post")[i % 2], invitation=_choice(app, other),
+                        session=session if i % 2 == 0 else "", title=f"Evidence {i}", body="text")
+            assert page.status_code == 302, _errors(page)
+
+    add(2, 0)
+    before = queries_for(app, browser.client, LIBRARY)
+    add(6, 2)
+    page = browser.get(LIBRARY)
+    assert page.text.count("Added by Officer Person") == 8 and page.text.count("(Hearing)") == 4
+    assert queries_for(app, browser.client, LIBRARY) == before
