@@ -95,9 +95,8 @@ class SessionForm(FlaskForm):
     def set_invitations(self, invitations, session=None):
         """Offer this session's presenters first, in their order, then the rest."""
         def key(invitation):
-            slot = invitation.slot
-            mine = slot is not None and session is not None and slot.session_id == session.id
-            return (0, slot.position) if mine else (1, 0)
+            mine = [s for s in invitation.slots if session is not None and s.session_id == session.id]
+            return (0, mine[0].position) if mine else (1, 0)
 
         ordered = sorted(invitations, key=key)
         self.presenters.choices = choice_list((i.id, services.presenter_label(i)) for i in ordered)

@@ -108,7 +108,7 @@ def _presenting(group: TopicGroup, invitation_ids: list[int]) -> list[Invitation
         return []
     found = {
         i.id: i for i in db.session.scalars(
-            select(Invitation).where(Invitation.id.in_(ids)).options(selectinload(Invitation.slot)))
+            select(Invitation).where(Invitation.id.in_(ids)).options(selectinload(Invitation.slots)))
     }
     invitations = []
     for invitation_id in ids:
@@ -124,15 +124,14 @@ def _presenting(group: TopicGroup, invitation_ids: list[int]) -> list[Invitation
 
 
 def _place(session: EvidenceSession, invitations: list[Invitation]) -> None:
-    """One slot per invitation: keep the slots that stay, move any from another session."""
+    """One slot per invitation at this session: keep the slots that stay (and
+    whether they came), add the new ones. A witness's slots at other sessions
+    are left alone: a witness may present at several."""
     slots = []
     with db.session.no_autoflush:  # new slots join the session below, with the rest
+        kept = {slot.invitation_id: slot for slot in session.slots}
         for position, invitation in enumerate(invitations):
-            slot = invitation.slot
-            if slot is None:
-                slot = SessionSlot(invitation=invitation)
-            elif slot.session is not session:
-                slot.attended = None  # whether they came to the other session says nothing about this one
+            slot = kept.get(invitation.id) or SessionSlot(invitation=invitation)
             slot.position = position
             slots.append(slot)
         session.slots = slots
@@ -161,7 +160,7 @@ def save_session(group: TopicGroup, session: EvidenceSession | None, details: Se
 
 
 def set_presenters(session: EvidenceSession, invitation_ids: list[int]) -> list[SessionSlot]:
-    """The witnesses who present at a session, in order. Moves any who were down for another session."""
+    """The witnesses who present at a session, in order, once each."""
     _place(session, _presenting(session.topic_group, invitation_ids))
     db.session.commit()
     return session.slots
@@ -243,5 +242,5 @@ def presentable_invitations(group: TopicGroup) -> list[Invitation]:
     return list(db.session.scalars(
         select(Invitation)
         .where(Invitation.topic_group_id == group.id, Invitation.status.not_in([s.value for s in CANNOT_PRESENT]))
-        .options(selectinload(Invitation.slot).selectinload(SessionSlot.session))
+        .options(selectinload(Invitation.slots).selectinload(SessionSlot.session))
         .order_by(Invitation.created_at, Invitation.id)))

@@ -56,14 +56,14 @@ def _initial(session: EvidenceSession | None) -> dict:
 
 
 def _presenter_hints(form: SessionForm, session: EvidenceSession | None) -> list[dict]:
-    """Say which witnesses are already down for another session, and that ticking them moves them."""
+    """Say which witnesses already present at other sessions (they may present here too)."""
     hints = []
     for invitation in form.invitations:
-        other = invitation.slot.session if invitation.slot else None
-        if other is not None and other is not session:
-            when = services.to_local(other.starts_at)
-            hints.append({"hint": {"text": f"Presenting at “{other.title}” on {when:%-d %B %Y}. "
-                                           "Choosing them here moves them to this session."}})
+        others = [slot.session for slot in invitation.slots if slot.session is not session]
+        if others:
+            where = "; ".join(f"“{other.title}” on {services.to_local(other.starts_at):%-d %B %Y}"
+                              for other in others)
+            hints.append({"hint": {"text": f"Also presenting at {where}."}})
         else:
             hints.append({})
     return hints
