@@ -423,7 +423,8 @@ def test_officer_records_attendance_and_minutes(app, browser, second_case):
     browser.sign_in("lead@second.example")
     form = _soup(browser.get(f"{SESSIONS}/{session_id}/record"))
     legends = [legend.text.strip() for legend in form.select("legend")]
-    assert legends == ["Did Carers in Northshire – Cara Carer attend?",
+    assert legends == ["Councillor Tom Chairperson", "Councillor Ann Member",
+                       "Did Carers in Northshire – Cara Carer attend?",
                        "Did Northshire Adult Social Care – Dev Director attend?"]
     response = browser.submit(f"{SESSIONS}/{session_id}/record", {
         f"attended_{carers}": "attended", f"attended_{council}": "absent",
@@ -462,6 +463,91 @@ def test_attendance_can_be_left_unrecorded(app, browser, second_case):
         stranger = _invite(app, "Carers in Northshire", "Not Presenting", "np@carers.example")
         with pytest.raises(services.SessionError, match="only for the witnesses presenting"):
             services.record_attendance(session, {stranger: True})
+
+
+def _user_id(app, email):
+    from scrutiny.auth.models import User
+
+    with app.app_context():
+        return db.session.scalar(select(User.id).where(User.email == email))
+
+
+def _member_attendance(app):
+    from scrutiny.sessions.models import MemberAttendance
+
+    with app.app_context():
+        return sorted((r.user.name, r.status) for r in db.session.scalars(select(MemberAttendance)))
+
+
+def _attendance_shown(page):
+    return {row.dt.text.strip(): row.dd.text.strip()
+            for row in _soup(page).select(".app-member-attendance .govuk-summary-list__row")}
+
+
+def test_officer_records_councillors_attendance_and_changes_it(app, browser, second_case):
+    session_id = _schedule(app, "Hearing", date(2026, 10, 14), time(10), time(12))
+    chair, member = _user_id(app, "chair@second.example"), _user_id(app, "member@second.example")
+    browser.sign_in("lead@second.example")
+    form = _soup(browser.get(f"{SESSIONS}/{session_id}/record"))
+    fieldset = form.select_one(f"input[name=member_{member}]").find_parent("fieldset")
+    assert fieldset.legend.text.strip() == "Councillor Ann Member"
+    assert [label.text.strip() for label in fieldset.select("label")] == ["Present", "Sent apologies", "Absent"]
+    assert "Not recorded yet." in browser.get(f"{SESSIONS}/{session_id}").text
+
+    browser.submit(f"{SESSIONS}/{session_id}/record",
+                   {f"member_{chair}": "present", f"member_{member}": "apologies", "minutes": ""})
+    assert _member_attendance(app) == [("Councillor Ann Member", "apologies"),
+                                       ("Councillor Tom Chairperson", "present")]
+    assert _attendance_shown(browser.get(f"{SESSIONS}/{session_id}")) == {
+        "Present": "Councillor Tom Chairperson", "Apologies": "Councillor Ann Member"}
+    form = _soup(browser.get(f"{SESSIONS}/{session_id}/record"))
+    assert form.select_one(f"input[name=member_{member}][checked]")["value"] == "apologies"
+
+    # She came after all: the new answer replaces the first.
+    browser.submit(f"{SESSIONS}/{session_id}/record",
+                   {f"member_{chair}": "present", f"member_{member}": "present", "minutes": ""})
+    assert _member_attendance(app) == [("Councillor Ann Member", "present"),
+                                       ("Councillor Tom Chairperson", "present")]
+    assert _attendance_shown(browser.get(f"{SESSIONS}/{session_id}")) == {
+        "Present": "Councillor Tom Chairperson; Councillor Ann Member"}
+
+    # A councillor of the group reads it on the session page.
+    browser.sign_out()
+    browser.sign_in("member@second.example")
+    assert _attendance_shown(browser.get(f"{SESSIONS}/{session_id}")) == {
+        "Present": "Councillor Tom Chairperson; Councillor Ann Member"}
+
+
+def test_a_refused_councillors_answer_keeps_the_input_and_saves_nothing(app, browser, second_case):
+    carers, _ = _witnesses(app)
+    session_id = _schedule(app, "Hearing", date(2026, 10, 14), time(10), time(12), [carers])
+    chair, member = _user_id(app, "chair@second.example"), _user_id(app, "member@second.example")
+    browser.sign_in("lead@second.example")
+    page = browser.submit(f"{SESSIONS}/{session_id}/record", {
+        f"member_{chair}": "present", f"member_{member}": "maybe", f"attended_{carers}": "attended",
+        "minutes": "Kept minutes"})
+    assert page.status_code == 200
+    assert _errors(page) == {f"#member_{member}": "Choose Present, Sent apologies or Absent for Councillor Ann Member"}
+    assert "Kept minutes" in _soup(page).select_one("#minutes").text
+    assert _member_attendance(app) == []
+    saved = _session(app, "Hearing")
+    assert saved["presenters"] == [(carers, None)] and saved["minutes"] == ""
+    with app.app_context():
+        session = services.get_session(get_group_by_slug(GROUP), session_id)
+        with pytest.raises(services.SessionError, match="only for the councillors of this topic group"):
+            services.record_member_attendance(session, {_user_id(app, "outsider@second.example"): "present"})
+
+
+def test_a_councillor_cannot_record_councillors_attendance(app, browser, second_case):
+    session_id = _schedule(app, "Hearing", date(2026, 10, 14), time(10), time(12))
+    member = _user_id(app, "member@second.example")
+    for email in ("member@second.example", "chair@second.example"):
+        browser.sign_in(email)
+        posted = browser.client.post(f"{SESSIONS}/{session_id}/record",
+                                     data={"csrf_token": _csrf(browser), f"member_{member}": "present"})
+        assert posted.status_code == 403
+        browser.sign_out()
+    assert _member_attendance(app) == []
 
 
 # Who may do what

@@ -8,7 +8,7 @@ from scrutiny.extensions import db
 from scrutiny.groups.models import TopicGroup
 from scrutiny.security import topic_group_access
 from scrutiny.sessions import services
-from scrutiny.sessions.forms import SessionForm, attendance_choices, attendance_form
+from scrutiny.sessions.forms import SessionForm, attendance_choices, attendance_form, member_choices
 from scrutiny.sessions.ics import calendar_filename, session_calendar
 from scrutiny.sessions.models import EvidenceSession
 
@@ -30,7 +30,8 @@ def index(group: TopicGroup):
 def show(group: TopicGroup, session_id: str):
     session = _session_or_404(group, session_id)
     return render_template("sessions/show.html", group=group, session=session,
-                           can_manage=group.can_manage(current_user), can_present=services.can_present)
+                           can_manage=group.can_manage(current_user), can_present=services.can_present,
+                           members_by_attendance=services.members_by_attendance(session))
 
 
 @bp.get("/groups/<slug>/sessions/<session_id>/calendar.ics")
@@ -107,11 +108,12 @@ def edit(group: TopicGroup, session_id: str):
 @topic_group_access("manage")
 def record(group: TopicGroup, session_id: str):
     session = _session_or_404(group, session_id)
-    form = attendance_form(session.slots, minutes=session.minutes)
+    form = attendance_form(session.slots, services.attendance_members(session), minutes=session.minutes,
+                           member_status={r.user_id: r.status for r in session.member_attendance})
     if form.validate_on_submit():
         try:
-            services.record_attendance(session, attendance_choices(form))
-            services.save_minutes(session, form.minutes.data or "")
+            services.record_meeting(session, attendance=attendance_choices(form), members=member_choices(form),
+                                    minutes=form.minutes.data or "")
         except services.SessionError as err:
             db.session.rollback()
             getattr(form, err.field or "minutes", form.minutes).errors.append(str(err))
