@@ -64,7 +64,8 @@ def _presenter_hints(form: SessionForm, session: EvidenceSession | None) -> list
         if others:
             where = "; ".join(f"“{other.title}” on {services.to_local(other.starts_at):%-d %B %Y}"
                               for other in others)
-            hints.append({"hint": {"text": f"Also presenting at {where}."}})
+            here = len(others) < len(invitation.slots)
+            hints.append({"hint": {"text": f"{'Also presenting' if here else 'Presenting'} at {where}."}})
         else:
             hints.append({})
     return hints
