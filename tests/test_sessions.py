@@ -329,10 +329,11 @@ def test_a_witness_presents_at_two_sessions(app, browser, second_case, smtp, run
 
 def test_a_presentation_is_filed_against_the_witnesses_next_session(app, second_case):
     carers, council = _witnesses(app)
-    for title, day in (("Held", date(2026, 1, 5)), ("Next", date(2026, 10, 14)), ("Later", date(2026, 11, 4))):
+    for title, day in (("Later", date(2026, 11, 4)), ("Held", date(2026, 1, 5)), ("Next", date(2026, 10, 14))):
         _schedule(app, title, day, time(10), time(12), [carers])
     with app.app_context():
         invitation = db.session.get(Invitation, carers)
+        assert [slot.session.title for slot in invitation.slots] == ["Held", "Next", "Later"]  # soonest first
         assert invitation.presentation_session(datetime(2026, 6, 1)).title == "Next"
         assert invitation.presentation_session(datetime(2026, 10, 14, 10, 30)).title == "Next"  # under way
         assert invitation.presentation_session(datetime(2027, 1, 1)).title == "Later"  # all held: the last
