@@ -326,7 +326,7 @@ def make_evidence_group(submissions: int, presentations: int, addressees: int, s
             themes=sorted(rng.sample(group_themes, rng.randint(1, 3)), key=lambda t: t.position),
             submitted_at=invitation.submitted_at, reviewed_by=officer,
             reviewed_at=invitation.submitted_at + timedelta(days=3),
-            session=invitation.slot.session if presenting and invitation.slot else None)
+            session=invitation.slots[0].session if presenting and invitation.slots else None)
         if presenting:
             pages = rng.randint(3, 8)
             content = _presentation_pdf(submission.title, rng, pages)

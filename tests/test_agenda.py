@@ -560,3 +560,18 @@ def test_a_file_pypdf_fails_on_while_merging_is_skipped(app, demo_case, tmp_path
     reader = PdfReader(out)
     assert len(reader.pages) == len(PdfReader(agenda_pdf).pages) + 1
     assert "Diabetes data" not in " ".join(texts(reader))
+
+
+def test_a_witness_at_both_sessions_is_on_both_agendas(app, demo_case, tmp_path):
+    """Fiona Marsh presents at the first session and, added later, at the second too."""
+    from scrutiny.sessions.services import set_presenters
+
+    with app.app_context():
+        second = session_named(SECOND)
+        set_presenters(second, [slot.invitation_id for slot in second.slots] + [invitation_of("Fiona Marsh").id])
+    for title, names in ((FIRST, ["Dr Samuel Adeyemi", "Fiona Marsh", "Maternity Services Lead"]),
+                         (SECOND, ["Priya Shah", "Fiona Marsh"])):
+        ctx = context(app, title)
+        assert [w["name"] for w in ctx["witnesses"]] == names
+        text = " ".join(texts(PdfReader(build_agenda(app, ctx, tmp_path / "agenda.pdf"))))
+        assert "Fiona Marsh" in text and "Hertfordshire and West Essex Integrated Care Board" in text

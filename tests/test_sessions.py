@@ -265,7 +265,11 @@ def test_a_witness_invited_to_another_group_cannot_present(app, second_case, dem
     assert _session_count(app) == before
 
 
-def test_moving_a_presenter_to_another_session(app, browser, second_case):
+def test_a_witness_presents_at_two_sessions(app, browser, second_case, smtp, run_jobs):
+    from scrutiny.invitations import services as invitations
+    from tests.conftest import Browser
+    from tests.test_invitations_journey import link_in, path_of
+
     carers, council = _witnesses(app)
     first = _schedule(app, "First hearing", date(2026, 10, 14), time(14, 30), time(16), [carers, council])
     with app.app_context():
@@ -275,19 +279,65 @@ def test_moving_a_presenter_to_another_session(app, browser, second_case):
     browser.sign_in("lead@second.example")
     form = _soup(browser.get(f"{SESSIONS}/new"))
     hint = form.select_one("input[name=presenters][value='%d'] ~ .govuk-hint" % carers).text
-    assert "Presenting at “First hearing” on 14 October 2026" in hint
-    assert "moves them to this session" in hint
+    assert hint.strip() == "Presenting at “First hearing” on 14 October 2026."
 
+    # Ticked twice (a tampered form) they still present once here.
     response = browser.submit(f"{SESSIONS}/new", _form(title="Second hearing", date=["4", "11", "2026"],
-                                                       presenters=[carers]))
+                                                       presenters=[carers, carers]))
     assert response.status_code == 302
-    assert _session(app, "First hearing")["presenters"] == [(council, None)]
-    assert _session(app, "Second hearing")["presenters"] == [(carers, None)]  # attendance starts afresh
+    second = response.headers["Location"].rsplit("/", 1)[1]
+    assert _session(app, "First hearing")["presenters"] == [(carers, False), (council, None)]  # kept, as it was
+    assert _session(app, "Second hearing")["presenters"] == [(carers, None)]
+    for session_id in (first, second):
+        assert "Carers in Northshire" in _soup(browser.get(f"{SESSIONS}/{session_id}")).select_one("tbody").text
+    hint = _soup(browser.get(f"{SESSIONS}/{second}/edit")).select_one(
+        "input[name=presenters][value='%d'] ~ .govuk-hint" % carers).text
+    assert hint.strip() == "Also presenting at “First hearing” on 14 October 2026."
+    listing = [tr.select("td")[3].text for tr in _soup(browser.get(SESSIONS)).select("tbody tr")]
+    assert ["Cara Carer" in cell for cell in listing] == [True, True]
+
     with app.app_context():
         invitation = db.session.get(Invitation, carers)
-        assert [s.title for s in services.sessions_for_invitation(invitation)] == ["Second hearing"]
-        assert db.session.scalar(select(func.count()).select_from(SessionSlot)) == 2
-    assert "Carers in Northshire" not in _soup(browser.get(f"{SESSIONS}/{first}")).select_one("tbody").text
+        assert [s.session.title for s in invitation.slots] == ["First hearing", "Second hearing"]
+        assert [s.title for s in services.sessions_for_invitation(invitation)] == ["First hearing", "Second hearing"]
+        public_id = invitation.public_id
+    shown = _soup(browser.get(f"/groups/{GROUP}/invitations/{public_id}")).select_one(".govuk-summary-list").text
+    assert "Evidence sessions" in shown and "First hearing, 14 October 2026 14:30" in shown
+    assert "Second hearing, 4 November 2026 14:30" in shown
+
+    # The invitation names both sessions; the witness's page lists both, each with its calendar file.
+    with app.app_context():
+        invitations.queue_email(invitations.by_public_id(public_id), "invitation")
+    run_jobs()
+    [message] = smtp.to("cara@carers.example")
+    text = message.get_body(("plain",)).get_content()
+    assert "You are also invited to present at the evidence sessions:" in text
+    assert '"First hearing", Wednesday 14 October 2026 at 14:30' in text
+    assert '"Second hearing", Wednesday 4 November 2026 at 14:30' in text
+    witness = Browser(app.test_client())
+    landing = witness.get(path_of(link_in(message))).headers["Location"]
+    page = _soup(witness.get(landing))
+    rows = [row.text for row in page.select(".govuk-summary-list__row") if "Evidence session" in row.text]
+    assert len(rows) == 2 and "First hearing" in rows[0] and "Second hearing" in rows[1]
+    calendars = [a["href"] for a in page.find_all("a", string="Add to your calendar (.ics)")]
+    assert len(calendars) == 2
+    for href, title in zip(calendars, ("First hearing", "Second hearing")):
+        response = witness.get(href)
+        assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+        assert f"SUMMARY:Adult Social Care Waiting Times: {title}".encode() in response.data.replace(b"\r\n ", b"")
+
+
+def test_a_presentation_is_filed_against_the_witnesses_next_session(app, second_case):
+    carers, council = _witnesses(app)
+    for title, day in (("Later", date(2026, 11, 4)), ("Held", date(2026, 1, 5)), ("Next", date(2026, 10, 14))):
+        _schedule(app, title, day, time(10), time(12), [carers])
+    with app.app_context():
+        invitation = db.session.get(Invitation, carers)
+        assert [slot.session.title for slot in invitation.slots] == ["Held", "Next", "Later"]  # soonest first
+        assert invitation.presentation_session(datetime(2026, 6, 1)).title == "Next"
+        assert invitation.presentation_session(datetime(2026, 10, 14, 10, 30)).title == "Next"  # under way
+        assert invitation.presentation_session(datetime(2027, 1, 1)).title == "Later"  # all held: the last
+        assert db.session.get(Invitation, council).presentation_session(datetime(2026, 6, 1)) is None
 
 
 def test_set_presenters_keeps_the_order_given_once_each(app, second_case):
@@ -376,7 +426,8 @@ def test_officer_records_attendance_and_minutes(app, browser, second_case):
     browser.sign_in("lead@second.example")
     form = _soup(browser.get(f"{SESSIONS}/{session_id}/record"))
     legends = [legend.text.strip() for legend in form.select("legend")]
-    assert legends == ["Did Carers in Northshire – Cara Carer attend?",
+    assert legends == ["Councillor Tom Chairperson", "Councillor Ann Member",
+                       "Did Carers in Northshire – Cara Carer attend?",
                        "Did Northshire Adult Social Care – Dev Director attend?"]
     response = browser.submit(f"{SESSIONS}/{session_id}/record", {
         f"attended_{carers}": "attended", f"attended_{council}": "absent",
@@ -415,6 +466,91 @@ def test_attendance_can_be_left_unrecorded(app, browser, second_case):
         stranger = _invite(app, "Carers in Northshire", "Not Presenting", "np@carers.example")
         with pytest.raises(services.SessionError, match="only for the witnesses presenting"):
             services.record_attendance(session, {stranger: True})
+
+
+def _user_id(app, email):
+    from scrutiny.auth.models import User
+
+    with app.app_context():
+        return db.session.scalar(select(User.id).where(User.email == email))
+
+
+def _member_attendance(app):
+    from scrutiny.sessions.models import MemberAttendance
+
+    with app.app_context():
+        return sorted((r.user.name, r.status) for r in db.session.scalars(select(MemberAttendance)))
+
+
+def _attendance_shown(page):
+    return {row.dt.text.strip(): row.dd.text.strip()
+            for row in _soup(page).select(".app-member-attendance .govuk-summary-list__row")}
+
+
+def test_officer_records_councillors_attendance_and_changes_it(app, browser, second_case):
+    session_id = _schedule(app, "Hearing", date(2026, 10, 14), time(10), time(12))
+    chair, member = _user_id(app, "chair@second.example"), _user_id(app, "member@second.example")
+    browser.sign_in("lead@second.example")
+    form = _soup(browser.get(f"{SESSIONS}/{session_id}/record"))
+    fieldset = form.select_one(f"input[name=member_{member}]").find_parent("fieldset")
+    assert fieldset.legend.text.strip() == "Councillor Ann Member"
+    assert [label.text.strip() for label in fieldset.select("label")] == ["Present", "Sent apologies", "Absent"]
+    assert "Not recorded yet." in browser.get(f"{SESSIONS}/{session_id}").text
+
+    browser.submit(f"{SESSIONS}/{session_id}/record",
+                   {f"member_{chair}": "present", f"member_{member}": "apologies", "minutes": ""})
+    assert _member_attendance(app) == [("Councillor Ann Member", "apologies"),
+                                       ("Councillor Tom Chairperson", "present")]
+    assert _attendance_shown(browser.get(f"{SESSIONS}/{session_id}")) == {
+        "Present": "Councillor Tom Chairperson", "Apologies": "Councillor Ann Member"}
+    form = _soup(browser.get(f"{SESSIONS}/{session_id}/record"))
+    assert form.select_one(f"input[name=member_{member}][checked]")["value"] == "apologies"
+
+    # She came after all: the new answer replaces the first.
+    browser.submit(f"{SESSIONS}/{session_id}/record",
+                   {f"member_{chair}": "present", f"member_{member}": "present", "minutes": ""})
+    assert _member_attendance(app) == [("Councillor Ann Member", "present"),
+                                       ("Councillor Tom Chairperson", "present")]
+    assert _attendance_shown(browser.get(f"{SESSIONS}/{session_id}")) == {
+        "Present": "Councillor Tom Chairperson; Councillor Ann Member"}
+
+    # A councillor of the group reads it on the session page.
+    browser.sign_out()
+    browser.sign_in("member@second.example")
+    assert _attendance_shown(browser.get(f"{SESSIONS}/{session_id}")) == {
+        "Present": "Councillor Tom Chairperson; Councillor Ann Member"}
+
+
+def test_a_refused_councillors_answer_keeps_the_input_and_saves_nothing(app, browser, second_case):
+    carers, _ = _witnesses(app)
+    session_id = _schedule(app, "Hearing", date(2026, 10, 14), time(10), time(12), [carers])
+    chair, member = _user_id(app, "chair@second.example"), _user_id(app, "member@second.example")
+    browser.sign_in("lead@second.example")
+    page = browser.submit(f"{SESSIONS}/{session_id}/record", {
+        f"member_{chair}": "present", f"member_{member}": "maybe", f"attended_{carers}": "attended",
+        "minutes": "Kept minutes"})
+    assert page.status_code == 200
+    assert _errors(page) == {f"#member_{member}": "Choose Present, Sent apologies or Absent for Councillor Ann Member"}
+    assert "Kept minutes" in _soup(page).select_one("#minutes").text
+    assert _member_attendance(app) == []
+    saved = _session(app, "Hearing")
+    assert saved["presenters"] == [(carers, None)] and saved["minutes"] == ""
+    with app.app_context():
+        session = services.get_session(get_group_by_slug(GROUP), session_id)
+        with pytest.raises(services.SessionError, match="only for the councillors of this topic group"):
+            services.record_member_attendance(session, {_user_id(app, "outsider@second.example"): "present"})
+
+
+def test_a_councillor_cannot_record_councillors_attendance(app, browser, second_case):
+    session_id = _schedule(app, "Hearing", date(2026, 10, 14), time(10), time(12))
+    member = _user_id(app, "member@second.example")
+    for email in ("member@second.example", "chair@second.example"):
+        browser.sign_in(email)
+        posted = browser.client.post(f"{SESSIONS}/{session_id}/record",
+                                     data={"csrf_token": _csrf(browser), f"member_{member}": "present"})
+        assert posted.status_code == 403
+        browser.sign_out()
+    assert _member_attendance(app) == []
 
 
 # Who may do what

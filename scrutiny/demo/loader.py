@@ -233,7 +233,8 @@ def _load_evidence(case, group, orgs, officer) -> None:
             title=row["title"], summary=row.get("summary", ""), body=row.get("body", "").strip(),
             status=row.get("status", "submitted"), confidential=row.get("confidential", False),
             themes=[themes[t] for t in row.get("themes", [])], submitted_at=datetime(2021, 4, 28, 12, 0),
-            session=invitation.slot.session if invitation.slot and row["kind"] == "presentation" else None)
+            # The demo's witnesses present once each; all its sessions are past.
+            session=(invitation.presentation_session(utcnow()) if row["kind"] == "presentation" else None))
         for spec in row.get("files", []):
             content = simple_pdf(row["title"], spec.get("lines", []))
             blob = storage().put_stream(io.BytesIO(content), max_bytes=len(content))

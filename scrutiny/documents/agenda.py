@@ -20,7 +20,10 @@ Which presentations are in the pack
 Submissions of kind "presentation" that are either filed against the session
 (``Submission.session``), or have no session and come from the invitation
 of a witness presenting at it (one of the session's slots). A presentation
-filed against another session belongs to that one. Only presentations the
+filed against another session belongs to that one; one with no session from a
+witness who presents at several sessions is in each of their packs (a witness
+saving a presentation files it against their next session, so this is only
+one saved before they had a slot). Only presentations the
 witness has sent count: drafts are not theirs to publish yet, and those an
 officer set aside are left out as well; presentations from witnesses who
 declined or were withdrawn are left out. Confidential submissions and

@@ -60,9 +60,10 @@ def save_draft(submission: Submission, *, title: str, summary: str, body: str, k
     themes = [t for t in submission.topic_group.themes if t.id in set(theme_ids)]
     submission.title, submission.summary, submission.body = title.strip(), summary.strip(), body.strip()
     submission.kind, submission.themes, submission.confidential = kind, themes, confidential
-    # A presentation belongs to the session where the witness presents it.
-    slot = submission.invitation.slot
-    submission.session = slot.session if kind == SubmissionKind.PRESENTATION and slot else None
+    # A presentation belongs to the session where the witness presents it (the
+    # next one, for a witness at several: Invitation.presentation_session).
+    submission.session = (submission.invitation.presentation_session(invitations.utcnow())
+                          if kind == SubmissionKind.PRESENTATION else None)
     db.session.commit()
 
 

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, String, Text, func
+from sqlalchemy import Date, ForeignKey, String, Text, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scrutiny.auth.models import User
@@ -13,7 +13,7 @@ from scrutiny.groups.models import TopicGroup
 from scrutiny.ids import public_id
 from scrutiny.organisations.models import Organisation
 from scrutiny.outbox.models import Email
-from scrutiny.sessions.models import SessionSlot
+from scrutiny.sessions.models import EvidenceSession, SessionSlot
 
 if TYPE_CHECKING:
     pass
@@ -86,8 +86,12 @@ class Invitation(db.Model):
         backref=db.backref("invitations", order_by="Invitation.created_at", cascade="all, delete-orphan"))
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     created_by: Mapped[User | None] = relationship()
-    slot: Mapped[SessionSlot | None] = relationship(back_populates="invitation", uselist=False,
-                                                     cascade="all, delete-orphan")
+    # A witness may present at several sessions, once at each: soonest first.
+    slots: Mapped[list[SessionSlot]] = relationship(
+        back_populates="invitation", cascade="all, delete-orphan",
+        order_by=lambda: (select(EvidenceSession.starts_at)
+                          .where(EvidenceSession.id == SessionSlot.session_id).scalar_subquery(),
+                          SessionSlot.id))
     emails: Mapped[list[Email]] = relationship(back_populates="invitation", order_by="Email.created_at.desc()",
                                                cascade="all, delete-orphan")
 
@@ -96,6 +100,17 @@ class Invitation(db.Model):
         if status in AWAITING and self.deadline < today:
             return InvitationStatus.OVERDUE
         return status
+
+    def presentation_session(self, now: datetime) -> EvidenceSession | None:
+        """The session a presentation the witness saves now is filed against: the
+        next of their sessions not yet over, or, once all are over, the last one.
+        The witness is not asked: most present once, and the one who presents
+        twice is most likely preparing for the next session."""
+        sessions = [slot.session for slot in self.slots]
+        upcoming = [s for s in sessions if s.ends_at >= now]
+        if upcoming:
+            return min(upcoming, key=lambda s: s.starts_at)
+        return max(sessions, key=lambda s: s.starts_at, default=None)
 
 
 class PortalToken(db.Model):

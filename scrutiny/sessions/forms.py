@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, Length, Optional, StopValidation, V
 
 from scrutiny.forms import DayMonthYearField, choice_list
 from scrutiny.sessions import services
+from scrutiny.sessions.models import AttendanceStatus
 
 TIME_RE = re.compile(r"^\s*(\d{1,2})\s*[:.]\s*(\d{2})\s*$")
 
@@ -95,21 +96,25 @@ class SessionForm(FlaskForm):
     def set_invitations(self, invitations, session=None):
         """Offer this session's presenters first, in their order, then the rest."""
         def key(invitation):
-            slot = invitation.slot
-            mine = slot is not None and session is not None and slot.session_id == session.id
-            return (0, slot.position) if mine else (1, 0)
+            mine = [s for s in invitation.slots if session is not None and s.session_id == session.id]
+            return (0, mine[0].position) if mine else (1, 0)
 
         ordered = sorted(invitations, key=key)
         self.presenters.choices = choice_list((i.id, services.presenter_label(i)) for i in ordered)
         self.invitations = ordered
 
 
-def attendance_form(slots, minutes: str = ""):
-    """One Attended / Did not attend question for each presenter, then the minutes."""
+def attendance_form(slots, members=(), minutes: str = "", member_status=None):
+    """Present / Sent apologies / Absent for each councillor of the group, one
+    Attended / Did not attend question for each presenter, then the minutes."""
 
     class AttendanceForm(FlaskForm):
         pass
 
+    for member in members:
+        setattr(AttendanceForm, f"member_{member.id}", RadioField(
+            member.name, widget=GovRadioInput(), validate_choice=False, validators=[Optional()],
+            choices=choice_list([(s.value, s.label) for s in AttendanceStatus])))
     for slot in slots:
         label = services.presenter_label(slot.invitation)
         setattr(AttendanceForm, f"attended_{slot.invitation_id}", RadioField(
@@ -122,9 +127,10 @@ def attendance_form(slots, minutes: str = ""):
     AttendanceForm.submit = SubmitField("Save attendance and minutes", widget=GovSubmitInput())
 
     data = {f"attended_{s.invitation_id}": {True: ATTENDED, False: ABSENT}.get(s.attended) for s in slots}
+    data.update({f"member_{m.id}": (member_status or {}).get(m.id) for m in members})
     data["minutes"] = minutes
     form = AttendanceForm(data=data)
-    form.slots = list(slots)
+    form.slots, form.members = list(slots), list(members)
     return form
 
 
@@ -135,3 +141,9 @@ def attendance_choices(form) -> dict[int, bool | None]:
         value = getattr(form, f"attended_{slot.invitation_id}").data
         answers[slot.invitation_id] = ATTENDANCE.get(value)
     return answers
+
+
+def member_choices(form) -> dict[int, str | None]:
+    """Councillors' answers: user id -> an AttendanceStatus value, or None (not recorded).
+    Anything else is passed on, for the service to refuse with a message."""
+    return {m.id: getattr(form, f"member_{m.id}").data or None for m in form.members}

@@ -49,7 +49,7 @@ class SessionSlot(db.Model):
     attended: Mapped[bool | None]
 
     session: Mapped[EvidenceSession] = relationship(back_populates="slots")
-    invitation: Mapped["Invitation"] = relationship(back_populates="slot")  # noqa: F821
+    invitation: Mapped["Invitation"] = relationship(back_populates="slots")  # noqa: F821
 
 
 class AttendanceStatus(StrEnum):

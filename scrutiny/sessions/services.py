@@ -1,4 +1,5 @@
-"""Evidence sessions: scheduling them, who presents, who came, the minutes.
+"""Evidence sessions: scheduling them, who presents, who came (witnesses and
+the group's councillors), the minutes.
 
 Times are typed in the council's own time zone (`TIMEZONE`, British Summer
 Time included) and stored as naive UTC, like every other time in the system.
@@ -16,7 +17,8 @@ from scrutiny.clock import exists_locally, local_to_utc, to_local, utcnow
 from scrutiny.extensions import db
 from scrutiny.groups.models import TopicGroup
 from scrutiny.invitations.models import Invitation, InvitationStatus
-from scrutiny.sessions.models import EvidenceSession, SessionSlot
+from scrutiny.auth.models import User
+from scrutiny.sessions.models import AttendanceStatus, EvidenceSession, MemberAttendance, SessionSlot
 
 # A witness who has declined or been withdrawn does not present.
 CANNOT_PRESENT = (InvitationStatus.DECLINED, InvitationStatus.WITHDRAWN)
@@ -108,7 +110,7 @@ def _presenting(group: TopicGroup, invitation_ids: list[int]) -> list[Invitation
         return []
     found = {
         i.id: i for i in db.session.scalars(
-            select(Invitation).where(Invitation.id.in_(ids)).options(selectinload(Invitation.slot)))
+            select(Invitation).where(Invitation.id.in_(ids)).options(selectinload(Invitation.slots)))
     }
     invitations = []
     for invitation_id in ids:
@@ -124,15 +126,14 @@ def _presenting(group: TopicGroup, invitation_ids: list[int]) -> list[Invitation
 
 
 def _place(session: EvidenceSession, invitations: list[Invitation]) -> None:
-    """One slot per invitation: keep the slots that stay, move any from another session."""
+    """One slot per invitation at this session: keep the slots that stay (and
+    whether they came), add the new ones. A witness's slots at other sessions
+    are left alone: a witness may present at several."""
     slots = []
     with db.session.no_autoflush:  # new slots join the session below, with the rest
+        kept = {slot.invitation_id: slot for slot in session.slots}
         for position, invitation in enumerate(invitations):
-            slot = invitation.slot
-            if slot is None:
-                slot = SessionSlot(invitation=invitation)
-            elif slot.session is not session:
-                slot.attended = None  # whether they came to the other session says nothing about this one
+            slot = kept.get(invitation.id) or SessionSlot(invitation=invitation)
             slot.position = position
             slots.append(slot)
         session.slots = slots
@@ -161,7 +162,7 @@ def save_session(group: TopicGroup, session: EvidenceSession | None, details: Se
 
 
 def set_presenters(session: EvidenceSession, invitation_ids: list[int]) -> list[SessionSlot]:
-    """The witnesses who present at a session, in order. Moves any who were down for another session."""
+    """The witnesses who present at a session, in order, once each."""
     _place(session, _presenting(session.topic_group, invitation_ids))
     db.session.commit()
     return session.slots
@@ -169,6 +170,11 @@ def set_presenters(session: EvidenceSession, invitation_ids: list[int]) -> list[
 
 def record_attendance(session: EvidenceSession, attendance: dict[int, bool | None]) -> None:
     """Whether each presenter came: True, False, or None for not recorded. Keys are invitation ids."""
+    _set_attendance(session, attendance)
+    db.session.commit()
+
+
+def _set_attendance(session: EvidenceSession, attendance: dict[int, bool | None]) -> None:
     slots = {slot.invitation_id: slot for slot in session.slots}
     unknown = [i for i in attendance if i not in slots]
     if unknown:
@@ -177,12 +183,74 @@ def record_attendance(session: EvidenceSession, attendance: dict[int, bool | Non
         if attended not in (True, False, None):
             raise SessionError("Choose whether the witness attended", f"attended_{invitation_id}")
         slots[invitation_id].attended = attended
+
+
+def attendance_members(session: EvidenceSession) -> list[User]:
+    """The councillors whose attendance is recorded: the group's chair and
+    members, then anyone recorded at this session who has since left the group
+    (their answer is part of the record of the meeting)."""
+    members = session.topic_group.councillors
+    current = {m.id for m in members}
+    former = sorted((r.user for r in session.member_attendance if r.user_id not in current), key=lambda u: u.name)
+    return members + former
+
+
+def record_member_attendance(session: EvidenceSession, answers: dict[int, str | None]) -> None:
+    """Each councillor's attendance (keys are user ids): an AttendanceStatus
+    value, or None for not recorded. A new answer replaces the earlier one."""
+    _set_member_attendance(session, answers)
+    db.session.commit()
+
+
+def _set_member_attendance(session: EvidenceSession, answers: dict[int, str | None]) -> None:
+    members = {m.id: m for m in attendance_members(session)}
+    if any(user_id not in members for user_id in answers):
+        raise SessionError("Record attendance only for the councillors of this topic group")
+    for user_id, status in answers.items():
+        if status is not None and status not in {s.value for s in AttendanceStatus}:
+            raise SessionError(f"Choose Present, Sent apologies or Absent for {members[user_id].name}",
+                               f"member_{user_id}")
+    recorded = {r.user_id: r for r in session.member_attendance}
+    for user_id, status in answers.items():
+        row = recorded.get(user_id)
+        if status is None:
+            if row is not None:
+                session.member_attendance.remove(row)
+        elif row is None:
+            session.member_attendance.append(MemberAttendance(user=members[user_id], status=status))
+        elif row.status != status:
+            row.status, row.recorded_at = status, utcnow()
+
+
+def members_by_attendance(session: EvidenceSession) -> dict[AttendanceStatus, list[User]]:
+    """Who was present, who sent apologies and who was absent, in the group's
+    order (chair first); only the answers recorded, and only statuses with someone."""
+    status = {r.user_id: AttendanceStatus(r.status) for r in session.member_attendance}
+    found: dict[AttendanceStatus, list[User]] = {}
+    for member in attendance_members(session):
+        if member.id in status:
+            found.setdefault(status[member.id], []).append(member)
+    return {s: found[s] for s in AttendanceStatus if s in found}
+
+
+def record_meeting(session: EvidenceSession, *, attendance: dict[int, bool | None],
+                   members: dict[int, str | None], minutes: str) -> None:
+    """The record page's answers together, in one transaction: nothing is kept
+    if any of them is refused."""
+    _set_member_attendance(session, members)
+    _set_attendance(session, attendance)
+    _set_minutes(session, minutes)
     db.session.commit()
 
 
 def save_minutes(session: EvidenceSession, markdown: str) -> None:
     """Keep the minutes on the session, and as evidence of kind "minutes" in
     the library, where they are filtered and searched with the rest."""
+    _set_minutes(session, markdown)
+    db.session.commit()
+
+
+def _set_minutes(session: EvidenceSession, markdown: str) -> None:
     from scrutiny.evidence.models import Submission, SubmissionKind, SubmissionStatus
 
     session.minutes = (markdown or "").strip()
@@ -198,7 +266,6 @@ def save_minutes(session: EvidenceSession, markdown: str) -> None:
         record.body = session.minutes
     elif record is not None:
         db.session.delete(record)
-    db.session.commit()
 
 
 # Reading -----------------------------------------------------------------
@@ -212,7 +279,8 @@ def get_session(group: TopicGroup, public_id: str) -> EvidenceSession | None:
     """The session with this id, only if it belongs to this group."""
     return db.session.scalar(_with_presenters(
         select(EvidenceSession).where(EvidenceSession.public_id == public_id,
-                                      EvidenceSession.topic_group_id == group.id)))
+                                      EvidenceSession.topic_group_id == group.id))
+        .options(selectinload(EvidenceSession.member_attendance).selectinload(MemberAttendance.user)))
 
 
 def sessions_for_group(group: TopicGroup) -> list[EvidenceSession]:
@@ -243,5 +311,5 @@ def presentable_invitations(group: TopicGroup) -> list[Invitation]:
     return list(db.session.scalars(
         select(Invitation)
         .where(Invitation.topic_group_id == group.id, Invitation.status.not_in([s.value for s in CANNOT_PRESENT]))
-        .options(selectinload(Invitation.slot).selectinload(SessionSlot.session))
+        .options(selectinload(Invitation.slots).selectinload(SessionSlot.session))
         .order_by(Invitation.created_at, Invitation.id)))

@@ -8,7 +8,7 @@ from scrutiny.extensions import db
 from scrutiny.groups.models import TopicGroup
 from scrutiny.security import topic_group_access
 from scrutiny.sessions import services
-from scrutiny.sessions.forms import SessionForm, attendance_choices, attendance_form
+from scrutiny.sessions.forms import SessionForm, attendance_choices, attendance_form, member_choices
 from scrutiny.sessions.ics import calendar_filename, session_calendar
 from scrutiny.sessions.models import EvidenceSession
 
@@ -30,7 +30,8 @@ def index(group: TopicGroup):
 def show(group: TopicGroup, session_id: str):
     session = _session_or_404(group, session_id)
     return render_template("sessions/show.html", group=group, session=session,
-                           can_manage=group.can_manage(current_user), can_present=services.can_present)
+                           can_manage=group.can_manage(current_user), can_present=services.can_present,
+                           members_by_attendance=services.members_by_attendance(session))
 
 
 @bp.get("/groups/<slug>/sessions/<session_id>/calendar.ics")
@@ -56,14 +57,15 @@ def _initial(session: EvidenceSession | None) -> dict:
 
 
 def _presenter_hints(form: SessionForm, session: EvidenceSession | None) -> list[dict]:
-    """Say which witnesses are already down for another session, and that ticking them moves them."""
+    """Say which witnesses already present at other sessions (they may present here too)."""
     hints = []
     for invitation in form.invitations:
-        other = invitation.slot.session if invitation.slot else None
-        if other is not None and other is not session:
-            when = services.to_local(other.starts_at)
-            hints.append({"hint": {"text": f"Presenting at “{other.title}” on {when:%-d %B %Y}. "
-                                           "Choosing them here moves them to this session."}})
+        others = [slot.session for slot in invitation.slots if slot.session is not session]
+        if others:
+            where = "; ".join(f"“{other.title}” on {services.to_local(other.starts_at):%-d %B %Y}"
+                              for other in others)
+            here = len(others) < len(invitation.slots)
+            hints.append({"hint": {"text": f"{'Also presenting' if here else 'Presenting'} at {where}."}})
         else:
             hints.append({})
     return hints
@@ -107,11 +109,12 @@ def edit(group: TopicGroup, session_id: str):
 @topic_group_access("manage")
 def record(group: TopicGroup, session_id: str):
     session = _session_or_404(group, session_id)
-    form = attendance_form(session.slots, minutes=session.minutes)
+    form = attendance_form(session.slots, services.attendance_members(session), minutes=session.minutes,
+                           member_status={r.user_id: r.status for r in session.member_attendance})
     if form.validate_on_submit():
         try:
-            services.record_attendance(session, attendance_choices(form))
-            services.save_minutes(session, form.minutes.data or "")
+            services.record_meeting(session, attendance=attendance_choices(form), members=member_choices(form),
+                                    minutes=form.minutes.data or "")
         except services.SessionError as err:
             db.session.rollback()
             getattr(form, err.field or "minutes", form.minutes).errors.append(str(err))
