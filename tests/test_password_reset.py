@@ -42,6 +42,11 @@ def _signs_in(app, email, password):
     return page.status_code == 302
 
 
+def _signed_out(browser):
+    page = browser.get("/groups")
+    return page.status_code == 302 and page.headers["Location"].startswith("/sign-in")
+
+
 def _errors(page):
     soup = BeautifulSoup(page.text, "html.parser")
     return {a["href"]: a.text.strip() for a in soup.select(".govuk-error-summary a")}
@@ -284,3 +289,44 @@ def test_the_new_pages_have_one_h1_labels_and_error_links_that_land(app, browser
     assert _errors(pages["forgot errors"]) == {
         "#email": "Enter an email address in the correct format, like name@example.org"}
     assert _h1(pages["problem"]) == "This link does not work"
+
+
+def test_a_new_password_ends_every_other_session(app, browser, make_user, smtp, run_jobs):
+    email = make_user("officer")
+    elsewhere = Browser(app.test_client())
+    elsewhere.sign_in(email)
+    browser.sign_in(email)
+    browser.submit("/change-password", {"current_password": PASSWORD, "password": NEW_PASSWORD,
+                                        "confirm": NEW_PASSWORD})
+    assert browser.get("/groups").status_code == 200  # the session that changed it goes on
+    assert _signed_out(elsewhere)
+
+    elsewhere.sign_in(email, NEW_PASSWORD)
+    _ask_for_link(Browser(app.test_client()), email)
+    run_jobs()
+    assert elsewhere.get("/groups").status_code == 200  # asking for a link changes nothing
+    assert _reset(Browser(app.test_client()), _path(_link(smtp, email)), "yet another password").status_code == 302
+    assert _signed_out(browser) and _signed_out(elsewhere)
+
+
+def test_the_worker_app_sends_reset_links(tmp_path):
+    """The worker is another process: its app must know how to prepare the message."""
+    import subprocess
+    import sys
+
+    script = ("import worker_app\nfrom scrutiny.outbox.jobs import _PREPARERS\n"
+              "print(_PREPARERS['password_reset'])")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                         env={"PATH": "/usr/bin:/bin", "SCRUTINY_ENV": "testing"})
+    assert out.stdout.strip() == "scrutiny.auth.password_reset.prepare_email"
+
+
+def test_the_emails_end_with_the_team_contact_on_lines_of_its_own(app, browser, make_user, smtp, run_jobs):
+    email = make_user("officer")
+    _ask_for_link(browser, email)
+    run_jobs()
+    [message] = smtp.to(email)
+    text = message.get_body(("plain",)).get_content()
+    contact = text.replace("\r\n", "\n").rstrip().rsplit("\n\n", 1)[-1].splitlines()
+    assert contact[0] == "Example County Council scrutiny team"
+    assert contact[1].startswith("Email: ") and contact[2].startswith("Phone: ")

@@ -1,6 +1,8 @@
 """Staff accounts: creating them, checking passwords, loading the signed-in user."""
 from __future__ import annotations
 
+import hmac
+
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
@@ -26,12 +28,17 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def load_user(user_id: str) -> User | None:
+def load_user(session_id: str) -> User | None:
+    """The signed-in user, unless deactivated or their password has changed
+    since this session signed in (User.get_id)."""
+    user_id, _, stamp = (session_id or "").partition(".")
     try:
         user = db.session.get(User, int(user_id))
     except (TypeError, ValueError):
         return None
-    return user if user and user.active else None
+    if user is None or not user.active or not hmac.compare_digest(stamp, user.password_stamp()):
+        return None
+    return user
 
 
 def find_user(email: str) -> User | None:

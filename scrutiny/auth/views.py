@@ -77,7 +77,7 @@ sign_out.required_roles = ("signed_in",)
 
 
 def _own_account() -> str:
-    return f"change-password:{current_user.get_id()}"
+    return f"change-password:{current_user.id}"
 
 
 @bp.route("/change-password", methods=["GET", "POST"])
@@ -92,6 +92,7 @@ def change_password():
             db.session.rollback()
             getattr(form, err.field or "password").errors.append(str(err))
         else:
+            login_user(current_user._get_current_object())  # this session goes on; the others end
             flash("Your password has been changed. We have emailed you to say so.", "success")
             return redirect(url_for("index"))
     return render_template("auth/change_password.html", form=form)
@@ -191,6 +192,8 @@ def edit_user(user_id: int):
             db.session.rollback()
             getattr(form, err.field or "name").errors.append(str(err))
         else:
+            if user.id == current_user.id:
+                login_user(user)  # a new password of one's own ends only the other sessions
             flash(f"Saved {user.name}.", "success")
             return redirect(url_for("admin.users"))
     return render_template("auth/user_form.html", form=form, title=f"Edit {user.name}", user=user)
