@@ -80,9 +80,14 @@ def _own_account() -> str:
     return f"change-password:{current_user.id}"
 
 
+def _wrong_current_password(response) -> bool:
+    """Only wrong guesses count: a too-short new password is no attack."""
+    return bool(g.get("wrong_current_password"))
+
+
 @bp.route("/change-password", methods=["GET", "POST"])
 @staff_required
-@limiter.limit(_sign_in_limit, key_func=_own_account, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_sign_in_limit, key_func=_own_account, methods=["POST"], deduct_when=_wrong_current_password)
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -90,6 +95,7 @@ def change_password():
             services.change_password(current_user, form.current_password.data, form.password.data)
         except services.AccountError as err:
             db.session.rollback()
+            g.wrong_current_password = err.field == "current_password"
             getattr(form, err.field or "password").errors.append(str(err))
         else:
             login_user(current_user._get_current_object())  # this session goes on; the others end
