@@ -333,3 +333,24 @@ def test_the_emails_end_with_the_team_contact_on_lines_of_its_own(app, browser, 
     contact = text.replace("\r\n", "\n").rstrip().rsplit("\n\n", 1)[-1].splitlines()
     assert contact[0] == "Example County Council scrutiny team"
     assert contact[1].startswith("Email: ") and contact[2].startswith("Phone: ")
+
+
+def test_with_redis_down_the_request_is_recorded_and_sent_later(app, browser, make_user, smtp, run_jobs):
+    from redis import Redis
+
+    from scrutiny.outbox import requeue_lost
+    from tests.services import free_port
+
+    email = make_user("officer")
+    working = app.extensions["redis"]
+    app.extensions["redis"] = Redis.from_url(f"redis://127.0.0.1:{free_port()}", socket_connect_timeout=1)
+    try:
+        page = _ask_for_link(browser, email)
+    finally:
+        app.extensions["redis"] = working
+    assert _h1(page) == "Check your email"
+    with app.app_context():
+        assert db.session.scalar(select(Email.status).where(Email.to_address == email)) == "queued"
+        assert requeue_lost(timedelta(0)) == 1  # as a starting worker does
+    run_jobs()
+    assert _link(smtp, email)
