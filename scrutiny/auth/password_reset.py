@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from flask import current_app
 from redis.exceptions import RedisError
+from rq import Retry
 from sqlalchemy import delete, select, update
 
 from scrutiny import jobs, links, mail, outbox
@@ -53,8 +54,10 @@ def request_link(address: str) -> None:
     try:
         # Described without the address, and dropped once done: no list of
         # typed addresses builds up in the worker's log or in Redis.
+        intervals = current_app.config["MAIL_RETRY_INTERVALS"]
         jobs.queue().enqueue("scrutiny.auth.password_reset.send_link", address, result_ttl=0,
-                             description="password reset request")
+                             description="password reset request",
+                             retry=Retry(max=len(intervals), interval=intervals))
     except RedisError as err:  # the outbox row outlives Redis; a starting worker sends it
         log.warning("password reset job not enqueued, queued directly: %s", err.__class__.__name__)
         send_link(address)
