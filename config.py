@@ -133,6 +133,10 @@ class Config:
 
     # Failed sign-ins only count against these (see auth.views).
     SIGN_IN_LIMITS = os.environ.get("SIGN_IN_LIMITS", "5 per 15 minutes")
+    # "Forgotten your password?": links live this long; requests per address and per client.
+    PASSWORD_RESET_MINUTES = _env_int("PASSWORD_RESET_MINUTES", 60)
+    PASSWORD_RESET_LIMITS = os.environ.get("PASSWORD_RESET_LIMITS", "3 per hour")
+    PASSWORD_RESET_CLIENT_LIMITS = os.environ.get("PASSWORD_RESET_CLIENT_LIMITS", "20 per hour")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL
     RATELIMIT_SWALLOW_ERRORS = True  # Redis down must not lock everyone out
     RATELIMIT_HEADERS_ENABLED = True

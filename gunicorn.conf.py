@@ -11,6 +11,6 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 def post_fork(server, worker):
     from scrutiny.redaction import RedactPortalTokens
 
-    # Access log lines carry the request path; portal link tokens must not.
+    # Access log lines carry the request path; e-mailed link tokens (portal, password reset) must not.
     worker.log.access_log.addFilter(RedactPortalTokens())
     worker.log.error_log.addFilter(RedactPortalTokens())

@@ -146,7 +146,7 @@ def _init_extensions(app: Flask, *, web: bool = True) -> None:
     @app.after_request
     def portal_sends_no_referrer(response):
         # Registered before Talisman so it runs after it and has the last word.
-        if request.blueprint == "portal":
+        if request.blueprint == "portal" or request.endpoint == "auth.reset_password":
             response.headers["Referrer-Policy"] = "no-referrer"
         return response
 

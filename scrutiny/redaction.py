@@ -1,11 +1,12 @@
-"""Keeps portal link tokens out of the logs: access logs print request lines,
-and a token in one would be a working key in a log file."""
+"""Keeps e-mailed link tokens (the portal's, password resets') out of the
+logs: access logs print request lines, and a token in one would be a
+working key in a log file."""
 from __future__ import annotations
 
 import logging
 import re
 
-TOKEN_PATH = re.compile(r"(/portal/start/)[^\s\"?]+")
+TOKEN_PATH = re.compile(r"(/portal/start/|/reset-password/)[^\s\"?]+")
 
 
 def redact(text: str) -> str:

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from scrutiny.auth.models import User
 from scrutiny.auth.services import find_user
 from scrutiny.extensions import db
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, Browser
 
 NEW = {"name": "Jo Newcomer", "email": "Jo.Newcomer@Second.Example", "role": "councillor",
        "password": "three random words", "confirm": "three random words"}
@@ -99,3 +99,19 @@ def test_cli_refuses_a_short_password_and_a_duplicate(app, runner, make_user):
     assert dup.exit_code != 0 and "There is already an account" in dup.output
     with app.app_context():
         assert find_user("a@second.example") is None
+
+
+def test_a_password_set_by_an_admin_ends_that_users_sessions_but_not_the_admins_own(app, browser, make_user):
+    admin = make_user("admin")
+    officer = make_user("officer")
+    with app.app_context():
+        admin_id, officer_id = find_user(admin).id, find_user(officer).id
+    officer_browser = Browser(app.test_client())
+    officer_browser.sign_in(officer)
+    browser.sign_in(admin)
+    new = "a fresh long password"
+    browser.submit(f"/admin/users/{officer_id}/edit", {"name": "Officer", "role": "officer", "active": "y",
+                                                       "password": new})
+    assert officer_browser.get("/groups").status_code == 302  # signed out
+    browser.submit(f"/admin/users/{admin_id}/edit", {"name": "Me", "role": "admin", "active": "y", "password": new})
+    assert browser.get("/admin/users").status_code == 200  # still signed in

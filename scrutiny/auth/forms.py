@@ -50,3 +50,46 @@ class EditUserForm(_UserFields):
         Length(min=MIN_PASSWORD_LENGTH, message=f"Password must be at least {MIN_PASSWORD_LENGTH} characters"),
     ])
     submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+
+PASSWORD_HINT = f"At least {MIN_PASSWORD_LENGTH} characters. Three random words work well."
+
+
+# Made per form, not inherited: a field's place in the error summary is the
+# order it was made in.
+def _new_password() -> PasswordField:
+    return PasswordField("New password", widget=GovPasswordInput(), description=PASSWORD_HINT, validators=[
+        DataRequired("Enter a new password"),
+        Length(min=MIN_PASSWORD_LENGTH, message=f"Password must be at least {MIN_PASSWORD_LENGTH} characters"),
+    ])
+
+
+def _confirm() -> PasswordField:
+    return PasswordField("Confirm new password", widget=GovPasswordInput(), validators=[
+        DataRequired("Enter the new password again"),
+        EqualTo("password", "The passwords do not match"),
+    ])
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", widget=GovPasswordInput(),
+                                     validators=[DataRequired("Enter your current password")])
+    password = _new_password()
+    confirm = _confirm()
+    submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email address", widget=GovTextInput(), validators=[
+        DataRequired("Enter your email address"),
+        Email("Enter an email address in the correct format, like name@example.org"),
+        Length(max=254),
+    ])
+    submit = SubmitField("Send the link", widget=GovSubmitInput())
+
+
+class ResetPasswordForm(FlaskForm):
+    password = _new_password()
+    confirm = _confirm()
+    submit = SubmitField("Save new password", widget=GovSubmitInput())

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hmac
 from datetime import datetime
 from enum import StrEnum
 
@@ -44,6 +45,16 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    def get_id(self) -> str:
+        """What the session keeps: the id and a stamp of the password, so a
+        changed or reset password signs out every session opened before."""
+        return f"{self.id}.{self.password_stamp()}"
+
+    def password_stamp(self) -> str:
+        # Keyed, and only part of it: the session cookie is signed, not secret.
+        key = current_app.secret_key.encode()
+        return hmac.new(key, (self.password_hash or "").encode(), "sha256").hexdigest()[:20]
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])

@@ -1,12 +1,16 @@
 """Staff accounts: creating them, checking passwords, loading the signed-in user."""
 from __future__ import annotations
 
+import hmac
+
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from flask import current_app
 
+from scrutiny import outbox
 from scrutiny.auth.models import Role, User
+from scrutiny.clock import utcnow
 from scrutiny.extensions import db
 
 MIN_PASSWORD_LENGTH = 12
@@ -24,12 +28,17 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def load_user(user_id: str) -> User | None:
+def load_user(session_id: str) -> User | None:
+    """The signed-in user, unless deactivated or their password has changed
+    since this session signed in (User.get_id)."""
+    user_id, _, stamp = (session_id or "").partition(".")
     try:
         user = db.session.get(User, int(user_id))
     except (TypeError, ValueError):
         return None
-    return user if user and user.active else None
+    if user is None or not user.active or not hmac.compare_digest(stamp, user.password_stamp()):
+        return None
+    return user
 
 
 def find_user(email: str) -> User | None:
@@ -88,6 +97,28 @@ def update_user(user: User, *, name: str, role: Role | str, active: bool, passwo
     user.active = active
     db.session.commit()
     return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """A signed-in user's own change: only with their current password, so a
+    session left open is not enough to take the account over."""
+    if not user.check_password(current):
+        raise AccountError("Your current password is not right", "current_password")
+    if current == new:
+        raise AccountError("Your new password must be different from your current one", "password")
+    check_password_rules(new)
+    user.set_password(new)
+    tell_password_changed(user, how="changed")
+    db.session.commit()
+
+
+def tell_password_changed(user: User, how: str) -> None:
+    """Queued in the caller's transaction: if someone else changed it, the
+    owner hears at once and can reset it."""
+    base = current_app.config["BASE_URL"].rstrip("/")
+    outbox.queue_email(user.email, "password_changed", "Your password has been changed", kind="password_changed",
+                       to_name=user.name, user=user, recipient=user, how=how, when=utcnow(),
+                       service_name=current_app.config["SERVICE_NAME"], reset_link=f"{base}/forgot-password")
 
 
 def users_with_role(role: Role) -> list[User]:
