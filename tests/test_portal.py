@@ -12,7 +12,7 @@ from scrutiny.extensions import db
 from scrutiny.invitations.models import Invitation
 from tests.conftest import Browser, csrf_token
 from tests.factories import make_invitation
-from tests.test_invitations_journey import GROUP, link_in, path_of
+from tests.test_invitations_journey import GROUP, link_in, open_link, path_of
 from tests.files import make_ooxml, make_pdf, make_png, ooxml_entries, make_zip
 
 
@@ -30,7 +30,7 @@ def _witness(app, smtp, run_jobs, email="wit@carers.example", deadline=None):
     _send_link(app, run_jobs, public_id)
     url = link_in(smtp.to(email)[-1])
     browser = Browser(app.test_client())
-    landing = browser.get(path_of(url)).headers["Location"]
+    landing = open_link(browser, path_of(url)).headers["Location"]
     return browser, public_id, landing, path_of(url)
 
 
@@ -50,6 +50,38 @@ def _stored_files(app):
     return [os.path.join(d, f) for d, _, names in os.walk(root) for f in names]
 
 
+def test_a_mail_scanner_opening_the_link_does_not_spend_it(app, second_case, smtp, run_jobs):
+    """Scanners fetch every link on delivery; only the witness's button press spends it."""
+    from scrutiny.invitations.models import PortalToken
+
+    public_id = make_invitation(app, GROUP, "Carers in Northshire", email="wit@carers.example")
+    _send_link(app, run_jobs, public_id)
+    start = path_of(link_in(smtp.to("wit@carers.example")[-1]))
+    scanner = Browser(app.test_client())
+    for _ in range(2):
+        page = scanner.get(start)
+        assert page.status_code == 200
+        soup = BeautifulSoup(page.text, "html.parser")
+        assert soup.h1.get_text(strip=True) == "Open your evidence page"
+        assert "Adult Social Care Waiting Times" in page.text and app.config["COUNCIL_NAME"] in page.text
+        assert soup.select_one("main form[method=post] button").get_text(strip=True) == "Open your evidence page"
+    assert scanner.get(f"/portal/invitations/{public_id}").status_code == 404  # a look opens nothing
+    with app.app_context():
+        assert db.session.scalar(select(PortalToken)).used_at is None
+        assert db.session.scalar(select(Invitation)).status == "sent"
+
+    witness = Browser(app.test_client())
+    opened = open_link(witness, start)
+    assert opened.status_code == 302 and opened.headers["Location"] == f"/portal/invitations/{public_id}"
+    assert "Evidence for Adult Social Care Waiting Times" in witness.get(opened.headers["Location"]).text
+    with app.app_context():
+        assert db.session.scalar(select(PortalToken)).used_at is not None
+        assert db.session.scalar(select(Invitation)).status == "opened"
+    assert "This link has already been used" in scanner.get(start).text
+    # The button without the page's CSRF token does nothing.
+    assert Browser(app.test_client()).client.post(start).status_code == 400
+
+
 def test_a_used_link_offers_a_new_one_and_the_new_one_works(app, second_case, smtp, run_jobs):
     browser, public_id, landing, start = _witness(app, smtp, run_jobs)
     stranger = Browser(app.test_client())
@@ -62,7 +94,7 @@ def test_a_used_link_offers_a_new_one_and_the_new_one_works(app, second_case, sm
     run_jobs()
     new_url = link_in(smtp.to("wit@carers.example")[-1])
     assert smtp.to("wit@carers.example")[-1]["Subject"].strip().startswith("Your new link")
-    assert stranger.get(path_of(new_url)).headers["Location"] == landing
+    assert open_link(stranger, path_of(new_url)).headers["Location"] == landing
 
 
 def test_asking_for_a_link_for_an_unknown_address_says_the_same_and_sends_nothing(app, second_case, smtp, run_jobs):
@@ -121,6 +153,9 @@ def test_the_token_never_reaches_the_log(app, second_case, smtp, run_jobs, caplo
         "127.0.0.1", f"GET {start} HTTP/1.1", "302"), None)
     assert RedactPortalTokens().filter(record)
     assert token not in record.getMessage() and "/portal/start/[redacted]" in record.getMessage()
+    pressed = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1, '%(r)s %(s)s', None, None)
+    pressed.args = {"r": f"POST {start} HTTP/1.1", "s": "302"}  # as gunicorn's access log passes them
+    assert RedactPortalTokens().filter(pressed) and token not in pressed.getMessage()
     assert any(isinstance(f, RedactPortalTokens) for f in logging.getLogger("werkzeug").filters)
 
 

@@ -18,6 +18,12 @@ class NewLinkForm(FlaskForm):
     submit = SubmitField("Email me a new link", widget=GovSubmitInput())
 
 
+class StartForm(FlaskForm):
+    """The button on an e-mailed link's page: pressing it, not opening the
+    link, spends the link."""
+    submit = SubmitField("Open your evidence page", widget=GovSubmitInput())
+
+
 class RespondForm(FlaskForm):
     response = RadioField("Will you give evidence?", widget=GovRadioInput(), validate_choice=False,
                           choices=choice_list([("accept", "Yes, we will give evidence"),

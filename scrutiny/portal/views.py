@@ -10,7 +10,8 @@ from scrutiny.extensions import db, limiter
 from scrutiny.invitations import services as invitations
 from scrutiny.invitations.models import Invitation
 from scrutiny.portal import access
-from scrutiny.portal.forms import ConfirmForm, EvidenceForm, FileActionForm, NewLinkForm, RespondForm
+from scrutiny.portal.forms import (
+    ConfirmForm, EvidenceForm, FileActionForm, NewLinkForm, RespondForm, StartForm)
 from scrutiny.portal.access import witness_invitation, witness_submission
 from scrutiny.security import public
 from scrutiny.storage import send_stored
@@ -25,13 +26,30 @@ PROBLEMS = {
 }
 
 
+def _link_problem(problem: str):
+    return render_template("portal/link_problem.html", title=PROBLEMS[problem], problem=problem,
+                           form=NewLinkForm()), 200
+
+
 @bp.get("/start/<token>")
 @public
 def start(token: str):
+    # Only looks: mail scanners open every link on delivery, and must not
+    # spend it. The button on this page posts back here to open the portal.
+    invitation, problem = invitations.check_token(token)
+    if invitation is None:
+        return _link_problem(problem)
+    return render_template("portal/start.html", invitation=invitation, form=StartForm())
+
+
+@bp.post("/start/<token>")
+@public
+def open_link(token: str):
+    if not StartForm().validate_on_submit():
+        abort(400)
     invitation, problem = invitations.redeem_token(token)
     if invitation is None:
-        return render_template("portal/link_problem.html", title=PROBLEMS[problem], problem=problem,
-                               form=NewLinkForm()), 200
+        return _link_problem(problem)
     access.remember(invitation)
     # Off the token's address at once: it must not stay in the bar or history.
     return redirect(url_for("portal.invitation", invitation_id=invitation.public_id))

@@ -94,10 +94,13 @@ def check_layout(page: Page, name: str, width: int, problems: list[str], screens
 
 
 def open_link(page: Page, start: str) -> str:
-    """Opens the e-mailed link; returns the invitation page's path."""
+    """Opens the e-mailed link and presses its button; returns the invitation page's path."""
     token = start.rsplit("/", 1)[1]
     response = page.goto(start)
     assert response.ok, f"the link answered {response.status}"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Open your evidence page")
+    page.get_by_role("button", name="Open your evidence page").click()
+    page.wait_for_url(re.compile(r"/portal/invitations/"))
     assert "/portal/start/" not in page.url and token not in page.url, (
         f"the token should leave the address bar at once; it shows {page.url}")
     assert re.search(r"/portal/invitations/[^/]+$", page.url), page.url
