@@ -88,7 +88,7 @@ def test_officer_invites_and_the_witness_sends_evidence_end_to_end(app, client, 
     draft = witness.get(edit_url).text
     assert "waits.pdf" in draft and "slides.pptx" in draft
 
-    done = witness.submit(f"{edit_url}/submit", {}, follow=True)
+    done = witness.submit(f"{edit_url}/submit", {"notice_confirmed": "y"}, follow=True)
     assert "Your evidence has been submitted" in done.text
     run_jobs()
 

@@ -93,6 +93,7 @@ ROUTES = [
     ("GET", "/portal/start/not-a-token", "public"),
     ("POST", "/portal/start/not-a-token", "public"),
     ("GET", "/portal/new-link", "public"),
+    ("GET", "/portal/privacy-notice", "public"),
     ("GET", "/portal/", "public"),
     ("POST", "/portal/sign-out", "public"),
     ("GET", "/portal/invitations/{invitation}", "witness"),

@@ -343,7 +343,7 @@ def test_a_pdfs_pages_are_counted_when_it_is_uploaded(app, second_case, smtp, ru
 def test_submitting_without_content_is_refused(app, second_case, smtp, run_jobs):
     browser, _, landing, _ = _witness(app, smtp, run_jobs)
     draft = _draft(browser, landing)
-    page = browser.submit(f"{draft}/submit", {})
+    page = browser.submit(f"{draft}/submit", {"notice_confirmed": "y"})
     assert "Add a summary, your written evidence or at least one file" in page.text
 
 
@@ -379,3 +379,76 @@ def test_a_presentation_is_filed_against_the_witnesses_session(app, second_case,
     response = browser.get(calendar)
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
     assert b"SUMMARY:Adult Social Care Waiting Times: Hearing" in response.data.replace(b"\r\n ", b"")
+
+
+# ---- the privacy and publication notice, confirmed before submitting ----
+
+def _ready_to_submit(app, smtp, run_jobs):
+    browser, _, landing, _ = _witness(app, smtp, run_jobs)
+    draft = _draft(browser, landing)
+    assert _post_files(browser, draft, [], body="Carers wait months.").status_code == 302
+    return browser, draft
+
+
+def test_submitting_without_confirming_the_notice_is_refused_and_the_draft_kept(app, second_case, smtp, run_jobs):
+    from scrutiny.evidence.models import Submission
+
+    browser, draft = _ready_to_submit(app, smtp, run_jobs)
+    page = browser.submit(f"{draft}/submit", {})
+    assert page.status_code == 200
+    soup = BeautifulSoup(page.text, "html.parser")
+    assert soup.title.text.startswith("Error: ")
+    summary = soup.select_one(".govuk-error-summary")
+    assert summary.find("a", href="#notice_confirmed").get_text(strip=True) == \
+        "Confirm you have read the privacy and publication notice"
+    assert "Confirm you have read the privacy and publication notice" in soup.select_one(".govuk-error-message").text
+    with app.app_context():
+        submission = db.session.scalar(select(Submission))
+        assert (submission.status, submission.notice_confirmed_at) == ("draft", None)
+        assert submission.body == "Carers wait months."
+    run_jobs()
+    assert not [m for m in smtp.messages if m["Subject"].strip().startswith("We have received")]
+
+
+def test_the_notice_is_shown_and_its_confirmation_recorded(app, second_case, smtp, run_jobs):
+    import hashlib
+
+    from scrutiny.evidence.models import Submission
+
+    browser, draft = _ready_to_submit(app, smtp, run_jobs)
+    soup = BeautifulSoup(browser.get(f"{draft}/submit").text, "html.parser")
+    notice = soup.select_one(".app-notice")
+    said = " ".join(notice.get_text(" ").split())
+    for words in ("What we publish", "What stays confidential", "Who sees your evidence", "How long we keep it",
+                  f"{app.config['COUNCIL_NAME']} keeps your evidence and your contact details for "
+                  "six years after the review ends"):
+        assert words in said, words
+    assert soup.find("label", string=lambda s: s and "I have read the privacy and publication notice" in s)
+    form = BeautifulSoup(browser.get(draft).text, "html.parser")
+    assert form.find("a", string=lambda s: s and s.startswith("privacy and publication notice"))["href"] == \
+        "/portal/privacy-notice"
+
+    done = browser.submit(f"{draft}/submit", {"notice_confirmed": "y"}, follow=True)
+    assert "Your evidence has been submitted" in done.text
+    with app.app_context():
+        submission = db.session.scalar(select(Submission))
+        assert submission.status == "submitted" and submission.notice_confirmed_at is not None
+    with app.test_request_context():
+        from scrutiny.portal.notice import privacy_notice
+
+        shown = str(privacy_notice())
+    assert "What stays confidential" in shown
+    assert submission.notice_sha256 == hashlib.sha256(shown.encode()).hexdigest()
+
+
+def test_the_council_writes_its_own_notice(app, second_case, smtp, run_jobs, monkeypatch):
+    monkeypatch.setitem(app.config, "PORTAL_PRIVACY_NOTICE",
+                        "# Our promise\n\n{council_name} publishes evidence on its website for {retention}.")
+    monkeypatch.setitem(app.config, "EVIDENCE_RETENTION", "ten years")
+    browser, draft = _ready_to_submit(app, smtp, run_jobs)
+    notice = BeautifulSoup(browser.get(f"{draft}/submit").text, "html.parser").select_one(".app-notice")
+    assert notice.h3.text == "Our promise"
+    assert f"{app.config['COUNCIL_NAME']} publishes evidence on its website for ten years." in notice.text
+    assert "What stays confidential" not in notice.text
+    page = BeautifulSoup(browser.get("/portal/privacy-notice").text, "html.parser")
+    assert page.h1.text == "Privacy and publication notice" and page.h2.text == "Our promise"

@@ -132,11 +132,21 @@ def set_file_confidential(submission: Submission, file: EvidenceFile, confidenti
     db.session.commit()
 
 
-def submit(submission: Submission) -> Email:
-    """Hand the evidence in and queue the acknowledgement listing what arrived."""
+NOTICE_NOT_CONFIRMED = "Confirm you have read the privacy and publication notice"
+
+
+def submit(submission: Submission, *, notice_sha256: str = "") -> Email:
+    """Hand the evidence in and queue the acknowledgement listing what arrived.
+
+    A witness submitting through the portal must have confirmed the privacy
+    and publication notice: `notice_sha256` is the hash of the text they saw."""
     _check_editable(submission)
     if not (submission.summary or submission.body or submission.files):
         raise EvidenceError("Add a summary, your written evidence or at least one file before you submit", "body")
+    if not notice_sha256 and not submission.received_via:
+        raise EvidenceError(NOTICE_NOT_CONFIRMED, "notice_confirmed")
+    if notice_sha256:
+        submission.notice_confirmed_at, submission.notice_sha256 = invitations.utcnow(), notice_sha256
     invitation = submission.invitation
     submission.status = SubmissionStatus.SUBMITTED
     submission.submitted_at = invitations.utcnow()

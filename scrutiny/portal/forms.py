@@ -7,7 +7,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from scrutiny.evidence.models import SubmissionKind
-from scrutiny.evidence.services import WITNESS_KINDS
+from scrutiny.evidence.services import NOTICE_NOT_CONFIRMED, WITNESS_KINDS
 from scrutiny.forms import choice_list
 
 
@@ -64,6 +64,8 @@ class EvidenceForm(FlaskForm):
 
 
 class ConfirmForm(FlaskForm):
+    notice_confirmed = BooleanField("I have read the privacy and publication notice", widget=GovCheckboxInput(),
+                                    validators=[DataRequired(NOTICE_NOT_CONFIRMED)])
     submit = SubmitField("Submit evidence", widget=GovSubmitInput())
 
 

@@ -13,6 +13,7 @@ from scrutiny.portal import access
 from scrutiny.portal.forms import (
     ConfirmForm, EvidenceForm, FileActionForm, NewLinkForm, RespondForm, StartForm)
 from scrutiny.portal.access import witness_invitation, witness_submission
+from scrutiny.portal.notice import notice_sha256, privacy_notice
 from scrutiny.security import public
 from scrutiny.storage import send_stored
 
@@ -207,10 +208,11 @@ def file_confidential(submission: Submission, file_id: str):
 @witness_submission
 def submit_evidence(submission: Submission):
     form = ConfirmForm()
+    notice = privacy_notice()
     error = None
     if form.validate_on_submit():
         try:
-            evidence.submit(submission)
+            evidence.submit(submission, notice_sha256=notice_sha256(notice))
         except evidence.EvidenceError as err:
             db.session.rollback()
             error = str(err)
@@ -220,7 +222,13 @@ def submit_evidence(submission: Submission):
             return redirect(url_for("portal.invitation", invitation_id=submission.invitation.public_id))
     if not submission.is_draft:
         return redirect(url_for("portal.edit_evidence", submission_id=submission.public_id))
-    return render_template("portal/confirm.html", submission=submission, form=form, error=error)
+    return render_template("portal/confirm.html", submission=submission, form=form, notice=notice, error=error)
+
+
+@bp.get("/privacy-notice")
+@public
+def notice_page():
+    return render_template("portal/privacy_notice.html", notice=privacy_notice(under=1))
 
 
 @bp.get("/evidence/<submission_id>/files/<file_id>")

@@ -157,8 +157,10 @@ def test_witness_on_a_phone_answers_uploads_and_submits(phone, emailed_link, smt
     expect(check).to_contain_text("Carers' waiting times")
     expect(check).to_contain_text("waits.pdf")
     expect(check).to_contain_text("slides.pptx")
+    expect(page.get_by_role("heading", name="Privacy and publication notice")).to_be_visible()
     check_layout(page, "portal-check", width, problems, screenshot_dir)
 
+    page.get_by_label("I have read the privacy and publication notice").check()
     page.get_by_role("button", name="Submit evidence").click()
     page.wait_for_url(re.compile(r"/portal/invitations/[^/]+$"))
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
