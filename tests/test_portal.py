@@ -13,7 +13,7 @@ from scrutiny.invitations.models import Invitation
 from tests.conftest import Browser, csrf_token
 from tests.factories import make_invitation
 from tests.test_invitations_journey import GROUP, link_in, open_link, path_of
-from tests.files import make_ooxml, make_pdf, make_png, ooxml_entries, make_zip
+from tests.files import PPTX_TYPE as PPTX, make_gif, make_ooxml, make_pdf, ooxml_entries, make_zip
 
 
 def _send_link(app, run_jobs, public_id, kind="invitation"):
@@ -255,10 +255,42 @@ def _assert_refused(page, soup, name, words, app):
     assert soup.select_one("#title")["value"] == "My evidence"
 
 
-def test_a_png_renamed_as_pdf_is_refused_and_nothing_is_stored(app, second_case, smtp, run_jobs):
-    page, soup, *_ = _refusal(app, smtp, run_jobs, [("report.pdf", make_png())])
-    _assert_refused(page, soup, "report.pdf", ["PNG"], app)
+def test_a_gif_renamed_as_pdf_is_refused_and_nothing_is_stored(app, second_case, smtp, run_jobs):
+    page, soup, *_ = _refusal(app, smtp, run_jobs, [("report.pdf", make_gif())])
+    _assert_refused(page, soup, "report.pdf", ["GIF", "which we cannot accept"], app)
     assert _stored_files(app) == []
+
+
+def test_a_powerpoint_named_pdf_is_kept_as_a_powerpoint_and_downloads_as_one(app, second_case, smtp, run_jobs):
+    from scrutiny.evidence.models import EvidenceFile
+
+    browser, public_id, landing, _ = _witness(app, smtp, run_jobs)
+    draft = _draft(browser, landing)
+    pptx = make_ooxml("pptx")
+    saved = _post_files(browser, draft, [("slides.pdf", pptx)], kind="presentation")
+    assert saved.status_code == 302
+    page = BeautifulSoup(browser.get(saved.headers["Location"]).text, "html.parser")
+    banner = " ".join(page.select_one(".govuk-notification-banner").get_text(" ").split())
+    assert "“slides.pdf” is a PowerPoint presentation, so we have stored it as one." in banner
+    link = page.find("a", string="slides.pdf")  # the list shows the name as the witness gave it
+    assert "Saves as “slides.pptx”" in link.find_parent("td").text
+    response = browser.get(link["href"])
+    assert response.headers["Content-Type"] == PPTX
+    assert response.headers["Content-Disposition"] == "attachment; filename=slides.pptx"
+    assert response.data == pptx
+    with app.app_context():
+        stored = db.session.scalar(select(EvidenceFile))
+        assert (stored.original_name, stored.content_type, stored.category, stored.named_as) == (
+            "slides.pdf", PPTX, "presentation", "application/pdf")
+        assert stored.page_count is None  # not read as a PDF
+
+    browser.submit(f"{draft}/submit", {"notice_confirmed": "y"})
+    officer = Browser(app.test_client())
+    officer.sign_in("lead@second.example")
+    with app.app_context():
+        file_id = db.session.scalar(select(EvidenceFile)).public_id
+    download = officer.get(f"/groups/{GROUP}/evidence/files/{file_id}")
+    assert download.headers["Content-Disposition"] == "attachment; filename=slides.pptx"
 
 
 def test_an_oversized_file_is_refused(app, second_case, smtp, run_jobs):

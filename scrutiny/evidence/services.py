@@ -28,6 +28,8 @@ class EvidenceError(ValueError):
 class UploadOutcome:
     saved: list[EvidenceFile] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # one message per refused file, naming it
+    # Files kept as what their content is, not what their name said: "“slides.pdf” is a PowerPoint ..."
+    notes: list[str] = field(default_factory=list)
 
 
 def _check_editable(submission: Submission) -> None:
@@ -90,7 +92,8 @@ def add_files(submission: Submission, uploads, *, confidential: bool) -> UploadO
         key = storage().commit(blob)
         record = EvidenceFile(submission=submission, storage_key=key, original_name=checked.safe_name,
                               content_type=checked.content_type, category=checked.category, size=blob.size,
-                              sha256=blob.sha256, confidential=confidential, page_count=checked.page_count)
+                              sha256=blob.sha256, confidential=confidential, page_count=checked.page_count,
+                              named_as=checked.named_as)
         try:
             db.session.add(record)
             db.session.commit()
@@ -99,6 +102,8 @@ def add_files(submission: Submission, uploads, *, confidential: bool) -> UploadO
             storage().delete(key)
             raise
         outcome.saved.append(record)
+        if checked.stored_as_note:
+            outcome.notes.append(checked.stored_as_note)
         room -= 1
     return outcome
 

@@ -138,10 +138,10 @@ def _evidence_form(submission: Submission) -> EvidenceForm:
     return form
 
 
-def _render_edit(submission: Submission, form: EvidenceForm, refused=(), saved=(), status=200):
+def _render_edit(submission: Submission, form: EvidenceForm, refused=(), saved=(), notes=(), status=200):
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     return render_template("portal/evidence_form.html", submission=submission, form=form, refused=refused,
-                           saved=saved, upload_limit=limit, file_form=FileActionForm()), status
+                           saved=saved, notes=notes, upload_limit=limit, file_form=FileActionForm()), status
 
 
 @bp.route("/evidence/<submission_id>", methods=["GET", "POST"])
@@ -170,10 +170,11 @@ def edit_evidence(submission: Submission):
                     return redirect(url_for("portal.submit_evidence", submission_id=submission.public_id))
                 added = f" and added {len(outcome.saved)} file{'s' if len(outcome.saved) != 1 else ''}" \
                     if outcome.saved else ""
-                flash(f"Your draft is saved{added}. It is not submitted yet.", "success")
+                flash(" ".join([f"Your draft is saved{added}. It is not submitted yet.", *outcome.notes]), "success")
                 return redirect(url_for("portal.edit_evidence", submission_id=submission.public_id))
             form.files.errors = list(refused)
-            return _render_edit(submission, form, refused, saved=[f.original_name for f in outcome.saved])
+            return _render_edit(submission, form, refused, saved=[f.original_name for f in outcome.saved],
+                                notes=outcome.notes)
     return _render_edit(submission, form, refused)
 
 
@@ -235,7 +236,7 @@ def notice_page():
 @witness_submission
 def download(submission: Submission, file_id: str):
     file = evidence.file_of(submission, file_id) or abort(404)
-    response = send_stored(file.storage_key, mimetype=file.content_type, download_name=file.original_name,
+    response = send_stored(file.storage_key, mimetype=file.content_type, download_name=file.download_name,
                            sha256=file.sha256, size=file.size, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from tests.e2e.conftest import TIMEOUT_MS
 from tests.e2e.test_journeys import LAYOUT, tab_until
 from tests.test_invitations_journey import invite, link_in, path_of
-from tests.files import make_ooxml, make_pdf, make_png
+from tests.files import make_gif, make_ooxml, make_pdf
 
 pytestmark = pytest.mark.browser
 
@@ -58,7 +58,7 @@ def emailed_link(app, second_case, smtp, run_jobs):
 @pytest.fixture
 def files(tmp_path):
     """Real files on disk for the file chooser."""
-    made = {"waits.pdf": make_pdf(), "slides.pptx": make_ooxml("pptx"), "report.pdf": make_png()}
+    made = {"waits.pdf": make_pdf(), "slides.pptx": make_ooxml("pptx"), "report.pdf": make_gif()}
     for name, content in made.items():
         (tmp_path / name).write_bytes(content)
     return {name: (tmp_path / name, content) for name, content in made.items()}
@@ -200,7 +200,7 @@ def test_a_refused_upload_is_explained_and_the_rest_is_kept(phone, emailed_link,
     expect(page).to_have_title(re.compile(r"^Error: "))
     link = summary.get_by_role("link").filter(has_text="“report.pdf”")
     expect(link).to_have_count(1)
-    expect(link).to_contain_text("PNG")
+    expect(link).to_contain_text("GIF")
     page.screenshot(path=str(screenshot_dir / "portal-upload-refused-375.png"), full_page=True)
 
     expect(page.get_by_label("Title", exact=True)).to_have_value("Our survey")
