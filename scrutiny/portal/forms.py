@@ -46,7 +46,7 @@ class EvidenceForm(FlaskForm):
     summary = TextAreaField("Summary", widget=GovTextArea(), validators=[Optional(), Length(max=3000)],
                             description="A few sentences the councillors can read first.")
     body = TextAreaField("Your written evidence", widget=GovTextArea(), validators=[Optional(), Length(max=100_000)],
-                         description="You can use Markdown: ## for headings, - for lists, **bold**.")
+                         description="Leave a blank line between paragraphs.")
     theme_ids = SelectMultipleField("Which themes does it cover?", coerce=int, widget=GovCheckboxesInput(),
                                     validators=[Optional()], description="Choose any that apply.")
     confidential = BooleanField("This evidence is confidential: only the topic group may see it, "
