@@ -273,7 +273,7 @@ def test_a_powerpoint_named_pdf_is_kept_as_a_powerpoint_and_downloads_as_one(app
     banner = " ".join(page.select_one(".govuk-notification-banner").get_text(" ").split())
     assert "“slides.pdf” is a PowerPoint presentation, so we have stored it as one." in banner
     link = page.find("a", string="slides.pdf")  # the list shows the name as the witness gave it
-    assert "Saves as “slides.pptx”" in link.find_parent("td").text
+    assert "Downloads as “slides.pptx”" in link.find_parent("td").text
     response = browser.get(link["href"])
     assert response.headers["Content-Type"] == PPTX
     assert response.headers["Content-Disposition"] == "attachment; filename=slides.pptx"
