@@ -92,6 +92,10 @@ class Config:
 
     # Invitations and the witness portal.
     PORTAL_LINK_GRACE_DAYS = _env_int("PORTAL_LINK_GRACE_DAYS", 14)  # links live until deadline + this
+    # What witnesses confirm before submitting (Markdown; {council_name}, {retention} and {team_email} are
+    # filled in); empty: the text in scrutiny/portal/notice.py. Retention is said in words.
+    PORTAL_PRIVACY_NOTICE = os.environ.get("PORTAL_PRIVACY_NOTICE", "")
+    EVIDENCE_RETENTION = os.environ.get("EVIDENCE_RETENTION", "six years after the review ends")
     REMINDER_DAYS_BEFORE = _env_int("REMINDER_DAYS_BEFORE", 3)
     REMINDER_HOUR = 9  # local time of day reminders go out
     # Uploads: per file and per request.

@@ -6,9 +6,12 @@ as hostile until proved otherwise:
 - the type is decided by the file's *content* (magic bytes, and for Office
   and OpenDocument files the parts inside the zip), never by its name or the
   browser's content type, both of which the sender controls;
-- the name must not contradict the content (a PowerPoint file called
-  ``slides.pdf`` would open in the wrong program for the councillor who
-  downloads it), so a mismatch is refused with a message saying how to fix it;
+- when the name claims one accepted type and the content is another (a
+  PowerPoint file called ``slides.pdf``), the file is taken as what its
+  content is: ``named_as`` keeps what the name claimed, the witness is told,
+  and downloads get a name with the right extension (``download_name``) so
+  the file opens in the right program. A name claiming a type we do not take
+  is refused with a message saying how to fix it;
 - files that can run code (Office macros, OpenDocument Basic/scripts) are
   refused, as are zips that could exhaust memory or disk when opened
   (zip bombs), zips with unsafe paths and encrypted zips, all judged from the
@@ -72,7 +75,7 @@ KINDS: dict[str, Kind] = {
         Kind("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              "Excel", "Excel spreadsheet"),
         Kind("pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-             "PowerPoint", "PowerPoint file"),
+             "PowerPoint", "PowerPoint presentation"),
         Kind("odp", "application/vnd.oasis.opendocument.presentation", "OpenDocument",
              "OpenDocument presentation"),
         Kind("png", "image/png", "PNG", "PNG image"),
@@ -191,6 +194,16 @@ class CheckedFile:
     # PDF only: counted once here so builds need not open the file; None
     # when pypdf cannot count them (the agenda pack then says so).
     page_count: int | None = None
+    # The content type the name claimed when the content is another
+    # accepted type ("" when they agree); safe_name keeps the name as given.
+    named_as: str = ""
+
+    @property
+    def stored_as_note(self) -> str:
+        """What to tell the witness when the name and the content disagree."""
+        if not self.named_as:
+            return ""
+        return f"{_quoted(self.safe_name)} is {_a(KINDS[self.extension].noun)}, so we have stored it as one."
 
 
 # -- names -------------------------------------------------------------------
@@ -390,11 +403,15 @@ class _Check:
 
         if actual not in self.accepted:
             raise self.not_allowed(actual)
-        if self.claimed != actual and self.claimed in _KNOWN_EXTENSIONS:
+        named_as = ""
+        if self.claimed != actual and self.claimed in KINDS:
+            # Both are types we take: keep it as what it is, say so.
+            named_as = KINDS[self.claimed].content_type
+        elif self.claimed != actual and self.claimed in _KNOWN_EXTENSIONS:
             raise self.mismatch(actual)
 
         name = self.name
-        if self.claimed != actual:
+        if self.claimed != actual and not named_as:
             # No real extension ("Minutes 12.03.2024"): give it the right one,
             # so the download opens in the right program.
             name = safe_name(f"{name}.{actual}")
@@ -406,6 +423,7 @@ class _Check:
             safe_name=name,
             text_encoding=encoding,
             page_count=pdf_page_count(self.path) if actual == "pdf" else None,
+            named_as=named_as,
         )
 
     def detect(self, head: bytes) -> str | None:
@@ -666,6 +684,18 @@ def pdf_page_count(source: Path | BinaryIO) -> int | None:
         return len(reader.pages)
     except Exception:  # pypdf raises many kinds of error on a broken file
         return None
+
+
+def download_name(name: str, content_type: str) -> str:
+    """`name` with the extension of the type the file really is, so a
+    PowerPoint file uploaded as "slides.pdf" downloads as "slides.pptx"."""
+    extension = next((k.extension for k in KINDS.values() if k.content_type == content_type), None)
+    if extension is None or _claimed_extension(name) == extension:
+        return name
+    stem, dot, claimed = name.rpartition(".")
+    if dot and stem and _ALIASES.get(claimed.lower(), claimed.lower()) in _KNOWN_EXTENSIONS:
+        name = stem
+    return safe_name(f"{name}.{extension}")
 
 
 def check_upload(

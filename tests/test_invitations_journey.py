@@ -32,6 +32,13 @@ def link_in(message) -> str:
     return LINK.search(text).group(0)
 
 
+def open_link(browser, path: str):
+    """Open an e-mailed link as a witness does: its page, then the button on it."""
+    page = browser.get(path)
+    assert page.status_code == 200 and "Open your evidence page" in page.text, page.text[:500]
+    return browser.submit(path, {})
+
+
 def path_of(url: str) -> str:
     return "/" + url.split("/", 3)[3]
 
@@ -57,7 +64,7 @@ def test_officer_invites_and_the_witness_sends_evidence_end_to_end(app, client, 
     assert "Sent (1)" in officer_list
 
     witness = Browser(client)
-    opened = witness.get(path_of(url))
+    opened = open_link(witness, path_of(url))
     assert opened.status_code == 302
     landing = opened.headers["Location"]
     assert "/portal/start/" not in landing  # the token leaves the address bar at once
@@ -81,7 +88,7 @@ def test_officer_invites_and_the_witness_sends_evidence_end_to_end(app, client, 
     draft = witness.get(edit_url).text
     assert "waits.pdf" in draft and "slides.pptx" in draft
 
-    done = witness.submit(f"{edit_url}/submit", {}, follow=True)
+    done = witness.submit(f"{edit_url}/submit", {"notice_confirmed": "y"}, follow=True)
     assert "Your evidence has been submitted" in done.text
     run_jobs()
 

@@ -74,9 +74,14 @@ def test_error_summary_links_point_at_fields_on_the_page(browser, second_case):
 def test_every_portal_page_has_one_h1_a_title_and_labelled_fields(app, second_case, smtp, run_jobs):
     from tests.test_portal import _draft, _witness
 
-    browser, _, landing, start = _witness(app, smtp, run_jobs)
+    browser, public_id, landing, start = _witness(app, smtp, run_jobs)
     draft = _draft(browser, landing)
-    for url in (landing, draft, f"{draft}/submit", "/portal/new-link", start):
+    from tests.test_invitations_journey import link_in, path_of
+    from tests.test_portal import _send_link
+
+    _send_link(app, run_jobs, public_id)  # a fresh link: its page with the button
+    fresh = path_of(link_in(smtp.to("wit@carers.example")[-1]))
+    for url in (landing, draft, f"{draft}/submit", "/portal/new-link", start, fresh):
         response = browser.get(url)
         assert response.status_code == 200, url
         check_page(response.text, url)

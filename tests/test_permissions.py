@@ -95,7 +95,9 @@ ROUTES = [
     ("GET", f"/groups/{GROUP}/evidence-map", "member"),
     # The portal: open doors, and pages only the invited witness's session opens.
     ("GET", "/portal/start/not-a-token", "public"),
+    ("POST", "/portal/start/not-a-token", "public"),
     ("GET", "/portal/new-link", "public"),
+    ("GET", "/portal/privacy-notice", "public"),
     ("GET", "/portal/", "public"),
     ("POST", "/portal/sign-out", "public"),
     ("GET", "/portal/invitations/{invitation}", "witness"),

@@ -12,8 +12,8 @@ from scrutiny.extensions import db
 from scrutiny.invitations.models import Invitation
 from tests.conftest import Browser, csrf_token
 from tests.factories import make_invitation
-from tests.test_invitations_journey import GROUP, link_in, path_of
-from tests.files import make_ooxml, make_pdf, make_png, ooxml_entries, make_zip
+from tests.test_invitations_journey import GROUP, link_in, open_link, path_of
+from tests.files import PPTX_TYPE as PPTX, make_gif, make_ooxml, make_pdf, ooxml_entries, make_zip
 
 
 def _send_link(app, run_jobs, public_id, kind="invitation"):
@@ -30,7 +30,7 @@ def _witness(app, smtp, run_jobs, email="wit@carers.example", deadline=None):
     _send_link(app, run_jobs, public_id)
     url = link_in(smtp.to(email)[-1])
     browser = Browser(app.test_client())
-    landing = browser.get(path_of(url)).headers["Location"]
+    landing = open_link(browser, path_of(url)).headers["Location"]
     return browser, public_id, landing, path_of(url)
 
 
@@ -50,6 +50,38 @@ def _stored_files(app):
     return [os.path.join(d, f) for d, _, names in os.walk(root) for f in names]
 
 
+def test_a_mail_scanner_opening_the_link_does_not_spend_it(app, second_case, smtp, run_jobs):
+    """Scanners fetch every link on delivery; only the witness's button press spends it."""
+    from scrutiny.invitations.models import PortalToken
+
+    public_id = make_invitation(app, GROUP, "Carers in Northshire", email="wit@carers.example")
+    _send_link(app, run_jobs, public_id)
+    start = path_of(link_in(smtp.to("wit@carers.example")[-1]))
+    scanner = Browser(app.test_client())
+    for _ in range(2):
+        page = scanner.get(start)
+        assert page.status_code == 200
+        soup = BeautifulSoup(page.text, "html.parser")
+        assert soup.h1.get_text(strip=True) == "Open your evidence page"
+        assert "Adult Social Care Waiting Times" in page.text and app.config["COUNCIL_NAME"] in page.text
+        assert soup.select_one("main form[method=post] button").get_text(strip=True) == "Open your evidence page"
+    assert scanner.get(f"/portal/invitations/{public_id}").status_code == 404  # a look opens nothing
+    with app.app_context():
+        assert db.session.scalar(select(PortalToken)).used_at is None
+        assert db.session.scalar(select(Invitation)).status == "sent"
+
+    witness = Browser(app.test_client())
+    opened = open_link(witness, start)
+    assert opened.status_code == 302 and opened.headers["Location"] == f"/portal/invitations/{public_id}"
+    assert "Evidence for Adult Social Care Waiting Times" in witness.get(opened.headers["Location"]).text
+    with app.app_context():
+        assert db.session.scalar(select(PortalToken)).used_at is not None
+        assert db.session.scalar(select(Invitation)).status == "opened"
+    assert "This link has already been used" in scanner.get(start).text
+    # The button without the page's CSRF token does nothing.
+    assert Browser(app.test_client()).client.post(start).status_code == 400
+
+
 def test_a_used_link_offers_a_new_one_and_the_new_one_works(app, second_case, smtp, run_jobs):
     browser, public_id, landing, start = _witness(app, smtp, run_jobs)
     stranger = Browser(app.test_client())
@@ -62,7 +94,7 @@ def test_a_used_link_offers_a_new_one_and_the_new_one_works(app, second_case, sm
     run_jobs()
     new_url = link_in(smtp.to("wit@carers.example")[-1])
     assert smtp.to("wit@carers.example")[-1]["Subject"].strip().startswith("Your new link")
-    assert stranger.get(path_of(new_url)).headers["Location"] == landing
+    assert open_link(stranger, path_of(new_url)).headers["Location"] == landing
 
 
 def test_asking_for_a_link_for_an_unknown_address_says_the_same_and_sends_nothing(app, second_case, smtp, run_jobs):
@@ -121,6 +153,9 @@ def test_the_token_never_reaches_the_log(app, second_case, smtp, run_jobs, caplo
         "127.0.0.1", f"GET {start} HTTP/1.1", "302"), None)
     assert RedactPortalTokens().filter(record)
     assert token not in record.getMessage() and "/portal/start/[redacted]" in record.getMessage()
+    pressed = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1, '%(r)s %(s)s', None, None)
+    pressed.args = {"r": f"POST {start} HTTP/1.1", "s": "302"}  # as gunicorn's access log passes them
+    assert RedactPortalTokens().filter(pressed) and token not in pressed.getMessage()
     assert any(isinstance(f, RedactPortalTokens) for f in logging.getLogger("werkzeug").filters)
 
 
@@ -220,10 +255,42 @@ def _assert_refused(page, soup, name, words, app):
     assert soup.select_one("#title")["value"] == "My evidence"
 
 
-def test_a_png_renamed_as_pdf_is_refused_and_nothing_is_stored(app, second_case, smtp, run_jobs):
-    page, soup, *_ = _refusal(app, smtp, run_jobs, [("report.pdf", make_png())])
-    _assert_refused(page, soup, "report.pdf", ["PNG"], app)
+def test_a_gif_renamed_as_pdf_is_refused_and_nothing_is_stored(app, second_case, smtp, run_jobs):
+    page, soup, *_ = _refusal(app, smtp, run_jobs, [("report.pdf", make_gif())])
+    _assert_refused(page, soup, "report.pdf", ["GIF", "which we cannot accept"], app)
     assert _stored_files(app) == []
+
+
+def test_a_powerpoint_named_pdf_is_kept_as_a_powerpoint_and_downloads_as_one(app, second_case, smtp, run_jobs):
+    from scrutiny.evidence.models import EvidenceFile
+
+    browser, public_id, landing, _ = _witness(app, smtp, run_jobs)
+    draft = _draft(browser, landing)
+    pptx = make_ooxml("pptx")
+    saved = _post_files(browser, draft, [("slides.pdf", pptx)], kind="presentation")
+    assert saved.status_code == 302
+    page = BeautifulSoup(browser.get(saved.headers["Location"]).text, "html.parser")
+    banner = " ".join(page.select_one(".govuk-notification-banner").get_text(" ").split())
+    assert "“slides.pdf” is a PowerPoint presentation, so we have stored it as one." in banner
+    link = page.find("a", string="slides.pdf")  # the list shows the name as the witness gave it
+    assert "Downloads as “slides.pptx”" in link.find_parent("td").text
+    response = browser.get(link["href"])
+    assert response.headers["Content-Type"] == PPTX
+    assert response.headers["Content-Disposition"] == "attachment; filename=slides.pptx"
+    assert response.data == pptx
+    with app.app_context():
+        stored = db.session.scalar(select(EvidenceFile))
+        assert (stored.original_name, stored.content_type, stored.category, stored.named_as) == (
+            "slides.pdf", PPTX, "presentation", "application/pdf")
+        assert stored.page_count is None  # not read as a PDF
+
+    browser.submit(f"{draft}/submit", {"notice_confirmed": "y"})
+    officer = Browser(app.test_client())
+    officer.sign_in("lead@second.example")
+    with app.app_context():
+        file_id = db.session.scalar(select(EvidenceFile)).public_id
+    download = officer.get(f"/groups/{GROUP}/evidence/files/{file_id}")
+    assert download.headers["Content-Disposition"] == "attachment; filename=slides.pptx"
 
 
 def test_an_oversized_file_is_refused(app, second_case, smtp, run_jobs):
@@ -308,7 +375,7 @@ def test_a_pdfs_pages_are_counted_when_it_is_uploaded(app, second_case, smtp, ru
 def test_submitting_without_content_is_refused(app, second_case, smtp, run_jobs):
     browser, _, landing, _ = _witness(app, smtp, run_jobs)
     draft = _draft(browser, landing)
-    page = browser.submit(f"{draft}/submit", {})
+    page = browser.submit(f"{draft}/submit", {"notice_confirmed": "y"})
     assert "Add a summary, your written evidence or at least one file" in page.text
 
 
@@ -344,3 +411,76 @@ def test_a_presentation_is_filed_against_the_witnesses_session(app, second_case,
     response = browser.get(calendar)
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
     assert b"SUMMARY:Adult Social Care Waiting Times: Hearing" in response.data.replace(b"\r\n ", b"")
+
+
+# ---- the privacy and publication notice, confirmed before submitting ----
+
+def _ready_to_submit(app, smtp, run_jobs):
+    browser, _, landing, _ = _witness(app, smtp, run_jobs)
+    draft = _draft(browser, landing)
+    assert _post_files(browser, draft, [], body="Carers wait months.").status_code == 302
+    return browser, draft
+
+
+def test_submitting_without_confirming_the_notice_is_refused_and_the_draft_kept(app, second_case, smtp, run_jobs):
+    from scrutiny.evidence.models import Submission
+
+    browser, draft = _ready_to_submit(app, smtp, run_jobs)
+    page = browser.submit(f"{draft}/submit", {})
+    assert page.status_code == 200
+    soup = BeautifulSoup(page.text, "html.parser")
+    assert soup.title.text.startswith("Error: ")
+    summary = soup.select_one(".govuk-error-summary")
+    assert summary.find("a", href="#notice_confirmed").get_text(strip=True) == \
+        "Confirm you have read the privacy and publication notice"
+    assert "Confirm you have read the privacy and publication notice" in soup.select_one(".govuk-error-message").text
+    with app.app_context():
+        submission = db.session.scalar(select(Submission))
+        assert (submission.status, submission.notice_confirmed_at) == ("draft", None)
+        assert submission.body == "Carers wait months."
+    run_jobs()
+    assert not [m for m in smtp.messages if m["Subject"].strip().startswith("We have received")]
+
+
+def test_the_notice_is_shown_and_its_confirmation_recorded(app, second_case, smtp, run_jobs):
+    import hashlib
+
+    from scrutiny.evidence.models import Submission
+
+    browser, draft = _ready_to_submit(app, smtp, run_jobs)
+    soup = BeautifulSoup(browser.get(f"{draft}/submit").text, "html.parser")
+    notice = soup.select_one(".app-notice")
+    said = " ".join(notice.get_text(" ").split())
+    for words in ("What we publish", "What stays confidential", "Who sees your evidence", "How long we keep it",
+                  f"{app.config['COUNCIL_NAME']} keeps your evidence and your contact details for "
+                  "six years after the review ends"):
+        assert words in said, words
+    assert soup.find("label", string=lambda s: s and "I have read the privacy and publication notice" in s)
+    form = BeautifulSoup(browser.get(draft).text, "html.parser")
+    assert form.find("a", string=lambda s: s and s.startswith("privacy and publication notice"))["href"] == \
+        "/portal/privacy-notice"
+
+    done = browser.submit(f"{draft}/submit", {"notice_confirmed": "y"}, follow=True)
+    assert "Your evidence has been submitted" in done.text
+    with app.app_context():
+        submission = db.session.scalar(select(Submission))
+        assert submission.status == "submitted" and submission.notice_confirmed_at is not None
+    with app.test_request_context():
+        from scrutiny.portal.notice import privacy_notice
+
+        shown = str(privacy_notice())
+    assert "What stays confidential" in shown
+    assert submission.notice_sha256 == hashlib.sha256(shown.encode()).hexdigest()
+
+
+def test_the_council_writes_its_own_notice(app, second_case, smtp, run_jobs, monkeypatch):
+    monkeypatch.setitem(app.config, "PORTAL_PRIVACY_NOTICE",
+                        "# Our promise\n\n{council_name} publishes evidence on its website for {retention}.")
+    monkeypatch.setitem(app.config, "EVIDENCE_RETENTION", "ten years")
+    browser, draft = _ready_to_submit(app, smtp, run_jobs)
+    notice = BeautifulSoup(browser.get(f"{draft}/submit").text, "html.parser").select_one(".app-notice")
+    assert notice.h3.text == "Our promise"
+    assert f"{app.config['COUNCIL_NAME']} publishes evidence on its website for ten years." in notice.text
+    assert "What stays confidential" not in notice.text
+    page = BeautifulSoup(browser.get("/portal/privacy-notice").text, "html.parser")
+    assert page.h1.text == "Privacy and publication notice" and page.h2.text == "Our promise"

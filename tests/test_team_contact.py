@@ -57,3 +57,76 @@ def test_team_contact_for_letters(app, second_case, contact):
         assert team_contact(get_group_by_slug(GROUP)) == {
             "email": "scrutiny@northshire.example", "phone": "01632 960 123", "officer": "Priya Lead-Officer"}
         assert team_contact()["officer"] == ""
+
+
+def _team_shown(html: str, url: str, officer: bool) -> None:
+    aside = BeautifulSoup(html, "html.parser").find("aside", attrs={"aria-labelledby": "team-contact-heading"})
+    assert aside is not None, f"{url}: no contact for the scrutiny team"
+    said = " ".join(aside.get_text(" ").split())
+    assert aside.find("a", href="mailto:scrutiny@northshire.example"), f"{url}: {said}"
+    assert aside.find("a", href="tel:01632960123"), f"{url}: {said}"
+    if officer:
+        assert "Priya Lead-Officer, lead officer for Adult Social Care Waiting Times" in said, f"{url}: {said}"
+
+
+def test_every_portal_page_says_how_to_reach_the_team(app, second_case, smtp, run_jobs, contact):
+    from tests.conftest import Browser
+    from tests.test_invitations_journey import link_in, path_of
+    from tests.test_portal import _draft, _post_files, _send_link
+
+    public_id = make_invitation(app, GROUP, "Carers in Northshire", email="wit@carers.example")
+    _send_link(app, run_jobs, public_id)
+    start = path_of(link_in(smtp.to("wit@carers.example")[-1]))
+    witness = Browser(app.test_client())
+    _team_shown(witness.get(start).text, "the link's page with its button", officer=True)
+    landing = witness.submit(start, {}).headers["Location"]
+    draft = _draft(witness, landing)
+    assert _post_files(witness, draft, [], body="Carers wait months.").status_code == 302
+    for url in (landing, draft, f"{draft}/submit", "/portal/privacy-notice"):
+        _team_shown(witness.get(url).text, url, officer=url != "/portal/privacy-notice")
+    witness.submit(f"{draft}/submit", {"notice_confirmed": "y"})
+    _team_shown(witness.get(draft).text, "the submitted evidence", officer=True)
+    missing = witness.get("/portal/evidence/no-such-evidence")
+    assert missing.status_code == 404
+    _team_shown(missing.text, "a portal page not found", officer=False)
+
+    stranger = Browser(app.test_client())
+    for url, words in ((start, "This link has already been used"), ("/portal/start/" + "A" * 43, "does not work"),
+                       ("/portal/", "use the link in the email"), ("/portal/new-link", "Get a new link")):
+        page = stranger.get(url)
+        assert words in page.text, url
+        _team_shown(page.text, url, officer=False)
+    sent = stranger.submit("/portal/new-link", {"email": "wit@carers.example"})
+    assert "Check your email" in sent.text
+    _team_shown(sent.text, "new link sent", officer=False)
+
+
+def test_every_email_says_how_to_reach_the_team(app, second_case, smtp, run_jobs, contact):
+    from scrutiny import mail
+    from scrutiny.invitations.services import by_public_id
+    from tests.test_portal import _send_link
+
+    public_id = make_invitation(app, GROUP, "Carers in Northshire", email="wit@carers.example")
+    for kind in ("invitation", "reminder", "overdue", "new_link"):
+        _send_link(app, run_jobs, public_id, kind)
+    browser, _, _, _ = _witness(app, smtp, run_jobs, email="ack@carers.example")
+    from tests.test_portal import _draft, _post_files
+
+    landing = browser.get("/portal/").headers["Location"]
+    draft = _draft(browser, landing)
+    _post_files(browser, draft, [], body="Carers wait months.")
+    browser.submit(f"{draft}/submit", {"notice_confirmed": "y"})
+    run_jobs()
+    messages = smtp.to("wit@carers.example") + [
+        m for m in smtp.to("ack@carers.example") if m["Subject"].strip().startswith("We have received")]
+    assert len(messages) == 5, [m["Subject"] for m in messages]
+    with app.app_context():
+        group = by_public_id(public_id).topic_group
+        digest = mail.render("comment_digest", subject="2 new comments", recipient=group.lead_officer, items=[],
+                             link="https://x.example/draft", group=group, council_name="Northshire Council")
+    bodies = [(m["Subject"], m.get_body(("plain",)).get_content(), m.get_body(("html",)).get_content())
+              for m in messages] + [("comment digest", *digest)]
+    for subject, text, html in bodies:
+        assert "Email: scrutiny@northshire.example" in text and "Phone: 01632 960 123" in text, subject
+        assert "Priya Lead-Officer, lead officer" in text, subject
+        assert 'href="mailto:scrutiny@northshire.example"' in html and "01632 960 123" in html, subject

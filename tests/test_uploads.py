@@ -137,21 +137,42 @@ def test_a_name_without_a_real_extension_is_given_one(upload):
 # -- the name and the content disagree -------------------------------------------
 
 
-def test_png_renamed_pdf_is_refused_saying_what_it_really_is(refused):
-    error = refused(make_png(), "report.pdf")
+def test_png_renamed_pdf_is_kept_as_a_png(upload):
+    _, checked = upload(make_png(), "report.pdf")
+    assert (checked.content_type, checked.category, checked.named_as) == ("image/png", "image", "application/pdf")
+    assert checked.stored_as_note == "“report.pdf” is a PNG image, so we have stored it as one."
+
+
+def test_powerpoint_named_pdf_is_kept_as_a_powerpoint_under_the_name_given(upload):
+    _, checked = upload(make_ooxml("pptx"), "slides.pdf")
+    assert (checked.content_type, checked.category, checked.extension) == (PPTX_TYPE, "presentation", "pptx")
+    assert (checked.safe_name, checked.named_as) == ("slides.pdf", "application/pdf")
+    assert checked.stored_as_note == "“slides.pdf” is a PowerPoint presentation, so we have stored it as one."
+
+
+@pytest.mark.parametrize("build, name, extension, claimed", [
+    (make_pdf, "report.docx", "pdf", DOCX_TYPE),
+    (lambda: make_ooxml("docx"), "report.pdf", "docx", "application/pdf"),
+    (lambda: make_ooxml("xlsx"), "waiting.csv", "xlsx", "text/csv"),
+    (make_jpeg, "chart.png", "jpg", "image/png"),
+])
+def test_any_accepted_type_named_as_another_is_kept_as_what_it_is(upload, build, name, extension, claimed):
+    _, checked = upload(build(), name)
+    assert (checked.extension, checked.safe_name, checked.named_as) == (extension, name, claimed)
+
+
+def test_a_download_name_has_the_extension_of_what_the_file_is():
+    from scrutiny.uploads import download_name
+
+    assert download_name("slides.pdf", PPTX_TYPE) == "slides.pptx"
+    assert download_name("Minutes 12.03.2024", "application/pdf") == "Minutes 12.03.2024.pdf"
+    assert download_name("photo.JPEG", "image/jpeg") == "photo.JPEG"
+
+
+def test_a_name_claiming_a_type_we_do_not_take_is_still_refused(refused):
+    error = refused(make_pdf(), "report.doc")
     assert error.code == "name_mismatch"
-    assert str(error) == (
-        "“report.pdf” is really a PNG image, not a PDF: "
-        "rename it to “report.png” or upload the PDF instead."
-    )
-
-
-def test_powerpoint_named_pdf_is_refused_naming_both(refused):
-    error = refused(make_ooxml("pptx"), "slides.pdf")
-    assert str(error) == (
-        "“slides.pdf” is really a PowerPoint file, not a PDF: "
-        "rename it to “slides.pptx” or upload the PDF instead."
-    )
+    assert str(error) == "“report.doc” is really a PDF, not a DOC file: rename it to “report.pdf” and upload it again."
 
 
 def test_the_browsers_content_type_does_not_decide(store):
@@ -324,7 +345,7 @@ def test_ooxml_without_content_types_is_not_valid(refused):
 def test_ooxml_without_its_main_part_is_not_valid(refused):
     entries = ooxml_entries("pptx")
     del entries["ppt/presentation.xml"]
-    assert str(refused(make_zip(entries), "slides.pptx")) == invalid("slides.pptx", "PowerPoint file")
+    assert str(refused(make_zip(entries), "slides.pptx")) == invalid("slides.pptx", "PowerPoint presentation")
 
 
 def test_odf_without_mimetype_is_not_valid(refused):
@@ -454,14 +475,6 @@ def test_utf8_character_cut_at_the_sample_edge_is_fine(upload):
 def test_text_is_only_csv_when_named_csv(refused):
     error = refused(b"Ward,Weeks\nNorth,12\n", "waiting.txt")
     assert str(error) == f"“waiting.txt” is not a {FORMATS} file. Save it in one of those formats and upload it again."
-
-
-def test_spreadsheet_named_csv_says_what_it_is(refused):
-    error = refused(make_ooxml("xlsx"), "waiting.csv")
-    assert str(error) == (
-        "“waiting.csv” is really an Excel spreadsheet, not a CSV file: "
-        "rename it to “waiting.xlsx” or upload the CSV file instead."
-    )
 
 
 # -- names ---------------------------------------------------------------------------

@@ -132,5 +132,14 @@ class EvidenceFile(db.Model):
     submission: Mapped[Submission] = relationship(back_populates="files")
 
     @property
+    def download_name(self) -> str:
+        """The name to save it under: as given, but with the extension of
+        what it really is (a PowerPoint file sent as "slides.pdf" saves as
+        "slides.pptx"), so it opens in the right program."""
+        from scrutiny.uploads import download_name
+
+        return download_name(self.original_name, self.content_type) if self.named_as else self.original_name
+
+    @property
     def is_confidential(self) -> bool:
         return self.confidential or self.submission.confidential

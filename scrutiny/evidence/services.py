@@ -28,6 +28,8 @@ class EvidenceError(ValueError):
 class UploadOutcome:
     saved: list[EvidenceFile] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # one message per refused file, naming it
+    # Files kept as what their content is, not what their name said: "“slides.pdf” is a PowerPoint ..."
+    notes: list[str] = field(default_factory=list)
 
 
 def _check_editable(submission: Submission) -> None:
@@ -76,7 +78,8 @@ def _file_record(submission: Submission, key: str, blob: StoredBlob, checked: Ch
                  confidential: bool) -> EvidenceFile:
     return EvidenceFile(submission=submission, storage_key=key, original_name=checked.safe_name,
                         content_type=checked.content_type, category=checked.category, size=blob.size,
-                        sha256=blob.sha256, confidential=confidential, page_count=checked.page_count)
+                        sha256=blob.sha256, confidential=confidential, page_count=checked.page_count,
+                        named_as=checked.named_as)
 
 
 def add_files(submission: Submission, uploads, *, confidential: bool) -> UploadOutcome:
@@ -108,6 +111,8 @@ def add_files(submission: Submission, uploads, *, confidential: bool) -> UploadO
             storage().delete(key)
             raise
         outcome.saved.append(record)
+        if checked.stored_as_note:
+            outcome.notes.append(checked.stored_as_note)
         room -= 1
     return outcome
 
@@ -196,11 +201,21 @@ def set_file_confidential(submission: Submission, file: EvidenceFile, confidenti
     db.session.commit()
 
 
-def submit(submission: Submission) -> Email:
-    """Hand the evidence in and queue the acknowledgement listing what arrived."""
+NOTICE_NOT_CONFIRMED = "Confirm you have read the privacy and publication notice"
+
+
+def submit(submission: Submission, *, notice_sha256: str = "") -> Email:
+    """Hand the evidence in and queue the acknowledgement listing what arrived.
+
+    A witness submitting through the portal must have confirmed the privacy
+    and publication notice: `notice_sha256` is the hash of the text they saw."""
     _check_editable(submission)
     if not (submission.summary or submission.body or submission.files):
         raise EvidenceError("Add a summary, your written evidence or at least one file before you submit", "body")
+    if not notice_sha256 and not submission.received_via:
+        raise EvidenceError(NOTICE_NOT_CONFIRMED, "notice_confirmed")
+    if notice_sha256:
+        submission.notice_confirmed_at, submission.notice_sha256 = invitations.utcnow(), notice_sha256
     invitation = submission.invitation
     submission.status = SubmissionStatus.SUBMITTED
     submission.submitted_at = invitations.utcnow()

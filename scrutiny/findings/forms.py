@@ -25,7 +25,7 @@ class FindingForm(VersionedForm):
                         description="A short heading for the finding, as the report will print it")
     text = TextAreaField("What the group found", widget=GovTextArea(), validators=[Length(max=50_000)],
                          description="The narrative, in as many paragraphs as it needs. Leave a blank line "
-                                     "between paragraphs; Markdown such as **bold** and lists work.")
+                                     "between paragraphs.")
     theme_ids = SelectMultipleField("Themes", widget=GovCheckboxesInput(), coerce=int, validate_choice=False,
                                     description="Choose every theme the finding belongs to")
     submit = SubmitField("Save finding", widget=GovSubmitInput())
@@ -96,7 +96,7 @@ class OverrideForm(FlaskForm):
 class SectionForm(VersionedForm):
     title = StringField("Heading", widget=GovTextInput(), validators=[Length(max=200)])
     body = TextAreaField("Text", widget=GovTextArea(), validators=[Length(max=100_000)],
-                         description="Markdown: leave a blank line between paragraphs; ## starts a sub-heading")
+                         description="Leave a blank line between paragraphs.")
     submit = SubmitField("Save section", widget=GovSubmitInput())
 
 

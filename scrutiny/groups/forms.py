@@ -18,7 +18,7 @@ class GroupForm(FlaskForm):
                         validators=[DataRequired("Enter a title for the topic group"), Length(max=200)])
     scope = TextAreaField(
         "Scope and terms of reference", widget=GovTextArea(), validators=[Optional(), Length(max=20000)],
-        description="What the group will look at and why. You can use Markdown: ## for headings, - for lists.")
+        description="What the group will look at and why.")
     chair_id = SelectField("Chair", coerce=_optional_int, widget=GovSelect(), validators=[Optional()])
     member_ids = SelectMultipleField("Members", coerce=int, widget=GovCheckboxesInput(), validators=[Optional()],
                                      description="The councillors who sit on the group, besides the chair.")

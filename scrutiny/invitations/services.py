@@ -258,18 +258,34 @@ def issue_token(invitation: Invitation) -> str:
 UNKNOWN, USED, EXPIRED, WITHDRAWN = "unknown", "used", "expired", "withdrawn"
 
 
-def redeem_token(token: str) -> tuple[Invitation | None, str | None]:
-    """(invitation, None) on success, marking the link used; else (None, why)."""
+def _token_record(token: str) -> tuple[PortalToken | None, str | None]:
+    """The live record behind a link, or (None, why it does not open)."""
     record = db.session.scalar(select(PortalToken).where(PortalToken.token_hash == links.hash_token(token)))
     if record is None:
         return None, UNKNOWN
-    invitation = record.invitation
-    if invitation.status == InvitationStatus.WITHDRAWN:
+    if record.invitation.status == InvitationStatus.WITHDRAWN:
         return None, WITHDRAWN
     if record.used_at is not None:
         return None, USED
     if record.expires_at <= utcnow():
         return None, EXPIRED
+    return record, None
+
+
+def check_token(token: str) -> tuple[Invitation | None, str | None]:
+    """Would this link open the portal? Changes nothing: mail scanners open
+    every link on delivery, and a look must not spend the witness's link."""
+    record, problem = _token_record(token)
+    return (record.invitation if record else None), problem
+
+
+def redeem_token(token: str) -> tuple[Invitation | None, str | None]:
+    """(invitation, None) on success, marking the link used; else (None, why).
+    Only for the witness's POST from the link's page, never for a GET."""
+    record, problem = _token_record(token)
+    if record is None:
+        return None, problem
+    invitation = record.invitation
     record.used_at = utcnow()
     if invitation.status == InvitationStatus.SENT:
         invitation.status = InvitationStatus.OPENED

@@ -7,7 +7,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from scrutiny.evidence.models import SubmissionKind
-from scrutiny.evidence.services import WITNESS_KINDS
+from scrutiny.evidence.services import NOTICE_NOT_CONFIRMED, WITNESS_KINDS
 from scrutiny.forms import choice_list
 
 
@@ -16,6 +16,12 @@ class NewLinkForm(FlaskForm):
                        validators=[DataRequired("Enter the email address your invitation was sent to")],
                        description="The address your invitation was sent to.")
     submit = SubmitField("Email me a new link", widget=GovSubmitInput())
+
+
+class StartForm(FlaskForm):
+    """The button on an e-mailed link's page: pressing it, not opening the
+    link, spends the link."""
+    submit = SubmitField("Open your evidence page", widget=GovSubmitInput())
 
 
 class RespondForm(FlaskForm):
@@ -40,7 +46,7 @@ class EvidenceForm(FlaskForm):
     summary = TextAreaField("Summary", widget=GovTextArea(), validators=[Optional(), Length(max=3000)],
                             description="A few sentences the councillors can read first.")
     body = TextAreaField("Your written evidence", widget=GovTextArea(), validators=[Optional(), Length(max=100_000)],
-                         description="You can use Markdown: ## for headings, - for lists, **bold**.")
+                         description="Leave a blank line between paragraphs.")
     theme_ids = SelectMultipleField("Which themes does it cover?", coerce=int, widget=GovCheckboxesInput(),
                                     validators=[Optional()], description="Choose any that apply.")
     confidential = BooleanField("This evidence is confidential: only the topic group may see it, "
@@ -58,6 +64,8 @@ class EvidenceForm(FlaskForm):
 
 
 class ConfirmForm(FlaskForm):
+    notice_confirmed = BooleanField("I have read the privacy and publication notice", widget=GovCheckboxInput(),
+                                    validators=[DataRequired(NOTICE_NOT_CONFIRMED)])
     submit = SubmitField("Submit evidence", widget=GovSubmitInput())
 
 

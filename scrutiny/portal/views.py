@@ -10,8 +10,10 @@ from scrutiny.extensions import db, limiter
 from scrutiny.invitations import services as invitations
 from scrutiny.invitations.models import Invitation
 from scrutiny.portal import access
-from scrutiny.portal.forms import ConfirmForm, EvidenceForm, FileActionForm, NewLinkForm, RespondForm
+from scrutiny.portal.forms import (
+    ConfirmForm, EvidenceForm, FileActionForm, NewLinkForm, RespondForm, StartForm)
 from scrutiny.portal.access import witness_invitation, witness_submission
+from scrutiny.portal.notice import notice_sha256, privacy_notice
 from scrutiny.security import public
 from scrutiny.storage import send_stored
 
@@ -25,13 +27,30 @@ PROBLEMS = {
 }
 
 
+def _link_problem(problem: str):
+    return render_template("portal/link_problem.html", title=PROBLEMS[problem], problem=problem,
+                           form=NewLinkForm()), 200
+
+
 @bp.get("/start/<token>")
 @public
 def start(token: str):
+    # Only looks: mail scanners open every link on delivery, and must not
+    # spend it. The button on this page posts back here to open the portal.
+    invitation, problem = invitations.check_token(token)
+    if invitation is None:
+        return _link_problem(problem)
+    return render_template("portal/start.html", invitation=invitation, form=StartForm())
+
+
+@bp.post("/start/<token>")
+@public
+def open_link(token: str):
+    if not StartForm().validate_on_submit():
+        abort(400)
     invitation, problem = invitations.redeem_token(token)
     if invitation is None:
-        return render_template("portal/link_problem.html", title=PROBLEMS[problem], problem=problem,
-                               form=NewLinkForm()), 200
+        return _link_problem(problem)
     access.remember(invitation)
     # Off the token's address at once: it must not stay in the bar or history.
     return redirect(url_for("portal.invitation", invitation_id=invitation.public_id))
@@ -119,10 +138,10 @@ def _evidence_form(submission: Submission) -> EvidenceForm:
     return form
 
 
-def _render_edit(submission: Submission, form: EvidenceForm, refused=(), saved=(), status=200):
+def _render_edit(submission: Submission, form: EvidenceForm, refused=(), saved=(), notes=(), status=200):
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     return render_template("portal/evidence_form.html", submission=submission, form=form, refused=refused,
-                           saved=saved, upload_limit=limit, file_form=FileActionForm()), status
+                           saved=saved, notes=notes, upload_limit=limit, file_form=FileActionForm()), status
 
 
 @bp.route("/evidence/<submission_id>", methods=["GET", "POST"])
@@ -151,10 +170,11 @@ def edit_evidence(submission: Submission):
                     return redirect(url_for("portal.submit_evidence", submission_id=submission.public_id))
                 added = f" and added {len(outcome.saved)} file{'s' if len(outcome.saved) != 1 else ''}" \
                     if outcome.saved else ""
-                flash(f"Your draft is saved{added}. It is not submitted yet.", "success")
+                flash(" ".join([f"Your draft is saved{added}. It is not submitted yet.", *outcome.notes]), "success")
                 return redirect(url_for("portal.edit_evidence", submission_id=submission.public_id))
             form.files.errors = list(refused)
-            return _render_edit(submission, form, refused, saved=[f.original_name for f in outcome.saved])
+            return _render_edit(submission, form, refused, saved=[f.original_name for f in outcome.saved],
+                                notes=outcome.notes)
     return _render_edit(submission, form, refused)
 
 
@@ -189,10 +209,11 @@ def file_confidential(submission: Submission, file_id: str):
 @witness_submission
 def submit_evidence(submission: Submission):
     form = ConfirmForm()
+    notice = privacy_notice()
     error = None
     if form.validate_on_submit():
         try:
-            evidence.submit(submission)
+            evidence.submit(submission, notice_sha256=notice_sha256(notice))
         except evidence.EvidenceError as err:
             db.session.rollback()
             error = str(err)
@@ -202,14 +223,20 @@ def submit_evidence(submission: Submission):
             return redirect(url_for("portal.invitation", invitation_id=submission.invitation.public_id))
     if not submission.is_draft:
         return redirect(url_for("portal.edit_evidence", submission_id=submission.public_id))
-    return render_template("portal/confirm.html", submission=submission, form=form, error=error)
+    return render_template("portal/confirm.html", submission=submission, form=form, notice=notice, error=error)
+
+
+@bp.get("/privacy-notice")
+@public
+def notice_page():
+    return render_template("portal/privacy_notice.html", notice=privacy_notice(under=1))
 
 
 @bp.get("/evidence/<submission_id>/files/<file_id>")
 @witness_submission
 def download(submission: Submission, file_id: str):
     file = evidence.file_of(submission, file_id) or abort(404)
-    response = send_stored(file.storage_key, mimetype=file.content_type, download_name=file.original_name,
+    response = send_stored(file.storage_key, mimetype=file.content_type, download_name=file.download_name,
                            sha256=file.sha256, size=file.size, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
     return response

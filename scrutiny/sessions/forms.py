@@ -84,7 +84,7 @@ class SessionForm(FlaskForm):
                              validators=[Optional(), _online_url])
     agenda = TextAreaField(
         "Agenda (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=20000)],
-        description="You can use Markdown: ## for headings, - for lists, 1. for numbered items.")
+        description="What will happen, in order.")
     # The service checks each choice, so a stale or tampered one gets its own message.
     presenters = SelectMultipleField(
         "Witnesses presenting", coerce=int, widget=GovCheckboxesInput(), validate_choice=False,
@@ -122,8 +122,7 @@ def attendance_form(slots, members=(), minutes: str = "", member_status=None):
             choices=choice_list([(ATTENDED, "Attended"), (ABSENT, "Did not attend")])))
     AttendanceForm.minutes = TextAreaField(
         "Minutes (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=100000)],
-        description="What the witnesses said and what the group asked. You can use Markdown: "
-                    "## for headings, - for lists.")
+        description="What the witnesses said and what the group asked.")
     AttendanceForm.submit = SubmitField("Save attendance and minutes", widget=GovSubmitInput())
 
     data = {f"attended_{s.invitation_id}": {True: ATTENDED, False: ABSENT}.get(s.attended) for s in slots}

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from tests.e2e.conftest import TIMEOUT_MS
 from tests.e2e.test_journeys import LAYOUT, tab_until
 from tests.test_invitations_journey import invite, link_in, path_of
-from tests.files import make_ooxml, make_pdf, make_png
+from tests.files import make_gif, make_ooxml, make_pdf
 
 pytestmark = pytest.mark.browser
 
@@ -58,7 +58,7 @@ def emailed_link(app, second_case, smtp, run_jobs):
 @pytest.fixture
 def files(tmp_path):
     """Real files on disk for the file chooser."""
-    made = {"waits.pdf": make_pdf(), "slides.pptx": make_ooxml("pptx"), "report.pdf": make_png()}
+    made = {"waits.pdf": make_pdf(), "slides.pptx": make_ooxml("pptx"), "report.pdf": make_gif()}
     for name, content in made.items():
         (tmp_path / name).write_bytes(content)
     return {name: (tmp_path / name, content) for name, content in made.items()}
@@ -94,10 +94,13 @@ def check_layout(page: Page, name: str, width: int, problems: list[str], screens
 
 
 def open_link(page: Page, start: str) -> str:
-    """Opens the e-mailed link; returns the invitation page's path."""
+    """Opens the e-mailed link and presses its button; returns the invitation page's path."""
     token = start.rsplit("/", 1)[1]
     response = page.goto(start)
     assert response.ok, f"the link answered {response.status}"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Open your evidence page")
+    page.get_by_role("button", name="Open your evidence page").click()
+    page.wait_for_url(re.compile(r"/portal/invitations/"))
     assert "/portal/start/" not in page.url and token not in page.url, (
         f"the token should leave the address bar at once; it shows {page.url}")
     assert re.search(r"/portal/invitations/[^/]+$", page.url), page.url
@@ -154,8 +157,10 @@ def test_witness_on_a_phone_answers_uploads_and_submits(phone, emailed_link, smt
     expect(check).to_contain_text("Carers' waiting times")
     expect(check).to_contain_text("waits.pdf")
     expect(check).to_contain_text("slides.pptx")
+    expect(page.get_by_role("heading", name="Privacy and publication notice")).to_be_visible()
     check_layout(page, "portal-check", width, problems, screenshot_dir)
 
+    page.get_by_label("I have read the privacy and publication notice").check()
     page.get_by_role("button", name="Submit evidence").click()
     page.wait_for_url(re.compile(r"/portal/invitations/[^/]+$"))
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
@@ -195,7 +200,7 @@ def test_a_refused_upload_is_explained_and_the_rest_is_kept(phone, emailed_link,
     expect(page).to_have_title(re.compile(r"^Error: "))
     link = summary.get_by_role("link").filter(has_text="“report.pdf”")
     expect(link).to_have_count(1)
-    expect(link).to_contain_text("PNG")
+    expect(link).to_contain_text("GIF")
     page.screenshot(path=str(screenshot_dir / "portal-upload-refused-375.png"), full_page=True)
 
     expect(page.get_by_label("Title", exact=True)).to_have_value("Our survey")

@@ -128,7 +128,7 @@ def seed_evidence(app) -> None:
                             summary="Admissions of children with asthma from damp homes rose each winter.",
                             body="Our paediatric clinics see the effects of damp homes every week.",
                             kind="written", theme_ids=[], confidential=False)
-        evidence.submit(submission)
+        evidence.submit(submission, notice_sha256="0" * 64)  # the witness confirmed the notice
 
 
 def scheduled_digests(app) -> list[str]:
