@@ -255,3 +255,46 @@ def test_councillors_cannot_see_invitations(app, second_case):
     assert member.get(f"/groups/{GROUP}/invitations/new").status_code == 403
 
 
+
+
+# ---- issue 8: bulk invitations with no addresses, new organisations from a CSV, re-inviting, valid selects ----
+
+def _set_email(app, name, email):
+    with app.app_context():
+        org = find_by_name(name)
+        save_organisation(org, name=org.name, kind=org.kind, email=email)
+        return org.id
+
+
+def _org_ids(app, *names):
+    with app.app_context():
+        return [find_by_name(n).id for n in names]
+
+
+def _count(app, model):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_bulk_page_says_plainly_when_no_organisation_has_an_email_address(app, second_case):
+    adult, carers = _org_ids(app, "Northshire Adult Social Care", "Carers in Northshire")
+    soup = BeautifulSoup(_officer(app).get(f"/groups/{GROUP}/invitations/bulk").text, "html.parser")
+    text = " ".join(soup.select_one("main").text.split())
+    assert ("None of the organisations has an email address yet, so there is nobody to invite in one go"
+            in text)
+    links = {a["href"] for a in soup.select("main a")}
+    assert {f"/organisations/{adult}/edit", f"/organisations/{carers}/edit", "/organisations/"} <= links
+    assert f"/groups/{GROUP}/invitations/new" in links  # the other way: invite a named contact
+    # No form to fill in that could only end in "Choose at least one organisation".
+    assert soup.select("main form") == []
+
+
+def test_bulk_page_names_the_organisations_it_cannot_include(app, second_case):
+    carers = _set_email(app, "Carers in Northshire", "hello@carers.example")
+    [adult] = _org_ids(app, "Northshire Adult Social Care")
+    soup = BeautifulSoup(_officer(app).get(f"/groups/{GROUP}/invitations/bulk").text, "html.parser")
+    assert [i["value"] for i in soup.select("input[name=organisation_ids]")] == [str(carers)]
+    missing = soup.select_one("#without-email")
+    assert "have no email address" in missing.text
+    assert [(a.text.strip(), a["href"]) for a in missing.select("li a")] == [
+        ("Northshire Adult Social Care", f"/organisations/{adult}/edit")]

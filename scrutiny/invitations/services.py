@@ -109,6 +109,11 @@ def organisations() -> list[Organisation]:
     return all_organisations()
 
 
+def split_by_email(organisations: list[Organisation]) -> tuple[list[Organisation], list[Organisation]]:
+    """Those a bulk invitation can reach (they have an address) and those it cannot."""
+    return [o for o in organisations if o.email], [o for o in organisations if not o.email]
+
+
 def default_questions(group: TopicGroup) -> str:
     return "\n".join(line.text for line in group.lines_of_enquiry)
 

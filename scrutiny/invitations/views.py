@@ -65,8 +65,9 @@ def new(group: TopicGroup):
 @topic_group_access("manage")
 def bulk(group: TopicGroup):
     form = BulkInvitationForm(data={"questions": services.default_questions(group)})
-    organisations = {o.id: o for o in services.organisations() if o.email}
-    form.set_organisations(organisations.values())
+    reachable, without_email = services.split_by_email(services.organisations())
+    organisations = {o.id: o for o in reachable}
+    form.set_organisations(reachable)
     if form.validate_on_submit():
         contacts = [services.Contact(organisations[i], organisations[i].name, organisations[i].email)
                     for i in form.organisation_ids.data or [] if i in organisations]
@@ -78,7 +79,7 @@ def bulk(group: TopicGroup):
         else:
             _flash_sent(len(created), form.send_now.data)
             return redirect(url_for("invitations.index", slug=group.slug))
-    return render_template("invitations/bulk.html", group=group, form=form)
+    return render_template("invitations/bulk.html", group=group, form=form, without_email=without_email)
 
 
 @bp.route("/groups/<slug>/invitations/import", methods=["GET", "POST"])
