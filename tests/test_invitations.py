@@ -298,3 +298,48 @@ def test_bulk_page_names_the_organisations_it_cannot_include(app, second_case):
     assert "have no email address" in missing.text
     assert [(a.text.strip(), a["href"]) for a in missing.select("li a")] == [
         ("Northshire Adult Social Care", f"/organisations/{adult}/edit")]
+
+
+def _required_selects_without_placeholder(html):
+    """HTML says a required single select must open with an empty-value option (its placeholder)."""
+    soup = BeautifulSoup(html, "html.parser")
+    bad = []
+    for select_ in soup.select("select[required]"):
+        if select_.has_attr("multiple") or int(select_.get("size", 1)) > 1:
+            continue
+        first = select_.find("option")
+        if first is None or first.get("value", first.text) != "":
+            bad.append(select_.get("name"))
+    return bad
+
+
+def test_every_required_select_opens_with_an_empty_placeholder(app, second_case):
+    import importlib
+    import pkgutil
+
+    from flask_wtf import FlaskForm
+    from wtforms import RadioField, SelectField
+    from wtforms.fields.core import UnboundField
+
+    import scrutiny
+
+    officer = _officer(app)
+    pages = {"invitations.InvitationForm": f"/groups/{GROUP}/invitations/new"}
+    for path in pages.values():
+        page = officer.get(path)
+        assert page.status_code == 200 and "<select" in page.text
+        assert _required_selects_without_placeholder(page.text) == [], path
+    # Every form with a required select is among the pages checked above.
+    required = set()
+    for module in pkgutil.walk_packages(scrutiny.__path__, "scrutiny."):
+        if module.name.endswith(".forms"):
+            for name, cls in vars(importlib.import_module(module.name)).items():
+                if not (isinstance(cls, type) and issubclass(cls, FlaskForm)):
+                    continue
+                for unbound in (v for v in vars(cls).values() if isinstance(v, UnboundField)):
+                    if issubclass(unbound.field_class, SelectField) and not issubclass(unbound.field_class, RadioField) and any(
+                            "required" in getattr(v, "field_flags", {})
+                            for v in unbound.kwargs.get("validators") or []):
+                        required.add(f"{module.name.split('.')[1]}.{name}")
+    assert "invitations.InvitationForm" in required  # the scan sees the one we know
+    assert required <= set(pages)

@@ -17,8 +17,12 @@ class _Common(FlaskForm):
                             description="Leave unticked to save it as a draft and send it later.")
 
 
+def _optional_int(value):
+    return int(value) if value not in (None, "") else None
+
+
 class InvitationForm(_Common):
-    organisation_id = SelectField("Organisation", coerce=int, widget=GovSelect(),
+    organisation_id = SelectField("Organisation", coerce=_optional_int, widget=GovSelect(),
                                   validators=[DataRequired("Choose the organisation")])
     contact_name = StringField("Contact name", widget=GovTextInput(),
                                validators=[DataRequired("Enter the contact’s name"), Length(max=200)])
@@ -31,7 +35,8 @@ class InvitationForm(_Common):
     submit = SubmitField("Save invitation", widget=GovSubmitInput())
 
     def set_organisations(self, organisations):
-        self.organisation_id.choices = choice_list([(0, "Choose an organisation")] +
+        # A required select must open with an empty-value placeholder (HTML's rule, and GOV.UK's).
+        self.organisation_id.choices = choice_list([("", "Choose an organisation")] +
                                                    [(o.id, o.name) for o in organisations])
 
 
@@ -43,6 +48,7 @@ class BulkInvitationForm(_Common):
     submit = SubmitField("Invite these organisations", widget=GovSubmitInput())
 
     def set_organisations(self, organisations):
+        # A required select must open with an empty-value placeholder (HTML's rule, and GOV.UK's).
         self.organisation_ids.choices = choice_list((o.id, f"{o.name} ({o.email})") for o in organisations)
 
 
