@@ -343,3 +343,98 @@ def test_every_required_select_opens_with_an_empty_placeholder(app, second_case)
                         required.add(f"{module.name.split('.')[1]}.{name}")
     assert "invitations.InvitationForm" in required  # the scan sees the one we know
     assert required <= set(pages)
+
+
+def _decline(app, public_id, reason, on):
+    from datetime import datetime
+
+    with app.app_context():
+        invitation = db.session.scalar(select(Invitation).where(Invitation.public_id == public_id))
+        invitation.status, invitation.decline_reason = "declined", reason
+        invitation.responded_at = datetime.combine(on, datetime.min.time().replace(hour=10))
+        db.session.commit()
+
+
+def _form_values(html):
+    soup = BeautifulSoup(html, "html.parser")
+    values = {i["name"]: i.get("value", "") for i in soup.select("form input[name]") if i.get("type") != "checkbox"}
+    values["questions"] = soup.select_one("textarea[name=questions]").text.strip()
+    return soup, values
+
+
+def test_inviting_an_organisation_that_declined_asks_first_and_keeps_the_form(app, second_case):
+    from tests.factories import make_invitation
+
+    _decline(app, make_invitation(app, GROUP, "Carers in Northshire", email="jo@carers.example"),
+             "We have nobody free before March", date(2026, 3, 2))
+    [carers] = _org_ids(app, "Carers in Northshire")
+    officer = _officer(app)
+    typed = {"organisation_id": carers, "contact_name": "Sam New", "contact_email": "sam@carers.example",
+             "contact_role": "Director", "questions": "Q1\nQ2", "deadline": _deadline()}
+    page = officer.submit(f"/groups/{GROUP}/invitations/new", typed)
+    assert page.status_code == 200
+    soup, values = _form_values(page.text)
+    text = " ".join(soup.select_one("main").text.split())
+    assert "Carers in Northshire declined on 2 March 2026: “We have nobody free before March”." in text
+    assert "Invite them again?" in text
+    assert _count(app, Invitation) == 1
+    assert (values["contact_name"], values["contact_email"], values["contact_role"], values["questions"]) == (
+        "Sam New", "sam@carers.example", "Director", "Q1\nQ2")
+    assert soup.select_one("select[name=organisation_id] option[selected]")["value"] == str(carers)
+    # Sending it again without saying yes still creates nothing, and says what to do.
+    page = officer.submit(f"/groups/{GROUP}/invitations/new", {**typed, "seen_earlier": values["seen_earlier"]})
+    assert "Tick the box to invite them again" in page.text
+    assert _count(app, Invitation) == 1
+    page = officer.submit(f"/groups/{GROUP}/invitations/new", {**typed, "seen_earlier": values["seen_earlier"],
+                                                                "invite_again": "y"}, follow=True)
+    assert "1 invitation saved as drafts" in page.text or "1 invitation saved as draft" in page.text
+    assert _count(app, Invitation) == 2
+
+
+def test_the_same_contact_can_be_invited_again_after_declining(app, second_case):
+    from tests.factories import make_invitation
+
+    _decline(app, make_invitation(app, GROUP, "Carers in Northshire", email="jo@carers.example"),
+             "Too busy", date(2026, 3, 2))
+    [carers] = _org_ids(app, "Carers in Northshire")
+    officer = _officer(app)
+    typed = {"organisation_id": carers, "contact_name": "Jo", "contact_email": "jo@carers.example",
+             "questions": "Q", "deadline": _deadline()}
+    _, values = _form_values(officer.submit(f"/groups/{GROUP}/invitations/new", typed).text)
+    officer.submit(f"/groups/{GROUP}/invitations/new",
+                   {**typed, "seen_earlier": values["seen_earlier"], "invite_again": "y"})
+    assert _count(app, Invitation) == 2
+
+
+def test_inviting_an_organisation_already_invited_asks_first(app, second_case):
+    from tests.factories import make_invitation
+
+    make_invitation(app, GROUP, "Carers in Northshire", email="jo@carers.example", status="sent")
+    [carers] = _org_ids(app, "Carers in Northshire")
+    page = _officer(app).submit(f"/groups/{GROUP}/invitations/new", {
+        "organisation_id": carers, "contact_name": "Sam", "contact_email": "sam@carers.example",
+        "questions": "Q", "deadline": _deadline()})
+    text = " ".join(BeautifulSoup(page.text, "html.parser").select_one("main").text.split())
+    assert f"Carers in Northshire was already invited on {date.today():%-d %B %Y} (Wendy Witness, " \
+           "jo@carers.example), status: Sent." in text
+    assert _count(app, Invitation) == 1
+
+
+def test_bulk_invite_lists_organisations_invited_before_and_needs_a_yes(app, second_case):
+    from tests.factories import make_invitation
+
+    carers = _set_email(app, "Carers in Northshire", "hello@carers.example")
+    adult = _set_email(app, "Northshire Adult Social Care", "asc@northshire.example")
+    _decline(app, make_invitation(app, GROUP, "Carers in Northshire", email="jo@carers.example"),
+             "No capacity", date(2026, 3, 2))
+    officer = _officer(app)
+    typed = {"organisation_ids": [carers, adult], "questions": "Q1", "deadline": _deadline()}
+    page = officer.submit(f"/groups/{GROUP}/invitations/bulk", typed)
+    soup, values = _form_values(page.text)
+    text = " ".join(soup.select_one("main").text.split())
+    assert "Carers in Northshire declined on 2 March 2026: “No capacity”." in text
+    assert _count(app, Invitation) == 1
+    assert {i["value"] for i in soup.select("input[name=organisation_ids][checked]")} == {str(carers), str(adult)}
+    officer.submit(f"/groups/{GROUP}/invitations/bulk", {**typed, "seen_earlier": values["seen_earlier"],
+                                                         "invite_again": "y"})
+    assert _count(app, Invitation) == 3

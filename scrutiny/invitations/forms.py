@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput, GovCheckboxInput, GovFileInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput)
-from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, EmailField, HiddenField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from scrutiny.forms import DayMonthYearField, choice_list
@@ -15,6 +15,9 @@ class _Common(FlaskForm):
     deadline = DayMonthYearField("Deadline for written evidence", description="For example, 27 3 2026")
     send_now = BooleanField("Send the invitation email now", widget=GovCheckboxInput(),
                             description="Leave unticked to save it as a draft and send it later.")
+    # Asked only when the organisation was invited before (see services.earlier_invitations).
+    invite_again = BooleanField("Yes, invite them again", widget=GovCheckboxInput())
+    seen_earlier = HiddenField()
 
 
 def _optional_int(value):

@@ -84,16 +84,23 @@ def _check_deadline(deadline: date | None) -> date:
     return deadline
 
 
+def _refuse_duplicate(group: TopicGroup, organisation: Organisation, email: str) -> None:
+    """A second live invitation to the same address would only mean two links for
+    one person (a reminder does that job); after a decline, asking again is allowed."""
+    duplicate = db.session.scalar(select(Invitation).where(
+        Invitation.topic_group_id == group.id, Invitation.organisation_id == organisation.id,
+        func.lower(Invitation.contact_email) == email,
+        Invitation.status.not_in([InvitationStatus.WITHDRAWN, InvitationStatus.DECLINED])))
+    if duplicate is not None:
+        raise InvitationError(f"{organisation.name} ({email}) is already invited to this topic group",
+                              "contact_email")
+
+
 def _new_invitation(group: TopicGroup, contact: Contact, questions: str, deadline: date, by: User | None):
     if not contact.name.strip():
         raise InvitationError("Enter the contact’s name", "contact_name")
     email = _check_email(contact.email)
-    duplicate = db.session.scalar(select(Invitation).where(
-        Invitation.topic_group_id == group.id, Invitation.organisation_id == contact.organisation.id,
-        func.lower(Invitation.contact_email) == email, Invitation.status != InvitationStatus.WITHDRAWN))
-    if duplicate is not None:
-        raise InvitationError(f"{contact.organisation.name} ({email}) is already invited to this topic group",
-                              "contact_email")
+    _refuse_duplicate(group, contact.organisation, email)
     if len(contact.role.strip()) > 200:
         raise InvitationError("Enter a role of 200 characters or fewer", "contact_role")
     invitation = Invitation(topic_group=group, organisation=contact.organisation, contact_name=contact.name.strip(),
@@ -116,6 +123,44 @@ def split_by_email(organisations: list[Organisation]) -> tuple[list[Organisation
 
 def default_questions(group: TopicGroup) -> str:
     return "\n".join(line.text for line in group.lines_of_enquiry)
+
+
+def earlier_invitations(group: TopicGroup, contacts: list[Contact], deadline: date | None) -> list[Invitation]:
+    """The invitations these organisations already have in this group, live or
+    declined: inviting them again is allowed, but only once the officer has
+    seen these. What would be refused anyway (a past deadline, a bad address,
+    a live invitation to the very same address) is refused first, before asking."""
+    _check_deadline(deadline)
+    for contact in contacts:
+        try:
+            _refuse_duplicate(group, contact.organisation, _check_email(contact.email))
+        except InvitationError as err:
+            if len(contacts) == 1:
+                raise
+            raise InvitationError(f"{contact.organisation.name}: {err}", "organisation_ids") from None
+    ids = {c.organisation.id for c in contacts}
+    return list(db.session.scalars(select(Invitation).where(
+        Invitation.topic_group_id == group.id, Invitation.organisation_id.in_(ids),
+        Invitation.status != InvitationStatus.WITHDRAWN).order_by(Invitation.created_at, Invitation.id)))
+
+
+def describe_earlier(invitation: Invitation) -> str:
+    org = invitation.organisation.name
+    if invitation.status == InvitationStatus.DECLINED:
+        when = invitation.responded_at or invitation.created_at
+        reason = f": “{invitation.decline_reason}”" if invitation.decline_reason else ""
+        return f"{org} declined on {when:%-d %B %Y}{reason}."
+    when = invitation.sent_at or invitation.created_at
+    return (f"{org} was already invited on {when:%-d %B %Y} ({invitation.contact_name}, {invitation.contact_email}), "
+            f"status: {invitation.effective_status(today()).label}.")
+
+
+def unconfirmed(earlier: list[Invitation], seen: str | None, confirmed: bool) -> bool:
+    """True unless the officer said yes having been shown every one of `earlier`
+    (`seen`: the ids the page showed, so a yes to one organisation is not taken
+    as a yes to another chosen afterwards)."""
+    shown = set((seen or "").split(","))
+    return bool(earlier) and not (confirmed and {i.public_id for i in earlier} <= shown)
 
 
 def create_invitation(group: TopicGroup, contact: Contact, *, questions: str, deadline: date | None,

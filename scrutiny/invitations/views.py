@@ -36,29 +36,47 @@ def _flash_sent(count: int, send: bool) -> None:
     flash(f"{count} {noun} {'being sent' if send else 'saved as drafts'}.", "success")
 
 
+def _asked_again(form, earlier) -> bool:
+    """Whether the page must ask before inviting again: it shows `earlier` and
+    remembers what it showed; a second send without the yes is an error."""
+    if not services.unconfirmed(earlier, form.seen_earlier.data, form.invite_again.data):
+        return False
+    if not form.invite_again.data and not services.unconfirmed(earlier, form.seen_earlier.data, True):
+        form.invite_again.errors.append("Tick the box to invite them again, or choose another organisation")
+    form.seen_earlier.data = ",".join(i.public_id for i in earlier)
+    return True
+
+
+def _notes(earlier) -> list[str]:
+    return [services.describe_earlier(i) for i in earlier]
+
+
 @bp.route("/groups/<slug>/invitations/new", methods=["GET", "POST"])
 @topic_group_access("manage")
 def new(group: TopicGroup):
     form = InvitationForm(data={"questions": services.default_questions(group)})
     organisations = {o.id: o for o in services.organisations()}
     form.set_organisations(organisations.values())
+    earlier = []
     if form.validate_on_submit():
         organisation = organisations.get(form.organisation_id.data)
         if organisation is None:
             form.organisation_id.errors.append("Choose the organisation")
         else:
+            contact = services.Contact(organisation, form.contact_name.data, form.contact_email.data,
+                                       form.contact_role.data or "")
             try:
-                services.create_invitation(group, services.Contact(organisation, form.contact_name.data,
-                                                                   form.contact_email.data,
-                                                                   form.contact_role.data or ""),
-                                           questions=form.questions.data, deadline=form.deadline.data,
-                                           by=current_user, send=form.send_now.data)
+                earlier = services.earlier_invitations(group, [contact], form.deadline.data)
+                if not _asked_again(form, earlier):
+                    services.create_invitation(group, contact, questions=form.questions.data,
+                                               deadline=form.deadline.data, by=current_user,
+                                               send=form.send_now.data)
+                    _flash_sent(1, form.send_now.data)
+                    return redirect(url_for("invitations.index", slug=group.slug))
             except services.InvitationError as err:
+                earlier = []
                 _fail(form, err, "contact_email")
-            else:
-                _flash_sent(1, form.send_now.data)
-                return redirect(url_for("invitations.index", slug=group.slug))
-    return render_template("invitations/form.html", group=group, form=form)
+    return render_template("invitations/form.html", group=group, form=form, earlier=_notes(earlier))
 
 
 @bp.route("/groups/<slug>/invitations/bulk", methods=["GET", "POST"])
@@ -68,18 +86,23 @@ def bulk(group: TopicGroup):
     reachable, without_email = services.split_by_email(services.organisations())
     organisations = {o.id: o for o in reachable}
     form.set_organisations(reachable)
+    earlier = []
     if form.validate_on_submit():
         contacts = [services.Contact(organisations[i], organisations[i].name, organisations[i].email)
                     for i in form.organisation_ids.data or [] if i in organisations]
         try:
-            created = services.bulk_invite(group, contacts, questions=form.questions.data,
-                                           deadline=form.deadline.data, by=current_user, send=form.send_now.data)
+            earlier = services.earlier_invitations(group, contacts, form.deadline.data)
+            if not _asked_again(form, earlier):
+                created = services.bulk_invite(group, contacts, questions=form.questions.data,
+                                               deadline=form.deadline.data, by=current_user,
+                                               send=form.send_now.data)
+                _flash_sent(len(created), form.send_now.data)
+                return redirect(url_for("invitations.index", slug=group.slug))
         except services.InvitationError as err:
+            earlier = []
             _fail(form, err, "organisation_ids")
-        else:
-            _flash_sent(len(created), form.send_now.data)
-            return redirect(url_for("invitations.index", slug=group.slug))
-    return render_template("invitations/bulk.html", group=group, form=form, without_email=without_email)
+    return render_template("invitations/bulk.html", group=group, form=form, without_email=without_email,
+                           earlier=_notes(earlier))
 
 
 @bp.route("/groups/<slug>/invitations/import", methods=["GET", "POST"])
