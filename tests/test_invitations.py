@@ -125,7 +125,7 @@ def test_csv_import_reports_each_rejected_row_and_invites_the_rest(app, second_c
     officer = _officer(app)
     csv_text = ("organisation,name,email\n"
                 "Carers in Northshire,Jo Carer,jo@carers.example\n"
-                "Nobody Ltd,Ann,ann@nobody.example\n"
+                ",Ann,ann@nobody.example\n"
                 "Northshire Adult Social Care,Bea,not-an-email\n"
                 "Carers in Northshire,Jo Again,jo@carers.example\n"
                 "too,few\n"
@@ -138,7 +138,7 @@ def test_csv_import_reports_each_rejected_row_and_invites_the_rest(app, second_c
     assert "2 invited, 4 rows rejected" in soup.text
     rows = [[td.text for td in tr.select("td")] for tr in soup.select("tbody tr")]
     assert [r[0] for r in rows] == ["3", "4", "5", "6"]
-    assert "no organisation called “Nobody Ltd”" in rows[0][2]
+    assert "the organisation is missing" in rows[0][2]
     assert "is not an email address" in rows[1][2]
     assert "already invited" in rows[2][2]
     assert "has 2 columns" in rows[3][2]
@@ -438,3 +438,116 @@ def test_bulk_invite_lists_organisations_invited_before_and_needs_a_yes(app, sec
     officer.submit(f"/groups/{GROUP}/invitations/bulk", {**typed, "seen_earlier": values["seen_earlier"],
                                                          "invite_again": "y"})
     assert _count(app, Invitation) == 3
+
+
+def _upload(officer, csv_text, send=True):
+    from io import BytesIO
+
+    from tests.conftest import csrf_token
+
+    form = officer.get(f"/groups/{GROUP}/invitations/import")
+    data = {"csrf_token": csrf_token(form.text), "questions": "Q1\nQ2", "deadline": _deadline(),
+            "csv_file": (BytesIO(csv_text.encode()), "contacts.csv")}
+    if send:
+        data["send_now"] = "y"
+    return officer.client.post(f"/groups/{GROUP}/invitations/import", data=data, content_type="multipart/form-data")
+
+
+def _confirm(officer, page):
+    soup = BeautifulSoup(page.text, "html.parser")
+    form = soup.select_one("form[action$='/import/confirm']")
+    data = {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]")}
+    return officer.client.post(form["action"], data=data, follow_redirects=True)
+
+
+NEW_ORGS_CSV = ("organisation,name,email,role,kind\n"
+                "Carers in Northshire,Jo Carer,jo@carers.example\n"
+                "Nobody Ltd,Ann,ann@nobody.example\n"
+                "Northshire Carers Forum,Bo,bo@forum.example,Chair,Voluntary or community group\n"
+                "Northshire Carers Forum,Cy,cy@forum.example\n"
+                "Ghost Org,Dee,not-an-email\n"
+                "Odd Kind Ltd,Eve,eve@odd.example,,Charity\n")
+
+
+def test_csv_naming_new_organisations_asks_before_creating_them(app, second_case, smtp, run_jobs):
+    from scrutiny.organisations.models import Organisation
+
+    officer = _officer(app)
+    before = _count(app, Organisation)
+    page = _upload(officer, NEW_ORGS_CSV)
+    soup = BeautifulSoup(page.text, "html.parser")
+    new = [[td.text.strip() for td in tr.select("td")] for tr in soup.select("#new-organisations tbody tr")]
+    assert new == [["Nobody Ltd", "Other organisation"], ["Northshire Carers Forum", "Voluntary or community group"]]
+    assert soup.select_one("form[action$='/import/confirm'] button").text.strip() == (
+        "Create these 2 organisations and import")
+    rejected = {tr.select("td")[0].text: tr.select("td")[2].text for tr in soup.select("#rejected tbody tr")}
+    assert set(rejected) == {"6", "7"}
+    assert "is not an email address" in rejected["6"]
+    assert "“Charity” is not a kind of organisation" in rejected["7"]
+    # Nothing is written until the officer says yes.
+    assert (_count(app, Organisation), _count(app, Invitation)) == (before, 0)
+    run_jobs()
+    assert smtp.messages == []
+
+    done = _confirm(officer, page)
+    assert "4 invited, 2 rows rejected" in done.text
+    with app.app_context():
+        assert find_by_name("Nobody Ltd").kind == "other"
+        assert find_by_name("Northshire Carers Forum").kind == "voluntary_community"
+        assert find_by_name("Ghost Org") is None and find_by_name("Odd Kind Ltd") is None
+        role = db.session.scalar(select(Invitation.contact_role).where(Invitation.contact_email == "bo@forum.example"))
+        assert role == "Chair"
+    run_jobs()
+    assert len(smtp.messages) == 4
+    # The same confirmation sent twice (a double click) imports nothing more.
+    again = _confirm(officer, page)
+    assert "Upload the file again" in again.text
+    assert _count(app, Invitation) == 4
+
+
+def test_a_csv_confirmation_is_only_good_for_the_officer_who_uploaded_it(app, second_case, make_user):
+    from tests.conftest import Browser
+
+    page = _upload(_officer(app), NEW_ORGS_CSV)
+    with app.app_context():
+        from scrutiny.groups.services import get_group_by_slug
+
+        group = get_group_by_slug(GROUP)
+        other = make_user("officer")
+    other_officer = Browser(app.test_client())
+    other_officer.sign_in(other)
+    token_page = other_officer.get(f"/groups/{GROUP}/invitations/import").text
+    soup = BeautifulSoup(page.text, "html.parser")
+    from tests.conftest import csrf_token
+
+    data = {i["name"]: i.get("value", "") for i in soup.select("form[action$='/import/confirm'] input[type=hidden]")}
+    data["csrf_token"] = csrf_token(token_page)
+    response = other_officer.client.post(f"/groups/{group.slug}/invitations/import/confirm", data=data,
+                                         follow_redirects=True)
+    assert "Upload the file again" in response.text
+    assert _count(app, Invitation) == 0
+
+
+def test_a_confirmed_import_that_fails_half_way_writes_nothing(app, second_case, monkeypatch):
+    import pytest
+
+    from scrutiny.invitations import services
+    from scrutiny.organisations.models import Organisation
+
+    officer = _officer(app)
+    before = _count(app, Organisation)
+    page = _upload(officer, NEW_ORGS_CSV, send=False)
+    real, calls = services._new_invitation, []
+
+    def fails_on_the_third(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("the database went away")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_new_invitation", fails_on_the_third)
+    with pytest.raises(RuntimeError):
+        _confirm(officer, page)
+    assert (_count(app, Organisation), _count(app, Invitation)) == (before, 0)
+    monkeypatch.setattr(services, "_new_invitation", real)
+    assert "4 invited" in _confirm(officer, page).text  # the upload was kept for another try

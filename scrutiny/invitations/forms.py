@@ -57,8 +57,9 @@ class BulkInvitationForm(_Common):
 
 class ImportForm(_Common):
     csv_file = FileField("CSV file", widget=GovFileInput(),
-                         description="Three columns: organisation, name, email; a fourth, the contact’s role, "
-                                     "is optional. A first row of headings is fine.")
+                         description="Columns: organisation, name, email, and if you have them the contact’s "
+                                     "role and the kind of organisation. A first row of headings is fine. "
+                                     "Organisations not on the list yet are added once you confirm.")
     submit = SubmitField("Import and invite", widget=GovSubmitInput())
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -16,9 +17,12 @@ from scrutiny.auth.models import User
 from scrutiny.extensions import db
 from scrutiny.groups.models import TopicGroup
 from scrutiny import outbox
+from scrutiny.invitations import pending_imports
 from scrutiny.invitations.models import AWAITING, Invitation, InvitationStatus, PortalToken
 from scrutiny.organisations.models import Organisation
-from scrutiny.organisations.services import all_organisations, find_by_name
+from scrutiny.organisations.services import (
+    OrganisationError, add_organisation, all_organisations, default_kind, find_by_name, kind_from_text, kind_label,  # noqa: F401 - views show kinds by their names
+    kinds)
 from scrutiny.outbox.models import Email
 
 LINK_KINDS = ("invitation", "reminder", "overdue", "new_link")
@@ -199,43 +203,124 @@ def bulk_invite(group: TopicGroup, contacts: list[Contact], *, questions: str, d
 class ImportReport:
     created: list[Invitation] = field(default_factory=list)
     rejected: list[tuple[int, str, str]] = field(default_factory=list)  # (line, row as typed, reason)
+    # Organisations the file names that are not on the list, as {name: kind},
+    # for the rows that are otherwise good.
+    new_organisations: dict[str, str] = field(default_factory=dict)
+    # True when some of those still need the officer's yes: then nothing was saved,
+    # and `would_invite` says how many rows the yes would import.
+    awaiting_yes: bool = False
+    would_invite: int = 0
+
+
+COLUMNS = "organisation, name, email (and, if you have them, role and kind of organisation)"
+
+
+def _organisation_for(name: str, kind_text: str) -> tuple[Organisation, bool]:
+    """The organisation a row names, added (unsaved) if it is new; and whether it is."""
+    existing = find_by_name(name)
+    if existing is not None:
+        return existing, False
+    kind = kind_from_text(kind_text) if kind_text else default_kind()
+    if kind is None:
+        raise InvitationError(f"“{kind_text}” is not a kind of organisation; use one of: "
+                              + ", ".join(kinds().values()))
+    try:
+        return add_organisation(name, kind), True
+    except OrganisationError as err:
+        raise InvitationError(str(err)) from None
+
+
+def _import_row(group, org_name, kind_text, contact, questions, deadline, by):
+    """A row that fails takes back what it added, the organisation too. (Not
+    with a savepoint: SQLite's driver commits on releasing one that opens the
+    transaction, which would save a preview the officer has not agreed to.)"""
+    contact.organisation, is_new = _organisation_for(org_name, kind_text)
+    try:
+        # Adds nothing to the session unless every check passes.
+        return _new_invitation(group, contact, questions, deadline, by), contact.organisation, is_new
+    except InvitationError:
+        if is_new:
+            db.session.delete(contact.organisation)
+            db.session.flush()
+        raise
 
 
 def import_csv(group: TopicGroup, text: str, *, questions: str, deadline: date | None, by: User | None,
-               send: bool = False) -> ImportReport:
-    """Rows of organisation, name, e-mail and, optionally, role. Good rows
-    are invited; each bad row is reported with its line number and why, and
-    nothing else stops."""
+               send: bool = False, agreed: Collection[str] = ()) -> ImportReport:
+    """Rows of organisation, name, e-mail and, optionally, role and kind. Good
+    rows are invited; each bad row is reported with its line number and why,
+    and nothing else stops. A row may name an organisation not yet on the
+    list; it is added only if its name is in `agreed` (the officer has seen
+    and said yes to it). Until every such name is agreed nothing is saved,
+    and the report says what a yes would do. All in one transaction."""
     deadline = _check_deadline(deadline)
+    agreed_names = {" ".join(n.split()).lower() for n in agreed}
     report = ImportReport()
-    reader = csv.reader(io.StringIO(text))
-    for line_number, row in enumerate(reader, start=1):
-        typed = ",".join(row)
-        if not any(cell.strip() for cell in row):
-            continue
-        if line_number == 1 and [c.strip().lower() for c in row[:3]] == ["organisation", "name", "email"]:
-            continue
-        if len(row) not in (3, 4):
-            report.rejected.append((line_number, typed, f"has {len(row)} columns; expected 3: organisation, name, "
-                                                        "email (and a fourth, role, if you have it)"))
-            continue
-        org_name, name, email, role = (cell.strip() for cell in [*row, ""][:4])
-        organisation = find_by_name(org_name) if org_name else None
-        if organisation is None:
-            report.rejected.append((line_number, typed, f"no organisation called “{org_name}”: add it first"
-                                    if org_name else "the organisation is missing"))
-            continue
-        try:
-            with db.session.begin_nested():
-                report.created.append(_new_invitation(group, Contact(organisation, name, email, role), questions,
-                                                      deadline, by))
-        except InvitationError as err:
-            report.rejected.append((line_number, typed, str(err)))
-    db.session.commit()
+    try:
+        for line_number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+            typed = ",".join(row)
+            if not any(cell.strip() for cell in row):
+                continue
+            if line_number == 1 and [c.strip().lower() for c in row[:3]] == ["organisation", "name", "email"]:
+                continue
+            if len(row) not in (3, 4, 5):
+                report.rejected.append((line_number, typed, f"has {len(row)} columns; expected {COLUMNS}"))
+                continue
+            org_name, name, email, role, kind_text = (cell.strip() for cell in [*row, "", ""][:5])
+            org_name = " ".join(org_name.split())
+            if not org_name:
+                report.rejected.append((line_number, typed, "the organisation is missing"))
+                continue
+            try:
+                invitation, organisation, is_new = _import_row(group, org_name, kind_text,
+                                                               Contact(None, name, email, role), questions,
+                                                               deadline, by)
+            except InvitationError as err:
+                report.rejected.append((line_number, typed, str(err)))
+                continue
+            report.created.append(invitation)
+            if is_new:
+                report.new_organisations[organisation.name] = organisation.kind
+        if any(n.lower() not in agreed_names for n in report.new_organisations):
+            db.session.rollback()
+            report.awaiting_yes, report.would_invite, report.created = True, len(report.created), []
+            return report
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
     if send:
         for invitation in report.created:
             send_invitation(invitation)
     return report
+
+
+def hold_import(group: TopicGroup, by: User, text: str, report: ImportReport, *, questions: str, deadline: date,
+                send: bool) -> str:
+    """Keep an upload that awaits the officer's yes; returns the key its confirmation carries."""
+    return pending_imports.keep(pending_imports.PendingImport(
+        group_id=group.id, user_id=by.id, text=text, questions=questions, deadline=deadline.isoformat(), send=send,
+        organisations=list(report.new_organisations)))
+
+
+def confirm_import(group: TopicGroup, by: User, key: str) -> tuple[ImportReport | None, str | None]:
+    """Import a held upload, adding the organisations the officer agreed to.
+    (None, None) when there is no such upload (expired, used, someone else's).
+    (report, new key) when the file now names yet another new organisation
+    (one was deleted meanwhile), to be agreed to in turn."""
+    pending = pending_imports.take(key, group.id, by.id)
+    if pending is None:
+        return None, None
+    try:
+        report = import_csv(group, pending.text, questions=pending.questions, deadline=pending.deadline_date,
+                            by=by, send=pending.send, agreed=pending.organisations)
+    except Exception:
+        pending_imports.keep(pending, key)  # nothing was saved: the officer may try again
+        raise
+    if report.awaiting_yes:
+        return report, hold_import(group, by, pending.text, report, questions=pending.questions,
+                                   deadline=pending.deadline_date, send=pending.send)
+    return report, None
 
 
 # ---- e-mail -------------------------------------------------------------------

@@ -127,6 +127,36 @@ def import_csv(group: TopicGroup):
                                              by=current_user, send=form.send_now.data)
             except services.InvitationError as err:
                 _fail(form, err, "csv_file")
+            else:
+                if report.awaiting_yes:
+                    key = services.hold_import(group, current_user, text, report, questions=form.questions.data,
+                                               deadline=form.deadline.data, send=form.send_now.data)
+                    return _ask_to_add(group, report, key)
+    return render_template("invitations/import.html", group=group, form=form, report=report)
+
+
+def _ask_to_add(group: TopicGroup, report, key: str):
+    return render_template("invitations/import_confirm.html", group=group, report=report, key=key,
+                           form=ActionForm(), kind_label=services.kind_label, default_kind=services.default_kind())
+
+
+@bp.post("/groups/<slug>/invitations/import/confirm")
+@topic_group_access("manage")
+def confirm_import(group: TopicGroup):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        report, key = services.confirm_import(group, current_user, request.form.get("pending", ""))
+    except services.InvitationError as err:
+        db.session.rollback()
+        flash(f"Nothing was imported: {err}. Upload the file again.", "error")
+        return redirect(url_for("invitations.import_csv", slug=group.slug))
+    if report is None:
+        flash("This upload has expired or was already imported. Upload the file again.", "error")
+        return redirect(url_for("invitations.import_csv", slug=group.slug))
+    if key is not None:
+        return _ask_to_add(group, report, key)
+    form = ImportForm(formdata=None, data={"questions": services.default_questions(group)})
     return render_template("invitations/import.html", group=group, form=form, report=report)
 
 
