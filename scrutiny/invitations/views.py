@@ -32,8 +32,10 @@ def _fail(form, err: services.InvitationError, default: str):
 
 
 def _flash_sent(count: int, send: bool) -> None:
-    noun = "invitation" if count == 1 else "invitations"
-    flash(f"{count} {noun} {'being sent' if send else 'saved as drafts'}.", "success")
+    if count == 1:
+        flash(f"1 invitation {'being sent' if send else 'saved as a draft'}.", "success")
+    else:
+        flash(f"{count} invitations {'being sent' if send else 'saved as drafts'}.", "success")
 
 
 def _asked_again(form, earlier) -> bool:
