@@ -551,3 +551,19 @@ def test_a_confirmed_import_that_fails_half_way_writes_nothing(app, second_case,
     assert (_count(app, Organisation), _count(app, Invitation)) == (before, 0)
     monkeypatch.setattr(services, "_new_invitation", real)
     assert "4 invited" in _confirm(officer, page).text  # the upload was kept for another try
+
+
+def test_csv_rows_inviting_again_wait_for_a_yes(app, second_case):
+    from tests.factories import make_invitation
+
+    _decline(app, make_invitation(app, GROUP, "Carers in Northshire", email="jo@carers.example"),
+             "Too busy", date(2026, 3, 2))
+    officer = _officer(app)
+    page = _upload(officer, "Carers in Northshire,Jo Carer,jo@carers.example\n"
+                            "Northshire Adult Social Care,Cal,cal@asc.example\n")
+    soup = BeautifulSoup(page.text, "html.parser")
+    assert "Carers in Northshire declined on 2 March 2026: “Too busy”." in soup.select_one("#invited-before").text
+    assert _count(app, Invitation) == 1
+    done = _confirm(officer, page)
+    assert "2 invited, 0 rows rejected" in done.text
+    assert _count(app, Invitation) == 3

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from scrutiny.jobs import redis_connection
@@ -30,6 +30,7 @@ class PendingImport:
     deadline: str  # ISO date
     send: bool
     organisations: list[str]  # the names the officer is asked to agree to
+    earlier: list[str] = field(default_factory=list)  # public ids of invitations the officer saw, to invite again
 
     @property
     def deadline_date(self) -> date:

@@ -142,9 +142,12 @@ def earlier_invitations(group: TopicGroup, contacts: list[Contact], deadline: da
             if len(contacts) == 1:
                 raise
             raise InvitationError(f"{contact.organisation.name}: {err}", "organisation_ids") from None
-    ids = {c.organisation.id for c in contacts}
+    return _earlier_of(group, *{c.organisation.id: c.organisation for c in contacts}.values())
+
+
+def _earlier_of(group: TopicGroup, *organisations: Organisation) -> list[Invitation]:
     return list(db.session.scalars(select(Invitation).where(
-        Invitation.topic_group_id == group.id, Invitation.organisation_id.in_(ids),
+        Invitation.topic_group_id == group.id, Invitation.organisation_id.in_([o.id for o in organisations]),
         Invitation.status != InvitationStatus.WITHDRAWN).order_by(Invitation.created_at, Invitation.id)))
 
 
@@ -206,6 +209,12 @@ class ImportReport:
     # Organisations the file names that are not on the list, as {name: kind},
     # for the rows that are otherwise good.
     new_organisations: dict[str, str] = field(default_factory=dict)
+    # Invitations the organisations of good rows already had in this group
+    # (declined, or live to another contact): inviting them again needs a yes too.
+    earlier: list[Invitation] = field(default_factory=list)
+    # Kept as text: the preview's rollback expires what it loaded.
+    earlier_notes: list[str] = field(default_factory=list)
+    earlier_ids: list[str] = field(default_factory=list)
     # True when some of those still need the officer's yes: then nothing was saved,
     # and `would_invite` says how many rows the yes would import.
     awaiting_yes: bool = False
@@ -246,13 +255,15 @@ def _import_row(group, org_name, kind_text, contact, questions, deadline, by):
 
 
 def import_csv(group: TopicGroup, text: str, *, questions: str, deadline: date | None, by: User | None,
-               send: bool = False, agreed: Collection[str] = ()) -> ImportReport:
+               send: bool = False, agreed: Collection[str] = (), agreed_earlier: Collection[str] = ()) -> ImportReport:
     """Rows of organisation, name, e-mail and, optionally, role and kind. Good
     rows are invited; each bad row is reported with its line number and why,
     and nothing else stops. A row may name an organisation not yet on the
     list; it is added only if its name is in `agreed` (the officer has seen
     and said yes to it). Until every such name is agreed nothing is saved,
-    and the report says what a yes would do. All in one transaction."""
+    and the report says what a yes would do. Likewise for rows inviting an
+    organisation again (`agreed_earlier`: the earlier invitations' public ids
+    the officer was shown). All in one transaction."""
     deadline = _check_deadline(deadline)
     agreed_names = {" ".join(n.split()).lower() for n in agreed}
     report = ImportReport()
@@ -278,10 +289,17 @@ def import_csv(group: TopicGroup, text: str, *, questions: str, deadline: date |
             except InvitationError as err:
                 report.rejected.append((line_number, typed, str(err)))
                 continue
+            if not is_new:
+                found = _earlier_of(group, organisation)  # flushes first, so this file's rows have ids
+                known = {i.id for i in report.created} | {i.id for i in report.earlier} | {invitation.id}
+                report.earlier += [i for i in found if i.id not in known]
             report.created.append(invitation)
             if is_new:
                 report.new_organisations[organisation.name] = organisation.kind
-        if any(n.lower() not in agreed_names for n in report.new_organisations):
+        if any(n.lower() not in agreed_names for n in report.new_organisations) or \
+                not {i.public_id for i in report.earlier} <= set(agreed_earlier):
+            report.earlier_notes = [describe_earlier(i) for i in report.earlier]
+            report.earlier_ids = [i.public_id for i in report.earlier]
             db.session.rollback()
             report.awaiting_yes, report.would_invite, report.created = True, len(report.created), []
             return report
@@ -300,7 +318,7 @@ def hold_import(group: TopicGroup, by: User, text: str, report: ImportReport, *,
     """Keep an upload that awaits the officer's yes; returns the key its confirmation carries."""
     return pending_imports.keep(pending_imports.PendingImport(
         group_id=group.id, user_id=by.id, text=text, questions=questions, deadline=deadline.isoformat(), send=send,
-        organisations=list(report.new_organisations)))
+        organisations=list(report.new_organisations), earlier=report.earlier_ids))
 
 
 def confirm_import(group: TopicGroup, by: User, key: str) -> tuple[ImportReport | None, str | None]:
@@ -313,7 +331,7 @@ def confirm_import(group: TopicGroup, by: User, key: str) -> tuple[ImportReport 
         return None, None
     try:
         report = import_csv(group, pending.text, questions=pending.questions, deadline=pending.deadline_date,
-                            by=by, send=pending.send, agreed=pending.organisations)
+                            by=by, send=pending.send, agreed=pending.organisations, agreed_earlier=pending.earlier)
     except Exception:
         pending_imports.keep(pending, key)  # nothing was saved: the officer may try again
         raise
