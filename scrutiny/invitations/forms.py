@@ -51,7 +51,6 @@ class BulkInvitationForm(_Common):
     submit = SubmitField("Invite these organisations", widget=GovSubmitInput())
 
     def set_organisations(self, organisations):
-        # A required select must open with an empty-value placeholder (HTML's rule, and GOV.UK's).
         self.organisation_ids.choices = choice_list((o.id, f"{o.name} ({o.email})") for o in organisations)
 
 

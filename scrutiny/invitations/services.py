@@ -21,8 +21,8 @@ from scrutiny.invitations import pending_imports
 from scrutiny.invitations.models import AWAITING, Invitation, InvitationStatus, PortalToken
 from scrutiny.organisations.models import Organisation
 from scrutiny.organisations.services import (
-    OrganisationError, add_organisation, all_organisations, default_kind, find_by_name, kind_from_text, kind_label,  # noqa: F401 - views show kinds by their names
-    kinds)
+    OrganisationError, add_organisation, all_organisations, default_kind, find_by_name, kind_from_text, kinds)
+from scrutiny.organisations.services import kind_label  # noqa: F401 - for the views, which show kinds by name
 from scrutiny.outbox.models import Email
 
 LINK_KINDS = ("invitation", "reminder", "overdue", "new_link")
@@ -239,17 +239,20 @@ def _organisation_for(name: str, kind_text: str) -> tuple[Organisation, bool]:
         raise InvitationError(str(err)) from None
 
 
-def _import_row(group, org_name, kind_text, contact, questions, deadline, by):
-    """A row that fails takes back what it added, the organisation too. (Not
-    with a savepoint: SQLite's driver commits on releasing one that opens the
+def _import_row(group: TopicGroup, cells: list[str], questions: str, deadline: date,
+                by: User | None) -> tuple[Invitation, bool]:
+    """The row's invitation, and whether its organisation is new. A row that
+    fails takes back what it added, the organisation too. (Not with a
+    savepoint: SQLite's driver commits on releasing one that opens the
     transaction, which would save a preview the officer has not agreed to.)"""
-    contact.organisation, is_new = _organisation_for(org_name, kind_text)
+    org_name, name, email, role, kind_text = cells
+    organisation, is_new = _organisation_for(org_name, kind_text)
     try:
         # Adds nothing to the session unless every check passes.
-        return _new_invitation(group, contact, questions, deadline, by), contact.organisation, is_new
+        return _new_invitation(group, Contact(organisation, name, email, role), questions, deadline, by), is_new
     except InvitationError:
         if is_new:
-            db.session.delete(contact.organisation)
+            db.session.delete(organisation)
             db.session.flush()
         raise
 
@@ -277,18 +280,16 @@ def import_csv(group: TopicGroup, text: str, *, questions: str, deadline: date |
             if len(row) not in (3, 4, 5):
                 report.rejected.append((line_number, typed, f"has {len(row)} columns; expected {COLUMNS}"))
                 continue
-            org_name, name, email, role, kind_text = (cell.strip() for cell in [*row, "", ""][:5])
-            org_name = " ".join(org_name.split())
-            if not org_name:
+            cells = [" ".join(cell.split()) for cell in [*row, "", ""][:5]]
+            if not cells[0]:
                 report.rejected.append((line_number, typed, "the organisation is missing"))
                 continue
             try:
-                invitation, organisation, is_new = _import_row(group, org_name, kind_text,
-                                                               Contact(None, name, email, role), questions,
-                                                               deadline, by)
+                invitation, is_new = _import_row(group, cells, questions, deadline, by)
             except InvitationError as err:
                 report.rejected.append((line_number, typed, str(err)))
                 continue
+            organisation = invitation.organisation
             if not is_new:
                 found = _earlier_of(group, organisation)  # flushes first, so this file's rows have ids
                 known = {i.id for i in report.created} | {i.id for i in report.earlier} | {invitation.id}

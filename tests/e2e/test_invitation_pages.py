@@ -68,3 +68,19 @@ def test_invitation_pages_for_issue_8(app, page, second_case, sign_in, screensho
     page.get_by_label("Yes, invite them again").check()
     page.get_by_role("button", name="Save invitation").click()
     expect(page.locator("main")).to_contain_text("1 invitation saved as a draft")
+
+    with app.app_context():
+        from scrutiny.organisations.services import find_by_name, save_organisation
+
+        carers = find_by_name("Carers in Northshire")
+        save_organisation(carers, name=carers.name, kind=carers.kind, email="hello@carers.example")
+    page.goto(f"/groups/{GROUP}/invitations/bulk")
+    expect(page.locator("#without-email")).to_contain_text("Northshire Adult Social Care")
+    page.get_by_label("Carers in Northshire (hello@carers.example)").check()
+    _fill_deadline(page)
+    page.get_by_role("button", name="Invite these organisations").click()
+    expect(page.locator("#invited-before")).to_contain_text("Carers in Northshire was already invited on")
+    _look(page, screenshot_dir, "invite-bulk-again", width)
+    page.get_by_label("Yes, invite them again").check()
+    page.get_by_role("button", name="Invite these organisations").click()
+    expect(page.locator("main")).to_contain_text("1 invitation saved as a draft")
