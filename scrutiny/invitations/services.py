@@ -225,14 +225,16 @@ COLUMNS = "organisation, name, email (and, if you have them, role and kind of or
 
 
 def _organisation_for(name: str, kind_text: str) -> tuple[Organisation, bool]:
-    """The organisation a row names, added (unsaved) if it is new; and whether it is."""
-    existing = find_by_name(name)
-    if existing is not None:
-        return existing, False
+    """The organisation a row names, added (unsaved) if it is new; and whether it is.
+    A kind that is not one is refused even for a known organisation (whose kind
+    the file does not change): it is likely a slip in the columns."""
     kind = kind_from_text(kind_text) if kind_text else default_kind()
     if kind is None:
         raise InvitationError(f"“{kind_text}” is not a kind of organisation; use one of: "
                               + ", ".join(kinds().values()))
+    existing = find_by_name(name)
+    if existing is not None:
+        return existing, False
     try:
         return add_organisation(name, kind), True
     except OrganisationError as err:
