@@ -36,6 +36,7 @@ ROUTES = [
     ("GET", f"/groups/{GROUP}/invitations/new", OFFICER),
     ("GET", f"/groups/{GROUP}/invitations/bulk", OFFICER),
     ("GET", f"/groups/{GROUP}/invitations/import", OFFICER),
+    ("POST", f"/groups/{GROUP}/invitations/import/confirm", OFFICER),
     ("GET", f"/groups/{GROUP}/invitations/{{invitation}}", OFFICER),
     ("POST", f"/groups/{GROUP}/invitations/{{invitation}}/remind", OFFICER),
     ("GET", f"/groups/{GROUP}/sessions", "member"),

@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput, GovCheckboxInput, GovFileInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput)
-from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, EmailField, HiddenField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from scrutiny.forms import DayMonthYearField, choice_list
@@ -15,10 +15,17 @@ class _Common(FlaskForm):
     deadline = DayMonthYearField("Deadline for written evidence", description="For example, 27 3 2026")
     send_now = BooleanField("Send the invitation email now", widget=GovCheckboxInput(),
                             description="Leave unticked to save it as a draft and send it later.")
+    # Asked only when the organisation was invited before (see services.earlier_invitations).
+    invite_again = BooleanField("Yes, invite them again", widget=GovCheckboxInput())
+    seen_earlier = HiddenField()
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "") else None
 
 
 class InvitationForm(_Common):
-    organisation_id = SelectField("Organisation", coerce=int, widget=GovSelect(),
+    organisation_id = SelectField("Organisation", coerce=_optional_int, widget=GovSelect(),
                                   validators=[DataRequired("Choose the organisation")])
     contact_name = StringField("Contact name", widget=GovTextInput(),
                                validators=[DataRequired("Enter the contact’s name"), Length(max=200)])
@@ -31,7 +38,8 @@ class InvitationForm(_Common):
     submit = SubmitField("Save invitation", widget=GovSubmitInput())
 
     def set_organisations(self, organisations):
-        self.organisation_id.choices = choice_list([(0, "Choose an organisation")] +
+        # A required select must open with an empty-value placeholder (HTML's rule, and GOV.UK's).
+        self.organisation_id.choices = choice_list([("", "Choose an organisation")] +
                                                    [(o.id, o.name) for o in organisations])
 
 
@@ -48,8 +56,9 @@ class BulkInvitationForm(_Common):
 
 class ImportForm(_Common):
     csv_file = FileField("CSV file", widget=GovFileInput(),
-                         description="Three columns: organisation, name, email; a fourth, the contact’s role, "
-                                     "is optional. A first row of headings is fine.")
+                         description="Columns: organisation, name, email, and if you have them the contact’s "
+                                     "role and the kind of organisation. A first row of headings is fine. "
+                                     "Organisations not on the list yet are added once you confirm.")
     submit = SubmitField("Import and invite", widget=GovSubmitInput())
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -16,9 +17,12 @@ from scrutiny.auth.models import User
 from scrutiny.extensions import db
 from scrutiny.groups.models import TopicGroup
 from scrutiny import outbox
+from scrutiny.invitations import pending_imports
 from scrutiny.invitations.models import AWAITING, Invitation, InvitationStatus, PortalToken
 from scrutiny.organisations.models import Organisation
-from scrutiny.organisations.services import all_organisations, find_by_name
+from scrutiny.organisations.services import (
+    OrganisationError, add_organisation, all_organisations, default_kind, find_by_name, kind_from_text, kinds)
+from scrutiny.organisations.services import kind_label  # noqa: F401 - for the views, which show kinds by name
 from scrutiny.outbox.models import Email
 
 LINK_KINDS = ("invitation", "reminder", "overdue", "new_link")
@@ -84,16 +88,23 @@ def _check_deadline(deadline: date | None) -> date:
     return deadline
 
 
+def _refuse_duplicate(group: TopicGroup, organisation: Organisation, email: str) -> None:
+    """A second live invitation to the same address would only mean two links for
+    one person (a reminder does that job); after a decline, asking again is allowed."""
+    duplicate = db.session.scalar(select(Invitation).where(
+        Invitation.topic_group_id == group.id, Invitation.organisation_id == organisation.id,
+        func.lower(Invitation.contact_email) == email,
+        Invitation.status.not_in([InvitationStatus.WITHDRAWN, InvitationStatus.DECLINED])))
+    if duplicate is not None:
+        raise InvitationError(f"{organisation.name} ({email}) is already invited to this topic group",
+                              "contact_email")
+
+
 def _new_invitation(group: TopicGroup, contact: Contact, questions: str, deadline: date, by: User | None):
     if not contact.name.strip():
         raise InvitationError("Enter the contact’s name", "contact_name")
     email = _check_email(contact.email)
-    duplicate = db.session.scalar(select(Invitation).where(
-        Invitation.topic_group_id == group.id, Invitation.organisation_id == contact.organisation.id,
-        func.lower(Invitation.contact_email) == email, Invitation.status != InvitationStatus.WITHDRAWN))
-    if duplicate is not None:
-        raise InvitationError(f"{contact.organisation.name} ({email}) is already invited to this topic group",
-                              "contact_email")
+    _refuse_duplicate(group, contact.organisation, email)
     if len(contact.role.strip()) > 200:
         raise InvitationError("Enter a role of 200 characters or fewer", "contact_role")
     invitation = Invitation(topic_group=group, organisation=contact.organisation, contact_name=contact.name.strip(),
@@ -109,8 +120,54 @@ def organisations() -> list[Organisation]:
     return all_organisations()
 
 
+def split_by_email(organisations: list[Organisation]) -> tuple[list[Organisation], list[Organisation]]:
+    """Those a bulk invitation can reach (they have an address) and those it cannot."""
+    return [o for o in organisations if o.email], [o for o in organisations if not o.email]
+
+
 def default_questions(group: TopicGroup) -> str:
     return "\n".join(line.text for line in group.lines_of_enquiry)
+
+
+def earlier_invitations(group: TopicGroup, contacts: list[Contact], deadline: date | None) -> list[Invitation]:
+    """The invitations these organisations already have in this group, live or
+    declined: inviting them again is allowed, but only once the officer has
+    seen these. What would be refused anyway (a past deadline, a bad address,
+    a live invitation to the very same address) is refused first, before asking."""
+    _check_deadline(deadline)
+    for contact in contacts:
+        try:
+            _refuse_duplicate(group, contact.organisation, _check_email(contact.email))
+        except InvitationError as err:
+            if len(contacts) == 1:
+                raise
+            raise InvitationError(f"{contact.organisation.name}: {err}", "organisation_ids") from None
+    return _earlier_of(group, *{c.organisation.id: c.organisation for c in contacts}.values())
+
+
+def _earlier_of(group: TopicGroup, *organisations: Organisation) -> list[Invitation]:
+    return list(db.session.scalars(select(Invitation).where(
+        Invitation.topic_group_id == group.id, Invitation.organisation_id.in_([o.id for o in organisations]),
+        Invitation.status != InvitationStatus.WITHDRAWN).order_by(Invitation.created_at, Invitation.id)))
+
+
+def describe_earlier(invitation: Invitation) -> str:
+    org = invitation.organisation.name
+    if invitation.status == InvitationStatus.DECLINED:
+        when = invitation.responded_at or invitation.created_at
+        reason = f": “{invitation.decline_reason}”" if invitation.decline_reason else ""
+        return f"{org} declined on {when:%-d %B %Y}{reason}."
+    when = invitation.sent_at or invitation.created_at
+    return (f"{org} was already invited on {when:%-d %B %Y} ({invitation.contact_name}, {invitation.contact_email}), "
+            f"status: {invitation.effective_status(today()).label}.")
+
+
+def unconfirmed(earlier: list[Invitation], seen: str | None, confirmed: bool) -> bool:
+    """True unless the officer said yes having been shown every one of `earlier`
+    (`seen`: the ids the page showed, so a yes to one organisation is not taken
+    as a yes to another chosen afterwards)."""
+    shown = set((seen or "").split(","))
+    return bool(earlier) and not (confirmed and {i.public_id for i in earlier} <= shown)
 
 
 def create_invitation(group: TopicGroup, contact: Contact, *, questions: str, deadline: date | None,
@@ -149,43 +206,142 @@ def bulk_invite(group: TopicGroup, contacts: list[Contact], *, questions: str, d
 class ImportReport:
     created: list[Invitation] = field(default_factory=list)
     rejected: list[tuple[int, str, str]] = field(default_factory=list)  # (line, row as typed, reason)
+    # Organisations the file names that are not on the list, as {name: kind},
+    # for the rows that are otherwise good.
+    new_organisations: dict[str, str] = field(default_factory=dict)
+    # Invitations the organisations of good rows already had in this group
+    # (declined, or live to another contact): inviting them again needs a yes too.
+    earlier: list[Invitation] = field(default_factory=list)
+    # Kept as text: the preview's rollback expires what it loaded.
+    earlier_notes: list[str] = field(default_factory=list)
+    earlier_ids: list[str] = field(default_factory=list)
+    # True when some of those still need the officer's yes: then nothing was saved,
+    # and `would_invite` says how many rows the yes would import.
+    awaiting_yes: bool = False
+    would_invite: int = 0
+
+
+COLUMNS = "organisation, name, email (and, if you have them, role and kind of organisation)"
+
+
+def _organisation_for(name: str, kind_text: str) -> tuple[Organisation, bool]:
+    """The organisation a row names, added (unsaved) if it is new; and whether it is.
+    A kind that is not one is refused even for a known organisation (whose kind
+    the file does not change): it is likely a slip in the columns."""
+    kind = kind_from_text(kind_text) if kind_text else default_kind()
+    if kind is None:
+        raise InvitationError(f"“{kind_text}” is not a kind of organisation; use one of: "
+                              + ", ".join(kinds().values()))
+    existing = find_by_name(name)
+    if existing is not None:
+        return existing, False
+    try:
+        return add_organisation(name, kind), True
+    except OrganisationError as err:
+        raise InvitationError(str(err)) from None
+
+
+def _import_row(group: TopicGroup, cells: list[str], questions: str, deadline: date,
+                by: User | None) -> tuple[Invitation, bool]:
+    """The row's invitation, and whether its organisation is new. A row that
+    fails takes back what it added, the organisation too. (Not with a
+    savepoint: SQLite's driver commits on releasing one that opens the
+    transaction, which would save a preview the officer has not agreed to.)"""
+    org_name, name, email, role, kind_text = cells
+    organisation, is_new = _organisation_for(org_name, kind_text)
+    try:
+        # Adds nothing to the session unless every check passes.
+        return _new_invitation(group, Contact(organisation, name, email, role), questions, deadline, by), is_new
+    except InvitationError:
+        if is_new:
+            db.session.delete(organisation)
+            db.session.flush()
+        raise
 
 
 def import_csv(group: TopicGroup, text: str, *, questions: str, deadline: date | None, by: User | None,
-               send: bool = False) -> ImportReport:
-    """Rows of organisation, name, e-mail and, optionally, role. Good rows
-    are invited; each bad row is reported with its line number and why, and
-    nothing else stops."""
+               send: bool = False, agreed: Collection[str] = (), agreed_earlier: Collection[str] = ()) -> ImportReport:
+    """Rows of organisation, name, e-mail and, optionally, role and kind. Good
+    rows are invited; each bad row is reported with its line number and why,
+    and nothing else stops. A row may name an organisation not yet on the
+    list; it is added only if its name is in `agreed` (the officer has seen
+    and said yes to it). Until every such name is agreed nothing is saved,
+    and the report says what a yes would do. Likewise for rows inviting an
+    organisation again (`agreed_earlier`: the earlier invitations' public ids
+    the officer was shown). All in one transaction."""
     deadline = _check_deadline(deadline)
+    agreed_names = {" ".join(n.split()).lower() for n in agreed}
     report = ImportReport()
-    reader = csv.reader(io.StringIO(text))
-    for line_number, row in enumerate(reader, start=1):
-        typed = ",".join(row)
-        if not any(cell.strip() for cell in row):
-            continue
-        if line_number == 1 and [c.strip().lower() for c in row[:3]] == ["organisation", "name", "email"]:
-            continue
-        if len(row) not in (3, 4):
-            report.rejected.append((line_number, typed, f"has {len(row)} columns; expected 3: organisation, name, "
-                                                        "email (and a fourth, role, if you have it)"))
-            continue
-        org_name, name, email, role = (cell.strip() for cell in [*row, ""][:4])
-        organisation = find_by_name(org_name) if org_name else None
-        if organisation is None:
-            report.rejected.append((line_number, typed, f"no organisation called “{org_name}”: add it first"
-                                    if org_name else "the organisation is missing"))
-            continue
-        try:
-            with db.session.begin_nested():
-                report.created.append(_new_invitation(group, Contact(organisation, name, email, role), questions,
-                                                      deadline, by))
-        except InvitationError as err:
-            report.rejected.append((line_number, typed, str(err)))
-    db.session.commit()
+    try:
+        for line_number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+            typed = ",".join(row)
+            if not any(cell.strip() for cell in row):
+                continue
+            if line_number == 1 and [c.strip().lower() for c in row[:3]] == ["organisation", "name", "email"]:
+                continue
+            if len(row) not in (3, 4, 5):
+                report.rejected.append((line_number, typed, f"has {len(row)} columns; expected {COLUMNS}"))
+                continue
+            cells = [" ".join(cell.split()) for cell in [*row, "", ""][:5]]
+            if not cells[0]:
+                report.rejected.append((line_number, typed, "the organisation is missing"))
+                continue
+            try:
+                invitation, is_new = _import_row(group, cells, questions, deadline, by)
+            except InvitationError as err:
+                report.rejected.append((line_number, typed, str(err)))
+                continue
+            organisation = invitation.organisation
+            if not is_new:
+                found = _earlier_of(group, organisation)  # flushes first, so this file's rows have ids
+                known = {i.id for i in report.created} | {i.id for i in report.earlier} | {invitation.id}
+                report.earlier += [i for i in found if i.id not in known]
+            report.created.append(invitation)
+            if is_new:
+                report.new_organisations[organisation.name] = organisation.kind
+        if any(n.lower() not in agreed_names for n in report.new_organisations) or \
+                not {i.public_id for i in report.earlier} <= set(agreed_earlier):
+            report.earlier_notes = [describe_earlier(i) for i in report.earlier]
+            report.earlier_ids = [i.public_id for i in report.earlier]
+            db.session.rollback()
+            report.awaiting_yes, report.would_invite, report.created = True, len(report.created), []
+            return report
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
     if send:
         for invitation in report.created:
             send_invitation(invitation)
     return report
+
+
+def hold_import(group: TopicGroup, by: User, text: str, report: ImportReport, *, questions: str, deadline: date,
+                send: bool) -> str:
+    """Keep an upload that awaits the officer's yes; returns the key its confirmation carries."""
+    return pending_imports.keep(pending_imports.PendingImport(
+        group_id=group.id, user_id=by.id, text=text, questions=questions, deadline=deadline.isoformat(), send=send,
+        organisations=list(report.new_organisations), earlier=report.earlier_ids))
+
+
+def confirm_import(group: TopicGroup, by: User, key: str) -> tuple[ImportReport | None, str | None]:
+    """Import a held upload, adding the organisations the officer agreed to.
+    (None, None) when there is no such upload (expired, used, someone else's).
+    (report, new key) when the file now names yet another new organisation
+    (one was deleted meanwhile), to be agreed to in turn."""
+    pending = pending_imports.take(key, group.id, by.id)
+    if pending is None:
+        return None, None
+    try:
+        report = import_csv(group, pending.text, questions=pending.questions, deadline=pending.deadline_date,
+                            by=by, send=pending.send, agreed=pending.organisations, agreed_earlier=pending.earlier)
+    except Exception:
+        pending_imports.keep(pending, key)  # nothing was saved: the officer may try again
+        raise
+    if report.awaiting_yes:
+        return report, hold_import(group, by, pending.text, report, questions=pending.questions,
+                                   deadline=pending.deadline_date, send=pending.send)
+    return report, None
 
 
 # ---- e-mail -------------------------------------------------------------------

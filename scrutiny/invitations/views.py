@@ -32,8 +32,25 @@ def _fail(form, err: services.InvitationError, default: str):
 
 
 def _flash_sent(count: int, send: bool) -> None:
-    noun = "invitation" if count == 1 else "invitations"
-    flash(f"{count} {noun} {'being sent' if send else 'saved as drafts'}.", "success")
+    if count == 1:
+        flash(f"1 invitation {'being sent' if send else 'saved as a draft'}.", "success")
+    else:
+        flash(f"{count} invitations {'being sent' if send else 'saved as drafts'}.", "success")
+
+
+def _asked_again(form, earlier) -> bool:
+    """Whether the page must ask before inviting again: it shows `earlier` and
+    remembers what it showed; a second send without the yes is an error."""
+    if not services.unconfirmed(earlier, form.seen_earlier.data, form.invite_again.data):
+        return False
+    if not form.invite_again.data and not services.unconfirmed(earlier, form.seen_earlier.data, True):
+        form.invite_again.errors.append("Tick the box to invite them again, or choose another organisation")
+    form.seen_earlier.data = ",".join(i.public_id for i in earlier)
+    return True
+
+
+def _notes(earlier) -> list[str]:
+    return [services.describe_earlier(i) for i in earlier]
 
 
 @bp.route("/groups/<slug>/invitations/new", methods=["GET", "POST"])
@@ -42,43 +59,52 @@ def new(group: TopicGroup):
     form = InvitationForm(data={"questions": services.default_questions(group)})
     organisations = {o.id: o for o in services.organisations()}
     form.set_organisations(organisations.values())
+    earlier = []
     if form.validate_on_submit():
         organisation = organisations.get(form.organisation_id.data)
         if organisation is None:
             form.organisation_id.errors.append("Choose the organisation")
         else:
+            contact = services.Contact(organisation, form.contact_name.data, form.contact_email.data,
+                                       form.contact_role.data or "")
             try:
-                services.create_invitation(group, services.Contact(organisation, form.contact_name.data,
-                                                                   form.contact_email.data,
-                                                                   form.contact_role.data or ""),
-                                           questions=form.questions.data, deadline=form.deadline.data,
-                                           by=current_user, send=form.send_now.data)
+                earlier = services.earlier_invitations(group, [contact], form.deadline.data)
+                if not _asked_again(form, earlier):
+                    services.create_invitation(group, contact, questions=form.questions.data,
+                                               deadline=form.deadline.data, by=current_user,
+                                               send=form.send_now.data)
+                    _flash_sent(1, form.send_now.data)
+                    return redirect(url_for("invitations.index", slug=group.slug))
             except services.InvitationError as err:
+                earlier = []
                 _fail(form, err, "contact_email")
-            else:
-                _flash_sent(1, form.send_now.data)
-                return redirect(url_for("invitations.index", slug=group.slug))
-    return render_template("invitations/form.html", group=group, form=form)
+    return render_template("invitations/form.html", group=group, form=form, earlier=_notes(earlier))
 
 
 @bp.route("/groups/<slug>/invitations/bulk", methods=["GET", "POST"])
 @topic_group_access("manage")
 def bulk(group: TopicGroup):
     form = BulkInvitationForm(data={"questions": services.default_questions(group)})
-    organisations = {o.id: o for o in services.organisations() if o.email}
-    form.set_organisations(organisations.values())
+    reachable, without_email = services.split_by_email(services.organisations())
+    organisations = {o.id: o for o in reachable}
+    form.set_organisations(reachable)
+    earlier = []
     if form.validate_on_submit():
         contacts = [services.Contact(organisations[i], organisations[i].name, organisations[i].email)
                     for i in form.organisation_ids.data or [] if i in organisations]
         try:
-            created = services.bulk_invite(group, contacts, questions=form.questions.data,
-                                           deadline=form.deadline.data, by=current_user, send=form.send_now.data)
+            earlier = services.earlier_invitations(group, contacts, form.deadline.data)
+            if not _asked_again(form, earlier):
+                created = services.bulk_invite(group, contacts, questions=form.questions.data,
+                                               deadline=form.deadline.data, by=current_user,
+                                               send=form.send_now.data)
+                _flash_sent(len(created), form.send_now.data)
+                return redirect(url_for("invitations.index", slug=group.slug))
         except services.InvitationError as err:
+            earlier = []
             _fail(form, err, "organisation_ids")
-        else:
-            _flash_sent(len(created), form.send_now.data)
-            return redirect(url_for("invitations.index", slug=group.slug))
-    return render_template("invitations/bulk.html", group=group, form=form)
+    return render_template("invitations/bulk.html", group=group, form=form, without_email=without_email,
+                           earlier=_notes(earlier))
 
 
 @bp.route("/groups/<slug>/invitations/import", methods=["GET", "POST"])
@@ -103,6 +129,36 @@ def import_csv(group: TopicGroup):
                                              by=current_user, send=form.send_now.data)
             except services.InvitationError as err:
                 _fail(form, err, "csv_file")
+            else:
+                if report.awaiting_yes:
+                    key = services.hold_import(group, current_user, text, report, questions=form.questions.data,
+                                               deadline=form.deadline.data, send=form.send_now.data)
+                    return _ask_to_add(group, report, key)
+    return render_template("invitations/import.html", group=group, form=form, report=report)
+
+
+def _ask_to_add(group: TopicGroup, report, key: str):
+    return render_template("invitations/import_confirm.html", group=group, report=report, key=key,
+                           form=ActionForm(), kind_label=services.kind_label, default_kind=services.default_kind())
+
+
+@bp.post("/groups/<slug>/invitations/import/confirm")
+@topic_group_access("manage")
+def confirm_import(group: TopicGroup):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        report, key = services.confirm_import(group, current_user, request.form.get("pending", ""))
+    except services.InvitationError as err:
+        db.session.rollback()
+        flash(f"Nothing was imported: {err}. Upload the file again.", "error")
+        return redirect(url_for("invitations.import_csv", slug=group.slug))
+    if report is None:
+        flash("This upload has expired or was already imported. Upload the file again.", "error")
+        return redirect(url_for("invitations.import_csv", slug=group.slug))
+    if key is not None:
+        return _ask_to_add(group, report, key)
+    form = ImportForm(formdata=None, data={"questions": services.default_questions(group)})
     return render_template("invitations/import.html", group=group, form=form, report=report)
 
 
