@@ -268,7 +268,7 @@ def test_a_witness_invited_to_another_group_cannot_present(app, second_case, dem
 def test_a_witness_presents_at_two_sessions(app, browser, second_case, smtp, run_jobs):
     from scrutiny.invitations import services as invitations
     from tests.conftest import Browser
-    from tests.test_invitations_journey import link_in, path_of
+    from tests.test_invitations_journey import link_in, open_link, path_of
 
     carers, council = _witnesses(app)
     first = _schedule(app, "First hearing", date(2026, 10, 14), time(14, 30), time(16), [carers, council])
@@ -315,7 +315,7 @@ def test_a_witness_presents_at_two_sessions(app, browser, second_case, smtp, run
     assert '"First hearing", Wednesday 14 October 2026 at 14:30' in text
     assert '"Second hearing", Wednesday 4 November 2026 at 14:30' in text
     witness = Browser(app.test_client())
-    landing = witness.get(path_of(link_in(message))).headers["Location"]
+    landing = open_link(witness, path_of(link_in(message))).headers["Location"]
     page = _soup(witness.get(landing))
     rows = [row.text for row in page.select(".govuk-summary-list__row") if "Evidence session" in row.text]
     assert len(rows) == 2 and "First hearing" in rows[0] and "Second hearing" in rows[1]
