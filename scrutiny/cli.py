@@ -132,6 +132,8 @@ def documents_build(group_slug, kind, session_id, out_dir, wait, timeout):
     group = get_group_by_slug(group_slug)
     if group is None:
         raise click.ClickException(f"No topic group with the address “{group_slug}”.")
+    if wait:
+        _require_a_worker()
     try:
         if kind == "letters":
             built, _ = services.request_letters(group, by=None)
@@ -161,6 +163,7 @@ def documents_build(group_slug, kind, session_id, out_dir, wait, timeout):
             break
         if time.monotonic() > deadline:
             raise click.ClickException("Still building; gave up waiting (the builds go on).")
+        _require_a_worker()
         time.sleep(1)
     failed = [d for d in documents if d.status != DocumentStatus.DONE]
     if out_dir:
@@ -178,6 +181,17 @@ def documents_build(group_slug, kind, session_id, out_dir, wait, timeout):
     if failed:
         raise click.ClickException("\n".join(f"{_document_name(d)} version {d.version}: the build failed: {d.error}"
                                              for d in failed))
+
+
+def _require_a_worker() -> None:
+    """Waiting makes sense only while some worker takes jobs from the queue."""
+    from scrutiny.jobs import live_workers, queue
+
+    name = queue().name
+    if not any(name in worker.queue_names() for worker in live_workers()):
+        raise click.ClickException(
+            f"No worker is listening on the queue “{name}” at {current_app.config['REDIS_URL']}; "
+            "start one with `make worker` or `make run`.")
 
 
 def _document_name(document) -> str:

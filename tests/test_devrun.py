@@ -11,6 +11,7 @@ from pathlib import Path
 
 from scrutiny import devrun
 from tests.services import free_port
+from tests.workers import app_env, flask_command
 
 ROOT = Path(__file__).resolve().parent.parent
 # What a developer's shell would not have set: devrun chooses each itself.
@@ -93,3 +94,43 @@ def test_an_explicit_base_url_wins_over_the_port():
     assert devrun.base_url({"PORT": "5055"}) == "http://127.0.0.1:5055"
     assert devrun.base_url({}) == "http://127.0.0.1:5000"
     assert devrun.base_url({"PORT": "5055", "BASE_URL": "https://scrutiny.example"}) == "https://scrutiny.example"
+
+
+# `flask --app wsgi documents build … --wait` in a second terminal.
+DEMO = "bame-health-inequalities"
+NO_WORKER = "No worker is listening on the queue “default”"
+
+
+def test_waiting_for_a_build_with_no_worker_says_how_to_start_one(app, demo_case, database_url, redis_url, tmp_path):
+    started = time.monotonic()
+    result = flask_command("documents", "build", DEMO, "--kind", "report", "--wait", "--timeout", "120",
+                           env=app_env(app, database_url, redis_url, tmp_path))
+    assert result.returncode != 0
+    assert NO_WORKER in result.stderr and "start one with `make worker` or `make run`" in result.stderr
+    assert time.monotonic() - started < 60  # not the whole --timeout
+    assert "queued" not in result.stdout  # nothing left waiting for a worker that is not there
+
+
+def test_waiting_stops_when_the_last_worker_leaves(app, demo_case, database_url, redis_url, tmp_path):
+    from rq import Worker
+
+    with app.app_context():
+        from scrutiny.jobs import queue, redis_connection
+
+        # A worker that signed on but takes nothing; it signs off while we wait.
+        idle = Worker([queue()], connection=redis_connection())
+        idle.register_birth()
+    env = {**app_env(app, database_url, redis_url, tmp_path), "PYTHONUNBUFFERED": "1"}
+    build = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "documents", "build", DEMO, "--kind",
+                              "report", "--wait", "--timeout", "120"], cwd=ROOT, env=env, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert "Final report version 1: queued." in build.stdout.readline()
+        with app.app_context():
+            idle.register_death()
+        assert build.wait(30) != 0
+    finally:
+        if build.poll() is None:
+            build.kill()
+            build.wait(10)
+    assert NO_WORKER in build.stderr.read()
