@@ -128,7 +128,7 @@ def test_waiting_stops_when_the_last_worker_leaves(app, demo_case, database_url,
         assert "Final report version 1: queued." in build.stdout.readline()
         with app.app_context():
             idle.register_death()
-        assert build.wait(30) != 0
+        assert build.wait(60) != 0
     finally:
         if build.poll() is None:
             build.kill()
