@@ -90,7 +90,9 @@ class Config:
     REDIS_URL = _redis_url()
     RQ_QUEUES = ["default"]
     STORAGE_DIR = os.environ.get("STORAGE_DIR", str(INSTANCE_DIR / "storage"))
-    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # Where e-mailed links point. Unset (development), the port served: `make
+    # run` passes PORT to the web app and the worker alike.
+    BASE_URL = os.environ.get("BASE_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or 5000}"
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _env_int("MAIL_PORT", 25)

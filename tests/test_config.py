@@ -108,3 +108,16 @@ def test_flask_in_a_second_terminal_finds_the_redis_make_run_started(tmp_path):
     assert _redis_url_seen(tmp_path, SCRUTINY_ENV="production") == "redis://127.0.0.1:6379/0"
     (tmp_path / "dev-redis-url").unlink()
     assert _redis_url_seen(tmp_path) == "redis://127.0.0.1:6379/0"
+
+
+def _base_url_seen(**env) -> str:
+    clean = {k: v for k, v in os.environ.items() if k not in ("BASE_URL", "PORT")}
+    result = subprocess.run([sys.executable, "-c", "import config; print(config.Config.BASE_URL)"], cwd=ROOT,
+                            env={**clean, **env}, capture_output=True, text=True, timeout=60, check=True)
+    return result.stdout.strip()
+
+
+def test_links_point_at_the_port_served_unless_base_url_says_otherwise():
+    assert _base_url_seen() == "http://127.0.0.1:5000"
+    assert _base_url_seen(PORT="5055") == "http://127.0.0.1:5055"
+    assert _base_url_seen(PORT="5055", BASE_URL="https://scrutiny.example") == "https://scrutiny.example"
