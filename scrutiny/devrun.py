@@ -62,7 +62,8 @@ def private_redis(instance: Path) -> Iterator[str]:
     # A session of its own: Ctrl-C reaches only us, and we stop it last.
     server = subprocess.Popen([redis_server_binary(), "--bind", "127.0.0.1", "--port", str(port), "--dir", str(data),
                                "--save", "", "--appendonly", "no", "--protected-mode", "yes",
-                               "--loglevel", "warning"], start_new_session=True)
+                               "--loglevel", "warning", "--logfile", str(data / "redis.log")],
+                              start_new_session=True)
     recorded = redis_url_file(instance)
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=1)
@@ -73,7 +74,8 @@ def private_redis(instance: Path) -> Iterator[str]:
                 break
             except redis.ConnectionError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    sys.exit(f"The private Redis ({redis_server_binary()}) did not start.")
+                    sys.exit(f"The private Redis ({redis_server_binary()}) did not start; "
+                             f"see {data / 'redis.log'}.")
                 time.sleep(0.05)
         recorded.write_text(url + "\n")
         yield url
