@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -91,6 +92,9 @@ def flask(*args: str, app: str = "wsgi") -> list[str]:
 
 
 def main() -> int:
+    # Stopped before honcho takes over (while the demo loads): unwind, so the
+    # private Redis stops too. honcho handles SIGTERM itself once it runs.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     env = dict(os.environ)
     env.setdefault("SCRUTINY_ENV", "development")
     instance = Path(env.get("SCRUTINY_INSTANCE_DIR", ROOT / "instance"))
