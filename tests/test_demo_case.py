@@ -91,3 +91,37 @@ def test_the_demo_has_invitations_sessions_with_presentations_and_a_full_library
         assert len(files) == 4
         for f in files:
             assert storage().open(f.storage_key).read(5) == b"%PDF-"
+
+
+# Records of people and organisations, not of the review: made when the demo loads.
+NOT_THE_REVIEWS = {"users", "organisations", "password_reset_tokens", "alembic_version"}
+
+
+def test_the_demos_history_follows_its_own_2021_timeline_not_the_day_it_was_loaded(app, demo_case):
+    """A 2021 review whose stage changes, invitations and evidence were dated
+    the day `make run` loaded it showed an impossible history."""
+    import tomllib
+    from datetime import datetime, time
+
+    from sqlalchemy import DateTime, inspect
+
+    from scrutiny.demo.loader import DEMO_CASE
+    from scrutiny.extensions import db
+
+    case = tomllib.loads(DEMO_CASE.read_text(encoding="utf-8"))
+    # The last day the review's own file names: the letters' latest due date.
+    last_day = max([case["group"]["end_date"], case["responses"]["requested_on"],
+                    *(row["due_on"] for row in case["responses"]["dates"])])
+    after = datetime.combine(last_day, time.max)
+    late = []
+    with app.app_context():
+        names = set(inspect(db.engine).get_table_names())
+        for table in db.metadata.sorted_tables:
+            if table.name in NOT_THE_REVIEWS or table.name not in names:
+                continue
+            columns = [c for c in table.columns if isinstance(c.type, DateTime)]
+            for column in columns:
+                for value in db.session.execute(select(column).where(column.is_not(None))).scalars():
+                    if value.replace(tzinfo=None) > after:
+                        late.append(f"{table.name}.{column.name} = {value:%Y-%m-%d}")
+    assert not late, "\n".join(sorted(set(late)))

@@ -107,3 +107,18 @@ def test_a_starting_worker_sends_what_redis_lost(app, second_case, smtp, databas
     [message] = smtp.to(LEAD)
     assert message["Subject"] == "Sent by the worker's start-up sweep"
     assert _email(app, email_id).status == "sent"
+
+
+def test_an_invitations_lines_arrive_as_written_with_no_from_mangled(app, second_case, smtp, run_jobs):
+    """mbox-style 'From ' quoting showed witnesses '>From this page you can accept'."""
+    from tests.conftest import Browser
+    from tests.test_invitations_journey import invite
+
+    officer = Browser(app.test_client())
+    officer.sign_in(LEAD)
+    invite(officer, app)
+    run_jobs()
+    [message] = smtp.to("jo@carers.example")
+    lines = message.get_body(("plain",)).get_content().splitlines()
+    assert any(line.startswith("From this page you can accept") for line in lines)
+    assert not any(line.startswith(">From") for line in lines)

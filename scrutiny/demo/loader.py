@@ -126,6 +126,8 @@ def _load_group(case, people, orgs, report) -> None:
     report.created.append(f"topic group {group.slug}")
     if "agreement" in case:
         _load_agreement(case["agreement"], group, people)
+    if "timeline" in case:
+        _date_history(case, group)
 
 
 def _load_response_dates(spec, group, orgs, officer) -> None:
@@ -263,4 +265,47 @@ def _load_agreement(spec, group, people) -> None:
                               at=at(row.get("at")) or at(spec["circulated_at"]))
     if spec.get("signed_off_by"):
         agreement.sign_off(group, people[spec["signed_off_by"]], at=at(spec["signed_off_at"]))
+    db.session.commit()
+
+
+def _date_history(case, group) -> None:
+    """Put what loading just made on the review's own timeline: a 2021 review
+    whose stage changes and evidence were dated the day the demo loaded showed
+    a history that never happened. Runs last, once everything exists."""
+    from sqlalchemy import select
+
+    from scrutiny.clock import local_to_utc
+    from scrutiny.evidence.models import Submission, SubmissionKind
+
+    def at(value):
+        return local_to_utc(value.date(), value.time()) if value else None
+
+    timeline = case["timeline"]
+    stages = {name: at(when) for name, when in timeline["stages"].items()}
+    group.created_at = group.updated_at = stages["scoping"]
+    for change in group.status_changes:
+        change.changed_at = stages[change.to_status]
+    submissions = list(db.session.scalars(select(Submission).where(Submission.topic_group_id == group.id)))
+    evidence = {row["title"]: row for row in case.get("evidence", [])}
+    for submission in submissions:
+        if submission.kind == SubmissionKind.MINUTES:
+            row = {"submitted_at": None}
+            when = submission.session.ends_at  # written up as the session closed
+        else:
+            row = evidence[submission.title]
+            when = at(row["submitted_at"])
+        submission.created_at = submission.submitted_at = when
+        submission.reviewed_at = at(row.get("reviewed_at"))
+        submission.updated_at = submission.reviewed_at or when
+        for file in submission.files:
+            file.created_at = when
+    submitted = {s.invitation_id: s.submitted_at for s in submissions if s.invitation_id}
+    answers = {row["contact_email"]: row for row in case.get("invitations", [])}
+    for session in group.evidence_sessions:
+        session.created_at = at(timeline["sessions_arranged"])
+    for invitation in group.invitations:
+        row = answers[invitation.contact_email]
+        invitation.created_at = invitation.sent_at = at(row.get("sent_at") or timeline["invitations_sent"])
+        invitation.opened_at = invitation.responded_at = at(row.get("responded_at"))
+        invitation.submitted_at = submitted.get(invitation.id)
     db.session.commit()
