@@ -8,8 +8,8 @@ review are loaded, with a built report, letters, an evidence file and a few
 long unbroken words (an e-mail address, a web address, a file name) of the
 kind people type. Each page must fit 320 px without scrolling sideways, and
 no list of records may hide its columns in a sideways scroller: only a table
-marked two-dimensional (app-table--grid: a matrix read across and down) may
-scroll inside itself. The HTML the server sent for every page goes to the
+marked two-dimensional (app-table--grid: a matrix read across and down) or
+one typed in Markdown (figures someone pasted) may scroll inside itself. The HTML the server sent for every page goes to the
 checker in one run.
 """
 from __future__ import annotations
@@ -41,6 +41,18 @@ LONG_EMAIL = "evidence.submissions.for.scrutiny.reviews@northshire-community-hea
 LONG_URL = "https://www.northshire-community-health-partnership.example.org/publications/2026/annual-report-on-waiting-times-for-adult-social-care-assessments.pdf"
 LONG_FILE = "Northshire_Community_Health_Partnership_Waiting_Times_Evidence_Final_Version_Approved.csv"
 
+# Evidence as people paste it: a web address, a line of code, a table of figures.
+LONG_BODY = f"""See {LONG_URL}.
+
+Write to {LONG_EMAIL}.
+
+    SELECT assessment_requested_on, assessment_completed_on, waiting_days FROM adult_social_care_assessments_2026;
+
+| Month | Assessments requested | Assessments completed | Median wait in days | Longest wait in days | Carers waiting |
+| --- | --- | --- | --- | --- | --- |
+| May | 412 | 380 | 61 | 203 | 97 |
+"""
+
 LAYOUT = """() => {
   const doc = document.documentElement, limit = doc.clientWidth;
   const describe = (e) => {
@@ -60,7 +72,7 @@ LAYOUT = """() => {
   const scrollers = [...document.querySelectorAll("body *")].filter((e) => {
     const s = getComputedStyle(e);
     return ["auto", "scroll"].includes(s.overflowX) && e.scrollWidth > e.clientWidth + 1
-      && !e.querySelector(".app-table--grid");
+      && !e.querySelector(".app-table--grid") && !e.closest(".app-markdown");
   });
   return {scrollWidth: doc.scrollWidth, widest: widest && describe(widest),
           scrollers: scrollers.map((e) => `${describe(e)} scrolls inside itself to ${e.scrollWidth} px`)};
@@ -86,6 +98,7 @@ def _setup(app) -> dict:
 
     from scrutiny.auth.services import create_user
     from scrutiny.demo.loader import load_case
+    from scrutiny.extensions import db
     from scrutiny.groups.services import get_group_by_slug
     from scrutiny.invitations.services import by_public_id, issue_token
     from scrutiny.organisations.services import save_organisation
@@ -97,6 +110,8 @@ def _setup(app) -> dict:
     with app.app_context():
         load_case()
         load_case(SECOND_CASE, password=PASSWORD)
+        get_group_by_slug(SECOND).scope += f"\n\nBackground: {LONG_URL}"
+        db.session.commit()
         create_user("admin@second.example", "Ada Admin", "admin", PASSWORD)
         save_organisation(None, name="Northshire Community Health Partnership", kind="voluntary_community",
                           contact_name="Bartholomew Featherstonehaugh-Wolfeschlegelsteinhausen",
@@ -105,7 +120,7 @@ def _setup(app) -> dict:
                                  name="Bartholomew Featherstonehaugh-Wolfeschlegelsteinhausen",
                                  questions=f"Please read {LONG_URL} first.", deadline=date.today() + timedelta(days=14))
     submission = make_submission(app, invitation, title="Waiting times, " + LONG_FILE,
-                                 summary=f"The figures are at {LONG_URL}", body=f"See {LONG_URL}.\n\nWrite to {LONG_EMAIL}.")
+                                 summary=f"The figures are at {LONG_URL}", body=LONG_BODY)
     _add_file(app, submission, name=LONG_FILE)
     draft = make_submission(app, invitation, title="Our draft", status="draft", summary=LONG_URL)
     _add_file(app, draft, name=LONG_FILE)
