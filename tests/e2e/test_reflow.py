@@ -9,8 +9,8 @@ long unbroken words (an e-mail address, a web address, a file name) of the
 kind people type. Each page must fit 320 px without scrolling sideways, and
 no list of records may hide its columns in a sideways scroller: only a table
 marked two-dimensional (app-table--grid: a matrix read across and down) or
-one typed in Markdown (figures someone pasted) may scroll inside itself. The HTML the server sent for every page goes to the
-checker in one run.
+one typed in Markdown (figures someone pasted) may scroll inside itself.
+The HTML the server sent for every page goes to the checker in one run.
 """
 from __future__ import annotations
 
@@ -86,10 +86,11 @@ class Visit:
     status: int
     html: str
     layout: dict
+    note: str = ""
 
     @property
     def name(self) -> str:
-        return f"{self.path} (as {self.who})"
+        return f"{self.path}{self.note} (as {self.who})"
 
 
 def _setup(app) -> dict:
@@ -186,6 +187,30 @@ def _crawl(context, app, who: str, seeds: list[str], limit: Counter, most: int) 
     return visits
 
 
+def _with_errors(context, who: str, paths: list[str]) -> list[Visit]:
+    """Each form sent empty: the page again, with its error summary and messages."""
+    page, visits = context.new_page(), []
+    for path in paths:
+        page.goto(path)
+        with page.expect_navigation() as sent:
+            page.locator("main form[method=post] button[type=submit] >> visible=true").first.click()
+        response = sent.value
+        page.evaluate("document.fonts.ready")
+        visits.append(Visit(who, path, response.status, response.text(), page.evaluate(LAYOUT), " sent empty"))
+    page.close()
+    return visits
+
+
+# Forms whose errors each get a look; sending them empty changes nothing.
+EMPTY_FORMS = {
+    "officer": ["/groups/new", "/organisations/new", f"/groups/{SECOND}/invitations/new",
+                f"/groups/{SECOND}/sessions/new", f"/groups/{SECOND}/findings/new",
+                f"/groups/{SECOND}/recommendations/new"],
+    "admin": ["/admin/users/new"],
+    "nobody": ["/sign-in", "/portal/new-link"],
+}
+
+
 @pytest.fixture(scope="module")
 def site(app, chromium_browser, live_server) -> list[Visit]:
     """Every page each kind of user reaches, opened at 320 px; kept for both checks below."""
@@ -219,11 +244,13 @@ def site(app, chromium_browser, live_server) -> list[Visit]:
         page.wait_for_url(lambda url: "/sign-in" not in url)
         page.close()
         visits += _crawl(ctx, app, f"{who} {email}", seeds, limits[who], PER_ENDPOINT[who])
+        visits += _with_errors(ctx, f"{who} {email}", EMPTY_FORMS.pop(who, []))
         ctx.close()
 
     anonymous = context()
     visits += _crawl(anonymous, app, "nobody", ["/sign-in", "/portal/", "/portal/new-link"], Counter(),
                      PER_ENDPOINT["nobody"])
+    visits += _with_errors(anonymous, "nobody", EMPTY_FORMS["nobody"])
     page = anonymous.new_page()
     page.goto("/portal/start/not-a-real-token")
     visits.append(Visit("nobody", "/portal/start/not-a-real-token", 200, page.content(), page.evaluate(LAYOUT)))
@@ -246,8 +273,11 @@ def test_the_crawl_reaches_every_kind_of_page(site, app):
     reached = {adapter.match(urlsplit(v.path).path, method="GET")[0] for v in site}
     pages = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods} - NOT_PAGES - {"index"}
     assert pages - reached == set(), f"pages never reached: {sorted(pages - reached)}"
-    broken = [f"{v.name}: {v.status}" for v in site if v.status >= 400 and "not-a-real-token" not in v.path]
+    broken = [f"{v.name}: {v.status}" for v in site
+              if v.status >= 400 and "not-a-real-token" not in v.path and not v.note]
     assert not broken, "pages that did not open:\n" + "\n".join(broken)
+    quiet = [v.name for v in site if v.note and "govuk-error-summary" not in v.html]
+    assert not quiet, f"forms sent empty that showed no errors: {quiet}"
 
 
 def test_every_page_reflows_at_320_px(site):
