@@ -11,7 +11,9 @@ labels from its header row, so a template wraps a table in
 `{% filter stacked %}` instead of repeating each header on every cell, and
 a label cannot drift from the header it repeats. Headers that show no text
 (a visually hidden "Actions") give no label: their cells are links that say
-what they do.
+what they do. No ARIA roles are added to force the table's semantics: HTML
+forbids a role on a row or cell of a table (the Nu HTML Checker refuses
+them), and the header row stays in the markup, only visually hidden.
 """
 from __future__ import annotations
 
