@@ -28,35 +28,60 @@ for (const box of document.querySelectorAll("[data-status-url]")) {
 
 // A list of documents (documents, letters): the note naming the progress
 // endpoint (data-progress-url) and a tag for each running build
-// (data-document). Tags show each build's progress and state as it goes;
-// once every build has ended the page reloads once, for the downloads and
-// the "out of date" marks.
+// (data-document), inside a row with an id. Tags show each build's progress
+// as it goes; when a build ends its row is replaced by the row the server
+// renders now (the download, the page count, "Out of date"), read from a
+// fresh copy of this page, so the page never reloads: focus and place stay.
 for (const note of document.querySelectorAll("[data-progress-url]")) {
   const tags = new Map([...document.querySelectorAll("[data-document]")].map((tag) => [tag.dataset.document, tag]));
   const text = note.querySelector("[data-progress-text]");
   if (!tags.size) continue;
+  const total = tags.size;
   const url = new URL(note.dataset.progressUrl, window.location.href);
-  for (const id of tags.keys()) url.searchParams.append("id", id);
+
+  // Swaps in the server's rows for the builds that ended; focus stays on a
+  // link or button of the same name in the new row.
+  const refreshRows = async (ended) => {
+    const response = await fetch(window.location.href, { headers: { Accept: "text/html" } });
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+    for (const id of ended) {
+      const row = tags.get(id).closest("[id]");
+      const replacement = row && fresh.getElementById(row.id);
+      if (!replacement) continue;
+      const focused = row.contains(document.activeElement) ? document.activeElement : null;
+      const name = focused && focused.textContent;
+      row.replaceWith(replacement);
+      if (focused) {
+        const again = [...replacement.querySelectorAll("a, button")].find((e) => e.textContent === name);
+        if (again) again.focus();
+      }
+    }
+    for (const id of ended) tags.delete(id);
+    return fresh;
+  };
+
   const poll = async () => {
     try {
-      const response = await fetch(url, { headers: { Accept: "application/json" } });
+      const query = new URL(url);
+      for (const id of tags.keys()) query.searchParams.append("id", id);
+      const response = await fetch(query, { headers: { Accept: "application/json" } });
       const states = (await response.json()).documents;
-      let finished = 0;
+      const ended = [];
       for (const [id, tag] of tags) {
         const state = states[id];
-        if (!state || state.finished) {
-          finished += 1;
-          tag.textContent = state && state.status === "failed" ? "Failed" : "Ready";
-          tag.className = `govuk-tag govuk-tag--${state && state.status === "failed" ? "red" : "green"}`;
-        } else {
-          tag.textContent = `Building ${state.progress}%`;
-        }
+        if (!state || state.finished) ended.push(id);
+        else tag.textContent = `Building ${state.progress}%`;
       }
-      if (finished === tags.size) {
-        window.location.reload();
+      if (ended.length) await refreshRows(ended);
+      const finished = total - tags.size;
+      if (!tags.size) {
+        text.textContent = `${total === 1 ? "The build has" : `All ${total} builds have`} finished.`;
+        for (const link of note.querySelectorAll("a")) link.remove();
         return;
       }
-      text.textContent = `${finished} of ${tags.size} ${tags.size === 1 ? "build has" : "builds have"} finished.`;
+      if (ended.length) {
+        text.textContent = `${finished} of ${total} ${total === 1 ? "build has" : "builds have"} finished.`;
+      }
     } catch (error) {
       text.textContent = "Still working. Checking again…";
     }

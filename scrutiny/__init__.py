@@ -107,6 +107,12 @@ def _init_templates(app: Flask) -> None:
     from scrutiny.uploads import human_size
 
     app.add_template_filter(human_size, "filesize")
+    from scrutiny.plurals import counted
+
+    app.add_template_filter(counted, "counted")
+    from scrutiny.tables import stacked
+
+    app.add_template_filter(stacked, "stacked")
     from scrutiny.branding import team_contact
 
     app.add_template_global(team_contact, "team_contact")  # e-mails render outside requests too

@@ -8,6 +8,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from scrutiny.auth.models import Role
+from scrutiny.plurals import counted
 
 demo = AppGroup("demo", help="The demo case.")
 user = AppGroup("user", help="Staff accounts.")
@@ -178,7 +179,7 @@ def documents_build(group_slug, kind, session_id, out_dir, wait, timeout):
             with storage().open(document.storage_key) as source, target.open("wb") as copy:
                 shutil.copyfileobj(source, copy)
             where = str(target)
-        click.echo(f"{document.page_count} pages, {document.size} bytes: {where}")
+        click.echo(f"{counted(document.page_count, 'page')}, {document.size} bytes: {where}")
     if failed:
         raise click.ClickException("\n".join(f"{_document_name(d)} version {d.version}: the build failed: {d.error}"
                                              for d in failed))

@@ -16,6 +16,7 @@ from scrutiny.documents import render
 from scrutiny.documents.models import Document, DocumentStatus
 from scrutiny.documents.services import kind_of, temp_prefix
 from scrutiny.extensions import db
+from scrutiny.plurals import counted
 from scrutiny.storage import storage
 
 
@@ -98,4 +99,4 @@ def build(document_id: int) -> str:
     document.timings_json = json.dumps(timings)
     document.status, document.progress, document.finished_at = DocumentStatus.DONE, 100, utcnow()
     db.session.commit()
-    return f"{document.page_count} pages"
+    return counted(document.page_count, "page")

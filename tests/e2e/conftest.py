@@ -100,3 +100,33 @@ def sign_in(page):
         page.wait_for_url(lambda url: "/sign-in" not in url)
 
     return do
+
+
+VNU_JAR = Path(__file__).resolve().parents[2] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+@pytest.fixture(scope="session")
+def nu_html_checker():
+    """Runs the Nu HTML Checker (npm's vnu-jar, pinned in package.json) once
+    over the files given; returns its errors, each with the file's `path`.
+    No Java or no jar: skipped here, a failure in CI (CI=true)."""
+    import json
+    import subprocess
+
+    java = shutil.which("java")
+    missing = ("Java is not on PATH (apt-get install default-jre-headless)" if not java else
+               f"{VNU_JAR} is missing (npm ci installs it)" if not VNU_JAR.exists() else None)
+    if missing:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {missing}", pytrace=False)
+        pytest.skip(missing)
+
+    def check(paths: list[str]) -> list[dict]:
+        result = subprocess.run([java, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", *paths],
+                                capture_output=True, text=True, timeout=600)
+        messages = json.loads(result.stderr or result.stdout)["messages"]
+        for m in messages:
+            m["path"] = m.get("url", "").removeprefix("file:")
+        return [m for m in messages if m.get("type") == "error" or m.get("subType") == "fatal"]
+
+    return check

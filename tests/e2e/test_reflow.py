@@ -1,0 +1,301 @@
+"""Every page a person reaches, on a 320 px screen (WCAG 1.4.10 reflow), and
+every page's HTML through the Nu HTML Checker.
+
+Officer, councillor and admin each sign in and follow the links they are
+shown from their start pages (every GET page of the service, a few of each
+kind); a witness does the same from a portal link. The demo and the second
+review are loaded, with a built report, letters, an evidence file and a few
+long unbroken words (an e-mail address, a web address, a file name) of the
+kind people type. Each page must fit 320 px without scrolling sideways, and
+no list of records may hide its columns in a sideways scroller: only a table
+marked two-dimensional (app-table--grid: a matrix read across and down) or
+one typed in Markdown (figures someone pasted) may scroll inside itself.
+The HTML the server sent for every page goes to the checker in one run.
+"""
+from __future__ import annotations
+
+import io
+from collections import Counter, deque
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.exceptions import HTTPException
+
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import TIMEOUT_MS
+
+pytestmark = pytest.mark.browser
+
+DEMO, SECOND = "bame-health-inequalities", "adult-social-care-waiting-times"
+DEMO_PASSWORD = "scrutiny-demo"
+WIDTH = 320
+# A few of each kind of page, per role: enough to meet each template with its data.
+PER_ENDPOINT = {"officer": 2, "councillor": 1, "admin": 1, "witness": 2, "nobody": 1}
+# Not pages: files, calendars, JSON, the portal's one-time door.
+NOT_PAGES = {"static", "documents.download", "documents.status", "documents.progress", "evidence.download",
+             "branding.image", "portal.download", "portal.session_calendar", "sessions.calendar", "portal.start",
+             "health.healthz"}
+
+LONG_EMAIL = "evidence.submissions.for.scrutiny.reviews@northshire-community-health-partnership.example.org"
+LONG_URL = "https://www.northshire-community-health-partnership.example.org/publications/2026/annual-report-on-waiting-times-for-adult-social-care-assessments.pdf"
+LONG_FILE = "Northshire_Community_Health_Partnership_Waiting_Times_Evidence_Final_Version_Approved.csv"
+
+# Evidence as people paste it: a web address, a line of code, a table of figures.
+LONG_BODY = f"""See {LONG_URL}.
+
+Write to {LONG_EMAIL}.
+
+    SELECT assessment_requested_on, assessment_completed_on, waiting_days FROM adult_social_care_assessments_2026;
+
+| Month | Assessments requested | Assessments completed | Median wait in days | Longest wait in days | Carers waiting |
+| --- | --- | --- | --- | --- | --- |
+| May | 412 | 380 | 61 | 203 | 97 |
+"""
+
+LAYOUT = """() => {
+  const doc = document.documentElement, limit = doc.clientWidth;
+  const describe = (e) => {
+    const table = e.closest("table") || e.querySelector("table");
+    const caption = table && table.caption ? ` (table "${table.caption.innerText.trim()}")` : "";
+    const classes = typeof e.className === "string" && e.className.trim() ? "." + e.className.trim().split(/\\s+/).join(".") : "";
+    const text = (e.innerText || "").trim().replace(/\\s+/g, " ").slice(0, 60);
+    return `<${e.tagName.toLowerCase()}${classes}> ${Math.round(e.getBoundingClientRect().width)} px "${text}"${caption}`;
+  };
+  // The element whose right edge sticks out furthest: the innermost one of equal reach.
+  let widest = null, right = limit + 1;
+  for (const e of document.body.querySelectorAll("*")) {
+    const r = e.getBoundingClientRect();
+    if (!r.width && !r.height) continue;
+    if (r.right > right + 0.5 || (widest && widest.contains(e) && r.right >= right - 0.5)) { widest = e; right = r.right; }
+  }
+  const scrollers = [...document.querySelectorAll("body *")].filter((e) => {
+    const s = getComputedStyle(e);
+    return ["auto", "scroll"].includes(s.overflowX) && e.scrollWidth > e.clientWidth + 1
+      && !e.querySelector(".app-table--grid") && !e.closest(".app-markdown");
+  });
+  return {scrollWidth: doc.scrollWidth, widest: widest && describe(widest),
+          scrollers: scrollers.map((e) => `${describe(e)} scrolls inside itself to ${e.scrollWidth} px`)};
+}"""
+
+
+@dataclass
+class Visit:
+    who: str
+    path: str
+    status: int
+    html: str
+    layout: dict
+    note: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"{self.path}{self.note} (as {self.who})"
+
+
+def _setup(app) -> dict:
+    """Both reviews, with the records that give each kind of page its content."""
+    from datetime import date, timedelta
+
+    from scrutiny.auth.services import create_user
+    from scrutiny.demo.loader import load_case
+    from scrutiny.extensions import db
+    from scrutiny.groups.services import get_group_by_slug
+    from scrutiny.invitations.services import by_public_id, issue_token
+    from scrutiny.organisations.services import save_organisation
+    from tests.conftest import SECOND_CASE
+    from tests.factories import make_invitation, make_submission
+    from tests.test_evidence_library import _add_file
+    from tests.test_permissions import _circulate_draft, _make_session
+
+    with app.app_context():
+        load_case()
+        load_case(SECOND_CASE, password=PASSWORD)
+        get_group_by_slug(SECOND).scope += f"\n\nBackground: {LONG_URL}"
+        db.session.commit()
+        create_user("admin@second.example", "Ada Admin", "admin", PASSWORD)
+        save_organisation(None, name="Northshire Community Health Partnership", kind="voluntary_community",
+                          contact_name="Bartholomew Featherstonehaugh-Wolfeschlegelsteinhausen",
+                          contact_role="Head of Communications", postal_address="1 Long Road\nNorthtown")
+    invitation = make_invitation(app, SECOND, "Northshire Community Health Partnership", email=LONG_EMAIL,
+                                 name="Bartholomew Featherstonehaugh-Wolfeschlegelsteinhausen",
+                                 questions=f"Please read {LONG_URL} first.", deadline=date.today() + timedelta(days=14))
+    submission = make_submission(app, invitation, title="Waiting times, " + LONG_FILE,
+                                 summary=f"The figures are at {LONG_URL}", body=LONG_BODY)
+    _add_file(app, submission, name=LONG_FILE)
+    draft = make_submission(app, invitation, title="Our draft", status="draft", summary=LONG_URL)
+    _add_file(app, draft, name=LONG_FILE)
+    session = _make_session(app, invitation)
+    _circulate_draft(app)
+    _documents(app)
+    with app.app_context():
+        token = issue_token(by_public_id(invitation))
+        link = next(link for f in get_group_by_slug(DEMO).findings for link in f.evidence_links)
+        return {"token": token, "invitation": invitation, "submission": submission, "draft": draft,
+                "session": session,
+                "evidence_link": f"/groups/{DEMO}/findings/{link.finding_id}/evidence/{link.id}"}
+
+
+def _documents(app):
+    """A finished report and letters (a one-page PDF each), as the builds leave them."""
+    from scrutiny.documents import letters
+    from scrutiny.documents.models import Document
+    from scrutiny.extensions import db
+    from scrutiny.groups.services import get_group_by_slug
+    from scrutiny.storage import storage
+    from tests.files import make_pdf
+
+    with app.app_context():
+        for slug in (DEMO, SECOND):
+            group = get_group_by_slug(slug)
+            subjects = [("report", "")] + [("letter", f"organisation:{o.id}") for o in letters.addressees(group)]
+            for kind, subject in subjects:
+                blob = storage().put_stream(io.BytesIO(make_pdf()), max_bytes=100_000)
+                db.session.add(Document(topic_group=group, kind=kind, subject=subject, version=1,
+                                        input_hash="x" * 64, status="done", storage_key=storage().commit(blob),
+                                        size=blob.size, sha256=blob.sha256, page_count=1,
+                                        organisation_id=int(subject.split(":")[1]) if subject else None))
+        db.session.commit()
+
+
+def _crawl(context, app, who: str, seeds: list[str], limit: Counter, most: int) -> list[Visit]:
+    """Opens the seeds, then every same-site link shown, PER_ENDPOINT of each kind of page."""
+    adapter = app.url_map.bind("localhost")
+    page = context.new_page()
+    queue, seen, visits = deque(seeds), set(), []
+    while queue:
+        path = queue.popleft()
+        if path in seen:
+            continue
+        seen.add(path)
+        try:
+            endpoint, _ = adapter.match(urlsplit(path).path, method="GET")
+        except HTTPException:
+            continue
+        if endpoint in NOT_PAGES or (limit[endpoint] >= most and path not in seeds):
+            continue
+        limit[endpoint] += 1
+        response = page.goto(path)
+        page.evaluate("document.fonts.ready")
+        html = response.text()  # as the server sent it, before any script ran
+        visits.append(Visit(who, path, response.status, html, page.evaluate(LAYOUT)))
+        for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
+            url = urlsplit(href)
+            if url.netloc == urlsplit(page.url).netloc and url.path not in ("/sign-out",):
+                queue.append(url.path + (f"?{url.query}" if url.query else ""))
+    page.close()
+    return visits
+
+
+def _with_errors(context, who: str, paths: list[str]) -> list[Visit]:
+    """Each form sent empty: the page again, with its error summary and messages."""
+    page, visits = context.new_page(), []
+    for path in paths:
+        page.goto(path)
+        with page.expect_navigation() as sent:
+            page.locator("main form[method=post] button[type=submit] >> visible=true").first.click()
+        response = sent.value
+        page.evaluate("document.fonts.ready")
+        visits.append(Visit(who, path, response.status, response.text(), page.evaluate(LAYOUT), " sent empty"))
+    page.close()
+    return visits
+
+
+# Forms whose errors each get a look; sending them empty changes nothing.
+EMPTY_FORMS = {
+    "officer": ["/groups/new", "/organisations/new", f"/groups/{SECOND}/invitations/new",
+                f"/groups/{SECOND}/sessions/new", f"/groups/{SECOND}/findings/new",
+                f"/groups/{SECOND}/recommendations/new"],
+    "admin": ["/admin/users/new"],
+    "nobody": ["/sign-in", "/portal/new-link"],
+}
+
+
+@pytest.fixture(scope="module")
+def site(app, chromium_browser, live_server) -> list[Visit]:
+    """Every page each kind of user reaches, opened at 320 px; kept for both checks below."""
+    ids = _setup(app)
+    visits = []
+
+    def context():
+        made = chromium_browser.new_context(base_url=live_server, viewport={"width": WIDTH, "height": 640})
+        made.set_default_timeout(TIMEOUT_MS)
+        return made
+
+    people = [
+        ("officer", "lead@second.example", PASSWORD, ["/my-groups", "/groups", "/organisations/",
+                                                    f"/groups/{SECOND}/invitations/{ids['invitation']}",
+                                                    f"/groups/{SECOND}/evidence/{ids['submission']}"]),
+        ("officer", "officer@example.org", DEMO_PASSWORD, ["/my-groups", f"/groups/{DEMO}/letters",
+                                                         f"/groups/{DEMO}/invitations", ids["evidence_link"],
+                                                         f"/groups/{DEMO}/draft/compare?from=1&to=now"]),
+        ("councillor", "councillor@example.org", DEMO_PASSWORD, ["/my-groups"]),
+        ("councillor", "member@second.example", PASSWORD, ["/my-groups", f"/groups/{SECOND}/evidence/{ids['submission']}"]),
+        ("admin", "admin@second.example", PASSWORD, ["/my-groups", "/groups", "/admin/users", "/admin/logo"]),
+    ]
+    limits = {who: Counter() for who, *_ in people}  # a few of each kind of page per role, not per person
+    for who, email, password, seeds in people:
+        ctx = context()
+        page = ctx.new_page()
+        page.goto("/sign-in")
+        page.get_by_label("Email address", exact=True).fill(email)
+        page.get_by_label("Password", exact=True).fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(lambda url: "/sign-in" not in url)
+        page.close()
+        visits += _crawl(ctx, app, f"{who} {email}", seeds, limits[who], PER_ENDPOINT[who])
+        visits += _with_errors(ctx, f"{who} {email}", EMPTY_FORMS.pop(who, []))
+        ctx.close()
+
+    anonymous = context()
+    visits += _crawl(anonymous, app, "nobody", ["/sign-in", "/portal/", "/portal/new-link"], Counter(),
+                     PER_ENDPOINT["nobody"])
+    visits += _with_errors(anonymous, "nobody", EMPTY_FORMS["nobody"])
+    page = anonymous.new_page()
+    page.goto("/portal/start/not-a-real-token")
+    visits.append(Visit("nobody", "/portal/start/not-a-real-token", 200, page.content(), page.evaluate(LAYOUT)))
+    # The witness's link: a confirmation page first, where there is one, then the portal.
+    page.goto(f"/portal/start/{ids['token']}")
+    if "/portal/start/" in page.url:
+        page.locator("main button[type=submit], main .govuk-button").first.click()
+        page.wait_for_url(lambda url: "/portal/start/" not in url)
+    page.close()
+    visits += _crawl(anonymous, app, "witness", [f"/portal/invitations/{ids['invitation']}",
+                                                 f"/portal/evidence/{ids['draft']}",
+                                                 f"/portal/evidence/{ids['draft']}/submit"], Counter(), PER_ENDPOINT["witness"])
+    anonymous.close()
+    return visits
+
+
+def test_the_crawl_reaches_every_kind_of_page(site, app):
+    """So the checks below cannot pass by visiting too little."""
+    adapter = app.url_map.bind("localhost")
+    reached = {adapter.match(urlsplit(v.path).path, method="GET")[0] for v in site}
+    pages = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods} - NOT_PAGES - {"index"}
+    assert pages - reached == set(), f"pages never reached: {sorted(pages - reached)}"
+    broken = [f"{v.name}: {v.status}" for v in site
+              if v.status >= 400 and "not-a-real-token" not in v.path and not v.note]
+    assert not broken, "pages that did not open:\n" + "\n".join(broken)
+    quiet = [v.name for v in site if v.note and "govuk-error-summary" not in v.html]
+    assert not quiet, f"forms sent empty that showed no errors: {quiet}"
+
+
+def test_every_page_reflows_at_320_px(site):
+    problems = []
+    for v in site:
+        if v.layout["scrollWidth"] > WIDTH:
+            problems.append(f"{v.name}: {v.layout['scrollWidth']} px wide at {WIDTH} px; widest: {v.layout['widest']}")
+        problems += [f"{v.name}: {s}" for s in v.layout["scrollers"]]
+    assert not problems, f"{len(problems)} problems on {len(site)} pages:\n" + "\n".join(problems)
+
+
+def test_every_page_is_valid_html(site, nu_html_checker, tmp_path):
+    files = {}
+    for n, v in enumerate(site):
+        file = tmp_path / f"page-{n:03d}.html"
+        file.write_text(v.html, encoding="utf-8")
+        files[str(file)] = v
+    messages = nu_html_checker(list(files))
+    errors = [f"{files[m['path']].name} line {m.get('lastLine', '?')}: {m['message']} [{m.get('extract', '').strip()}]"
+              for m in messages]
+    assert not errors, f"{len(errors)} HTML errors on {len(site)} pages:\n" + "\n".join(errors)
