@@ -130,8 +130,12 @@ def _setup(app) -> dict:
     _documents(app)
     with app.app_context():
         token = issue_token(by_public_id(invitation))
+        from scrutiny.auth import password_reset
+        from scrutiny.auth.services import find_user
+
+        reset_token = password_reset.issue_token(find_user("admin@second.example"))
         link = next(link for f in get_group_by_slug(DEMO).findings for link in f.evidence_links)
-        return {"token": token, "invitation": invitation, "submission": submission, "draft": draft,
+        return {"token": token, "reset_token": reset_token, "invitation": invitation, "submission": submission, "draft": draft,
                 "session": session,
                 "evidence_link": f"/groups/{DEMO}/findings/{link.finding_id}/evidence/{link.id}"}
 
@@ -254,6 +258,9 @@ def site(app, chromium_browser, live_server) -> list[Visit]:
     page = anonymous.new_page()
     page.goto("/portal/start/not-a-real-token")
     visits.append(Visit("nobody", "/portal/start/not-a-real-token", 200, page.content(), page.evaluate(LAYOUT)))
+    # A password reset link opens its form; only saving it would spend it.
+    page.goto(f"/reset-password/{ids['reset_token']}")
+    visits.append(Visit("nobody", "/reset-password/<token>", 200, page.content(), page.evaluate(LAYOUT)))
     # The witness's link: a confirmation page first, where there is one, then the portal.
     page.goto(f"/portal/start/{ids['token']}")
     if "/portal/start/" in page.url:
