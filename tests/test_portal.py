@@ -293,6 +293,17 @@ def test_a_powerpoint_named_pdf_is_kept_as_a_powerpoint_and_downloads_as_one(app
     assert download.headers["Content-Disposition"] == "attachment; filename=slides.pptx"
 
 
+def test_a_witness_who_goes_straight_to_check_is_still_told_a_file_was_stored_as_what_it_is(
+        app, second_case, smtp, run_jobs):
+    browser, public_id, landing, _ = _witness(app, smtp, run_jobs)
+    draft = _draft(browser, landing)
+    saved = _post_files(browser, draft, [("slides.pdf", make_ooxml("pptx"))], kind="presentation", check="y")
+    assert saved.headers["Location"].endswith("/submit")
+    page = BeautifulSoup(browser.get(saved.headers["Location"]).text, "html.parser")
+    banner = " ".join(page.select_one(".govuk-notification-banner").get_text(" ").split())
+    assert "“slides.pdf” is a PowerPoint presentation, so we have stored it as one." in banner
+
+
 def test_an_oversized_file_is_refused(app, second_case, smtp, run_jobs):
     page, soup, *_ = _refusal(app, smtp, run_jobs, [("big.pdf", make_pdf() + b"0" * 5000)], MAX_UPLOAD_BYTES=2048)
     _assert_refused(page, soup, "big.pdf", ["2 KB"], app)

@@ -167,6 +167,8 @@ def edit_evidence(submission: Submission):
         else:
             if not refused:
                 if form.check.data:
+                    if outcome.notes:  # a file kept as another type than its name says
+                        flash(" ".join(outcome.notes), "success")
                     return redirect(url_for("portal.submit_evidence", submission_id=submission.public_id))
                 added = f" and added {len(outcome.saved)} file{'s' if len(outcome.saved) != 1 else ''}" \
                     if outcome.saved else ""
