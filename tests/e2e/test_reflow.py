@@ -74,7 +74,22 @@ LAYOUT = """() => {
     return ["auto", "scroll"].includes(s.overflowX) && e.scrollWidth > e.clientWidth + 1
       && !e.querySelector(".app-table--grid") && !e.closest(".app-markdown");
   });
-  return {scrollWidth: doc.scrollWidth, widest: widest && describe(widest),
+  // Short words cut in two ("Pres / ent"): a box squeezed narrower than a
+  // word, which overflow-wrap then breaks. Long ones (addresses) may wrap.
+  const split = [];
+  for (const e of document.querySelectorAll("main label, main legend, main .govuk-button, main th, main .govuk-tag")) {
+    const walker = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const m of node.data.matchAll(/(?<!\\S)\\S{2,20}(?!\\S)/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const tops = new Set([...range.getClientRects()].filter((r) => r.width).map((r) => Math.round(r.top)));
+        if (tops.size > 1) split.push(`"${m[0]}" in ${describe(e)}`);
+      }
+    }
+  }
+  return {scrollWidth: doc.scrollWidth, widest: widest && describe(widest), split,
           scrollers: scrollers.map((e) => `${describe(e)} scrolls inside itself to ${e.scrollWidth} px`)};
 }"""
 
@@ -293,6 +308,7 @@ def test_every_page_reflows_at_320_px(site):
         if v.layout["scrollWidth"] > WIDTH:
             problems.append(f"{v.name}: {v.layout['scrollWidth']} px wide at {WIDTH} px; widest: {v.layout['widest']}")
         problems += [f"{v.name}: {s}" for s in v.layout["scrollers"]]
+        problems += [f"{v.name}: a word cut across lines: {s}" for s in v.layout["split"]]
     assert not problems, f"{len(problems)} problems on {len(site)} pages:\n" + "\n".join(problems)
 
 
@@ -306,3 +322,23 @@ def test_every_page_is_valid_html(site, nu_html_checker, tmp_path):
     errors = [f"{files[m['path']].name} line {m.get('lastLine', '?')}: {m['message']} [{m.get('extract', '').strip()}]"
               for m in messages]
     assert not errors, f"{len(errors)} HTML errors on {len(site)} pages:\n" + "\n".join(errors)
+
+
+def test_words_stay_whole_in_labels_and_buttons_on_a_desktop(site, chromium_browser, live_server):
+    """Inline radios squeezed by a percentage width cut their labels mid-word
+    ("Pres / ent") at desktop widths, where they sit side by side."""
+    ctx = chromium_browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    ctx.set_default_timeout(TIMEOUT_MS)
+    page = ctx.new_page()
+    page.goto("/sign-in")
+    page.get_by_label("Email address", exact=True).fill("lead@second.example")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    problems = []
+    paths = sorted({v.path for v in site if v.who == "officer lead@second.example" and v.status == 200})
+    assert any(p.endswith("/record") for p in paths), "the attendance page, with its inline radios, was not reached"
+    for path in paths:
+        page.goto(path)
+        problems += [f"{path}: {s}" for s in page.evaluate(LAYOUT)["split"]]
+    ctx.close()
+    assert not problems, "\n".join(problems)
