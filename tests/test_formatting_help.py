@@ -39,7 +39,7 @@ def test_the_witness_and_the_staff_forms_explain_formatting_without_jargon(app, 
     officer.sign_in("lead@second.example")
     for url in ("/groups/new", f"/groups/{GROUP}/edit", f"/groups/{GROUP}/findings/new",
                 f"/groups/{GROUP}/report-text/new/custom", f"/groups/{GROUP}/sessions/new",
-                f"/groups/{GROUP}/sessions/{session_id}/record"):
+                f"/groups/{GROUP}/sessions/{session_id}/record", f"/groups/{GROUP}/evidence/new"):
         page = officer.get(url)
         assert page.status_code == 200, url
         _assert_plain_help(page.text, url)

@@ -1,9 +1,9 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput, GovCheckboxInput, GovFileInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea,
+    GovCheckboxesInput, GovCheckboxInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea,
     GovTextInput)
 from wtforms import (
-    BooleanField, MultipleFileField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField,
+    BooleanField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField,
     TextAreaField)
 from wtforms.validators import Length, Optional
 
@@ -11,6 +11,7 @@ from scrutiny.clock import to_local
 from scrutiny.evidence.models import SubmissionKind
 from scrutiny.evidence.recorded import GIVEN_BY_MAX, RECEIVED_VIA, Received
 from scrutiny.evidence.services import WITNESS_KINDS
+from scrutiny.evidence.form_fields import confidential_field, files_field, summary_field
 from scrutiny.forms import choice_list
 
 _VIA_CHOICES = tuple((value, words[0].upper() + words[1:]) for value, words in RECEIVED_VIA.items())
@@ -36,19 +37,14 @@ class RecordedEvidenceForm(FlaskForm):
     kind = RadioField("What kind of evidence is this?", widget=GovRadioInput(), validate_choice=False,
                       choices=choice_list((k.value, SubmissionKind(k).label) for k in WITNESS_KINDS))
     title = StringField("Title", widget=GovTextInput(), validators=[Optional(), Length(max=300)])
-    summary = TextAreaField("Summary", widget=GovTextArea(), validators=[Optional(), Length(max=3000)],
-                            description="A few sentences the councillors can read first.")
+    summary = summary_field()
     body = TextAreaField("Text of the evidence", widget=GovTextArea(), validators=[Optional(), Length(max=100_000)],
-                         description="The letter or e-mail, or a note of what was said. You can use Markdown: "
-                                     "## for headings, - for lists, **bold**.")
+                         description="The letter or e-mail, or a note of what was said. Leave a blank line between "
+                                     "paragraphs.")
     themes = SelectMultipleField("Which themes does it cover?", widget=GovCheckboxesInput(), validate_choice=False,
                                  description="Choose any that apply.")
-    confidential = BooleanField("This evidence is confidential: only the topic group may see it, "
-                                "and it must not be published", widget=GovCheckboxInput())
-    files = MultipleFileField("Upload files", widget=GovFileInput(multiple=True), validators=[Optional()],
-                              description="Documents (PDF, Word, OpenDocument), data (CSV, Excel), presentations "
-                                          "(PDF, PowerPoint, OpenDocument) or images (PNG, JPEG), up to {limit} "
-                                          "each. You can choose more than one file.")
+    confidential = confidential_field()
+    files = files_field()
     files_confidential = BooleanField("These files are confidential", widget=GovCheckboxInput())
     submit = SubmitField("Add evidence", widget=GovSubmitInput())
 

@@ -1,13 +1,14 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput, GovCheckboxInput, GovFileInput, GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput)
+    GovCheckboxesInput, GovCheckboxInput, GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput)
 from wtforms import (
-    BooleanField, EmailField, MultipleFileField, RadioField, SelectMultipleField, StringField, SubmitField,
+    BooleanField, EmailField, RadioField, SelectMultipleField, StringField, SubmitField,
     TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional
 
 from scrutiny.evidence.models import SubmissionKind
 from scrutiny.evidence.services import NOTICE_NOT_CONFIRMED, WITNESS_KINDS
+from scrutiny.evidence.form_fields import confidential_field, files_field, summary_field
 from scrutiny.forms import choice_list
 
 
@@ -43,18 +44,13 @@ class EvidenceForm(FlaskForm):
                       choices=choice_list((k.value, SubmissionKind(k).label) for k in WITNESS_KINDS),
                       validators=[DataRequired("Choose what kind of evidence this is")],
                       description="A presentation is slides you will show or have shown at an evidence session.")
-    summary = TextAreaField("Summary", widget=GovTextArea(), validators=[Optional(), Length(max=3000)],
-                            description="A few sentences the councillors can read first.")
+    summary = summary_field()
     body = TextAreaField("Your written evidence", widget=GovTextArea(), validators=[Optional(), Length(max=100_000)],
                          description="Leave a blank line between paragraphs.")
     theme_ids = SelectMultipleField("Which themes does it cover?", coerce=int, widget=GovCheckboxesInput(),
                                     validators=[Optional()], description="Choose any that apply.")
-    confidential = BooleanField("This evidence is confidential: only the topic group may see it, "
-                                "and it must not be published", widget=GovCheckboxInput())
-    files = MultipleFileField("Upload files", widget=GovFileInput(multiple=True), validators=[Optional()],
-                              description="Documents (PDF, Word, OpenDocument), data (CSV, Excel), presentations "
-                                          "(PDF, PowerPoint, OpenDocument) or images (PNG, JPEG), up to {limit} "
-                                          "each. You can choose more than one file.")
+    confidential = confidential_field()
+    files = files_field()
     files_confidential = BooleanField("The files I am uploading now are confidential", widget=GovCheckboxInput())
     save = SubmitField("Save draft", widget=GovSubmitInput())
     check = SubmitField("Save and check before submitting", widget=GovSubmitInput())
