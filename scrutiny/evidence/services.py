@@ -86,34 +86,27 @@ def add_files(submission: Submission, uploads, *, confidential: bool) -> UploadO
     """Store each good file; refuse each bad one with its own message. A
     refusal leaves nothing in storage and does not stop the other files."""
     _check_editable(submission)
-    outcome = UploadOutcome()
-    room = current_app.config["MAX_FILES_PER_SUBMISSION"] - len(submission.files)
-    for stream, name in uploads:
-        if not name:
-            continue
-        if room <= 0:
-            outcome.refused.append(_too_many(name))
-            continue
-        try:
-            blob, checked = store_upload(stream, name, **upload_limits())
-        except UploadRefused as refusal:
-            outcome.refused.append(str(refusal))
-            continue
-        # The file goes into place first, then its row: a failure after the
-        # move deletes the file, so storage never holds what the data forgets.
-        key = storage().commit(blob)
-        record = _file_record(submission, key, blob, checked, confidential=confidential)
-        try:
-            db.session.add(record)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            storage().delete(key)
-            raise
-        outcome.saved.append(record)
-        if checked.stored_as_note:
-            outcome.notes.append(checked.stored_as_note)
-        room -= 1
+    checked = check_files(uploads, room=current_app.config["MAX_FILES_PER_SUBMISSION"] - len(submission.files))
+    outcome = UploadOutcome(refused=checked.refused)
+    try:
+        while checked.pending:
+            blob, file = checked.pending.pop(0)
+            # The file goes into place first, then its row: a failure after the
+            # move deletes the file, so storage never holds what the data forgets.
+            key = storage().commit(blob)
+            record = _file_record(submission, key, blob, file, confidential=confidential)
+            try:
+                db.session.add(record)
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                storage().delete(key)
+                raise
+            outcome.saved.append(record)
+            if file.stored_as_note:
+                outcome.notes.append(file.stored_as_note)
+    finally:
+        checked.discard()
     return outcome
 
 
@@ -134,11 +127,12 @@ class CheckedUploads:
         self.pending = []
 
 
-def check_files(uploads) -> CheckedUploads:
-    """Every file through the witnesses' checks, none kept yet: for evidence
-    recorded all at once, which is stored whole or not at all."""
+def check_files(uploads, room: int | None = None) -> CheckedUploads:
+    """Every file through the witnesses' checks, none kept yet (`room`: how
+    many more the submission may hold). Evidence recorded all at once is
+    then stored whole or not at all; a witness's draft keeps each good file."""
     outcome = CheckedUploads()
-    room = current_app.config["MAX_FILES_PER_SUBMISSION"]
+    room = current_app.config["MAX_FILES_PER_SUBMISSION"] if room is None else room
     for stream, name in uploads:
         if not name:
             continue
