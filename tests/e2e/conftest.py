@@ -82,6 +82,23 @@ def page(chromium_browser, live_server):
         context.close()
 
 
+# A phone as the outsiders use one: 375 px wide, touch, mobile viewport rules.
+PHONE = {"width": 375, "height": 740}
+
+
+@pytest.fixture
+def phone(chromium_browser, live_server):
+    """A phone with no cookies, per test."""
+    context = chromium_browser.new_context(base_url=live_server, viewport=PHONE, has_touch=True,
+                                           is_mobile=True, device_scale_factor=1)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
 @pytest.fixture(scope="session")
 def screenshot_dir() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

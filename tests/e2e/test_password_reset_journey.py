@@ -10,25 +10,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import TIMEOUT_MS
-from tests.e2e.test_portal_journeys import PHONE, check_layout
+from tests.e2e.conftest import PHONE
+from tests.e2e.test_portal_journeys import check_layout
 
 pytestmark = pytest.mark.browser
 
 NEW_PASSWORD = "purple tractor evening"
 LINK = re.compile(r"http://\S+(/reset-password/\S+)")
-
-
-@pytest.fixture
-def phone(chromium_browser, live_server):
-    context = chromium_browser.new_context(base_url=live_server, viewport=PHONE, has_touch=True,
-                                           is_mobile=True, device_scale_factor=1)
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    try:
-        yield page
-    finally:
-        context.close()
 
 
 def _both_widths(page: Page, name: str, problems: list[str], screenshot_dir) -> None:

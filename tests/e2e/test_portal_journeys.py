@@ -13,7 +13,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import TIMEOUT_MS
+from tests.e2e.conftest import PHONE
 from tests.e2e.test_journeys import LAYOUT, tab_until
 from tests.test_invitations_journey import invite, link_in, path_of
 from tests.files import make_gif, make_ooxml, make_pdf
@@ -23,23 +23,7 @@ pytestmark = pytest.mark.browser
 DEMO = "/groups/bame-health-inequalities"
 DEMO_PASSWORD = "scrutiny-demo"
 WITNESS = "jo@carers.example"
-PHONE = {"width": 375, "height": 740}
-
-
 # Fixtures ------------------------------------------------------------------
-
-@pytest.fixture
-def phone(chromium_browser, live_server):
-    """A phone: 375 px wide, touch, mobile viewport rules; no cookies."""
-    context = chromium_browser.new_context(base_url=live_server, viewport=PHONE, has_touch=True,
-                                           is_mobile=True, device_scale_factor=1)
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    try:
-        yield page
-    finally:
-        context.close()
-
 
 @pytest.fixture
 def emailed_link(app, second_case, smtp, run_jobs):
