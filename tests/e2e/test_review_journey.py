@@ -279,6 +279,9 @@ def test_a_review_of_our_own_from_nothing_to_the_report_and_letters(
     page.get_by_role("button", name="Build the report (PDF)").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"version 1$"))  # the job is queued
     run_jobs()
+    # The document's page follows the build and reloads itself when it ends:
+    # wait for that, as the officer would, rather than race it to the list.
+    expect(page.get_by_role("link", name="Download PDF")).to_be_visible()
     page.goto(f"{GROUP}/documents")
     shot(page, screenshot_dir, "documents")
     href = page.get_by_role("link", name="Download PDF version 1").get_attribute("href")
@@ -352,6 +355,7 @@ def test_a_review_of_our_own_from_nothing_to_the_report_and_letters(
     page.get_by_role("button", name="Build the report (PDF)").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"version 2$"))  # the sign-off changed it
     run_jobs()
+    expect(page.get_by_role("link", name="Download PDF")).to_be_visible()
     page.goto(f"{GROUP}/documents")
     href = page.get_by_role("link", name="Download PDF version 2").get_attribute("href")
     pages, reader = pdf_pages(page, href, "report-final")
