@@ -61,6 +61,12 @@ ROUTES = [
     ("GET", f"/groups/{GROUP}/letters", "member"),
     ("POST", f"/groups/{GROUP}/letters/build", OFFICER),
     ("GET", f"/groups/{GROUP}/letters/{{addressee}}/due-date", OFFICER),
+    # Responses to the recommendations (scrutiny/responses/views.py).
+    ("GET", f"/groups/{GROUP}/responses", "member"),
+    ("GET", f"/groups/{GROUP}/responses/{{response}}", "member"),
+    ("GET", f"/groups/{GROUP}/responses/{{answered}}/original", "member"),
+    ("GET", f"/groups/{GROUP}/responses/{{response}}/enter", OFFICER),
+    ("POST", f"/groups/{GROUP}/responses/{{answered}}/inadequate", OFFICER),
     # The draft and its agreement: who may answer, sign off or reopen is the service's rule.
     ("GET", f"/groups/{GROUP}/draft", "member"),
     ("POST", f"/groups/{GROUP}/draft/comments/finding/1", "member"),
@@ -112,7 +118,7 @@ ROUTES = [
     ("POST", "/portal/evidence/{submission}/files/{file}/confidential", "witness"),
 ]
 IDS = {"org": 1, "user": 1, "invitation": "x", "session": "x", "submission": "x", "file": "x", "document": "x",
-       "addressee": 1, "finding": 1, "link": 1, "rec": 1, "section": 1}
+       "addressee": 1, "finding": 1, "link": 1, "rec": 1, "section": 1, "response": "x", "answered": "x"}
 
 
 def test_every_route_declares_who_may_use_it(app):
@@ -158,7 +164,7 @@ def people(app, second_case, make_user):
         "outsider": "outsider@second.example",
         "ids": {"org": org_id, "user": user_id, "invitation": invitation, "submission": submission,
                 "file": file, "session": session, "document": document, "addressee": addressee_id,
-                **_conclusions(app, submission)},
+                **_conclusions(app, submission), **_responses(app)},
     }
 
 
@@ -180,6 +186,33 @@ def _conclusions(app, submission_public_id):
         db.session.commit()
         section = db.session.scalar(select(ReportSection.id).where(ReportSection.topic_group_id == group.id))
         return {"finding": finding.id, "rec": rec.id, "link": link.id, "section": section}
+
+
+def _responses(app):
+    """A response awaited, and one entered from a letter with its original kept."""
+    import io
+    from datetime import date, datetime
+
+    from scrutiny.extensions import db
+    from scrutiny.groups.services import get_group_by_slug
+    from scrutiny.responses.models import ResponseRequest
+    from scrutiny.storage import storage
+    from tests.files import make_pdf
+
+    with app.app_context():
+        group = get_group_by_slug(GROUP)
+        awaited = ResponseRequest(topic_group=group, organisation=find_by_name("Northshire Adult Social Care"),
+                                  sent_at=datetime(2026, 11, 1), due_on=date(2027, 1, 1))
+        blob = storage().put_stream(io.BytesIO(make_pdf()), max_bytes=10_000)
+        answered = ResponseRequest(topic_group=group, organisation=find_by_name("Carers in Northshire"),
+                                   sent_at=datetime(2026, 11, 1), due_on=date(2027, 1, 1),
+                                   submitted_at=datetime(2026, 11, 20), submitted_by_name="Ann Responder",
+                                   original_storage_key=storage().commit(blob), original_name="letter.pdf",
+                                   original_content_type="application/pdf", original_size=blob.size,
+                                   original_sha256=blob.sha256)
+        db.session.add_all([awaited, answered])
+        db.session.commit()
+        return {"response": awaited.public_id, "answered": answered.public_id}
 
 
 def _make_document(app):

@@ -62,3 +62,14 @@ def test_a_past_target_date_is_refused_and_the_first_target_date_is_kept(request
     assert request_row.submitted_by_name == "Ann Responder"
     with pytest.raises(replies.ReplyError, match="can no longer be changed"):
         replies.save_draft(request_row, [AnswerInput(rid, decision="not_accepted")])
+
+
+def test_a_draft_saved_without_commit_is_undone_by_a_rollback(request_row):
+    """An officer's entry that fails leaves no draft behind for the responders."""
+    [answer] = replies.answers(request_row)
+    db.session.commit()
+    rid = answer.recommendation_id
+    replies.save_draft(request_row, [AnswerInput(rid, decision="not_accepted", reason="Too costly")], commit=False)
+    db.session.rollback()
+    [answer] = replies.answers(request_row)
+    assert (answer.decision, answer.reason) == ("", "")

@@ -86,9 +86,11 @@ def _check_editable(request: ResponseRequest) -> None:
         raise ReplyError([Problem("form", "This response has been submitted and can no longer be changed")])
 
 
-def save_draft(request: ResponseRequest, typed: list[AnswerInput]) -> None:
+def save_draft(request: ResponseRequest, typed: list[AnswerInput], *, commit: bool = True) -> None:
     """Keep what was typed, complete or not; blank action rows are dropped.
-    An action keeps its first target date as the original."""
+    An action keeps its first target date as the original. With
+    `commit=False` the caller owns the transaction: an officer's entry is
+    submitted whole or rolled back, never left as a draft."""
     _check_editable(request)
     current = {a.recommendation_id: a for a in answers(request)}
     for entry in typed:
@@ -119,7 +121,10 @@ def save_draft(request: ResponseRequest, typed: list[AnswerInput]) -> None:
                 action.original_target_date = action_in.target_date
         for action in existing[len(kept):]:
             answer.actions.remove(action)
-    db.session.commit()
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()
 
 
 def problems(request: ResponseRequest, today: date) -> list[Problem]:
