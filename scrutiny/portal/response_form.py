@@ -11,6 +11,9 @@ from scrutiny.responses.models import ActionState, RecommendationResponse
 from scrutiny.responses.replies import ActionInput, AnswerInput, Problem
 
 MAX_ROWS = 50  # actions per recommendation read from one form
+# Before each field's name and id: an id must not start with a digit for CSS
+# selectors (and some assistive tools) to find it.
+PREFIX = "rec-"
 
 
 @dataclass
@@ -67,12 +70,12 @@ def from_post(form, answers: list[RecommendationResponse]) -> tuple[list[AnswerR
     rows, inputs, problems = [], [], []
     for answer in answers:
         rid = answer.recommendation_id
-        row = AnswerRow(answer, form.get(f"{rid}-decision", ""), form.get(f"{rid}-reason", ""),
-                        form.get(f"{rid}-cabinet_member", ""), form.get(f"{rid}-lead_officer", ""))
+        row = AnswerRow(answer, *(form.get(f"{PREFIX}{rid}-{name}", "") for name in (
+            "decision", "reason", "cabinet_member", "lead_officer")))
         typed = AnswerInput(rid, row.decision, row.reason, cabinet_member=row.cabinet_member,
                             lead_officer=row.lead_officer)
         for n in range(MAX_ROWS):
-            prefix = f"{rid}-action-{n}"
+            prefix = f"{PREFIX}{rid}-action-{n}"
             if f"{prefix}-description" not in form:
                 break
             action = ActionRow(*(form.get(f"{prefix}-{name}", "") for name in (
@@ -83,7 +86,7 @@ def from_post(form, answers: list[RecommendationResponse]) -> tuple[list[AnswerR
                 when = _date(action)
             except ValueError:
                 when = None
-                problems.append(Problem(f"{prefix}-target_date",
+                problems.append(Problem(f"{rid}-action-{n}-target_date",
                                         f"Recommendation {answer.recommendation.number}, action {n + 1}: "
                                         "the target date must be a real date, for example 27 3 2027"))
             typed.actions.append(ActionInput(action.description, action.state or ActionState.PLANNED,
@@ -95,5 +98,9 @@ def from_post(form, answers: list[RecommendationResponse]) -> tuple[list[AnswerR
 
 def error_list(problems: list[Problem]) -> list[dict]:
     """For the GOV.UK error summary: a date's link goes to its day box."""
-    return [{"text": p.message, "href": f"#{p.field}-day" if p.field.endswith("target_date") else f"#{p.field}"}
+    return [{"text": p.message, "href": f"#{PREFIX}{p.field}" + ("-day" if p.field.endswith("target_date") else "")}
             for p in problems]
+
+
+def errors_by_field(problems: list[Problem]) -> dict[str, str]:
+    return {f"{PREFIX}{p.field}": p.message for p in problems}

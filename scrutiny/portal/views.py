@@ -302,7 +302,7 @@ def _is_executive(response_request: ResponseRequest) -> bool:
 
 def _render_response(response_request: ResponseRequest, rows, problems=(), status=200):
     return render_template("portal/response_form.html", response_request=response_request, rows=rows,
-                           problems=list(problems), errors={p.field: p.message for p in problems},
+                           problems=list(problems), errors=response_form.errors_by_field(list(problems)),
                            error_list=response_form.error_list(list(problems)),
                            executive=_is_executive(response_request), form=ResponseForm()), status
 
