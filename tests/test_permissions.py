@@ -67,6 +67,7 @@ ROUTES = [
     ("GET", f"/groups/{GROUP}/responses/{{answered}}/original", "member"),
     ("GET", f"/groups/{GROUP}/responses/{{response}}/enter", OFFICER),
     ("POST", f"/groups/{GROUP}/responses/{{answered}}/inadequate", OFFICER),
+    ("POST", f"/groups/{GROUP}/letters/send", OFFICER),
     # The draft and its agreement: who may answer, sign off or reopen is the service's rule.
     ("GET", f"/groups/{GROUP}/draft", "member"),
     ("POST", f"/groups/{GROUP}/draft/comments/finding/1", "member"),
@@ -116,9 +117,17 @@ ROUTES = [
     ("GET", "/portal/evidence/{submission}/files/{file}", "witness"),
     ("POST", "/portal/evidence/{submission}/files/{file}/remove", "witness"),
     ("POST", "/portal/evidence/{submission}/files/{file}/confidential", "witness"),
+    # Responding organisations: the same rules as witnesses.
+    ("GET", "/portal/respond/not-a-token", "public"),
+    ("POST", "/portal/respond/not-a-token", "public"),
+    ("GET", "/portal/responses/{request}", "witness"),
+    ("POST", "/portal/responses/{request}", "witness"),
+    ("GET", "/portal/responses/{request}/check", "witness"),
+    ("GET", "/portal/responses/{request}/letter", "witness"),
 ]
 IDS = {"org": 1, "user": 1, "invitation": "x", "session": "x", "submission": "x", "file": "x", "document": "x",
-       "addressee": 1, "finding": 1, "link": 1, "rec": 1, "section": 1, "response": "x", "answered": "x"}
+       "addressee": 1, "finding": 1, "link": 1, "rec": 1, "section": 1, "response": "x", "answered": "x",
+       "request": "x"}
 
 
 def test_every_route_declares_who_may_use_it(app):
@@ -164,6 +173,7 @@ def people(app, second_case, make_user):
         "outsider": "outsider@second.example",
         "ids": {"org": org_id, "user": user_id, "invitation": invitation, "submission": submission,
                 "file": file, "session": session, "document": document, "addressee": addressee_id,
+                "request": "not-a-request",
                 **_conclusions(app, submission), **_responses(app)},
     }
 

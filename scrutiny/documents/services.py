@@ -24,6 +24,7 @@ from scrutiny.documents.errors import DocumentError
 from scrutiny.documents.models import Document, DocumentKind, DocumentStatus
 from scrutiny.extensions import db
 from scrutiny.groups.models import TopicGroup
+from scrutiny.responses import sending
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "pdf"
 
@@ -350,6 +351,48 @@ def request_letters(group: TopicGroup, *, by: User | None,
         documents.append(document)
         started += new
     return documents, started
+
+
+SendError = sending.SendError
+
+
+def letters_to_send(group: TopicGroup) -> tuple[dict[int, int], list[str]]:
+    """(organisation id -> document id of its letter, problems): a letter
+    can be sent once its latest version is built and not out of date."""
+    from scrutiny.documents import letters
+
+    rows = letters.letter_rows(group)
+    stale = out_of_date(group, [row.latest_done for row in rows])
+    ready, problems = {}, list(letters.letter_problems(group))
+    for row in rows:
+        name = row.organisation.name
+        if row.latest is None:
+            problems.append(f"The letter to {name} has not been built: build the letters")
+        elif row.latest_done is None or row.latest_done.id != row.latest.id:
+            problems.append(f"The letter to {name} is still being built, or its latest build failed")
+        elif row.latest.id in stale:
+            problems.append(f"The letter to {name} is out of date: build the letters again")
+        else:
+            ready[row.organisation.id] = row.latest.id
+    return ready, problems
+
+
+def send_problems(group: TopicGroup):
+    """What stops the letters being sent, for the letters page."""
+    return sending.problems(group, letters_to_send(group)[1])
+
+
+def send_letters(group: TopicGroup, by: User):
+    """Send each addressee its letter and response link (responses.sending);
+    raises SendError naming what is missing."""
+    ready, problems = letters_to_send(group)
+    result = sending.send(group, ready, by, problems)
+    db.session.commit()
+    return result
+
+
+def sent_requests(group: TopicGroup) -> dict:
+    return sending.requests_of(group)
 
 
 # ---- builds that lost their worker ----------------------------------------------

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from scrutiny.clock import today
 from scrutiny.documents import letters, services
 from scrutiny.documents.models import Document, DocumentKind, DocumentStatus
+from scrutiny.extensions import db
 from scrutiny.groups.models import TopicGroup
 from scrutiny.security import topic_group_access
 from scrutiny.storage import send_stored
@@ -135,7 +136,34 @@ def letters_page(group: TopicGroup):
     return render_template("documents/letters.html", group=group, rows=rows,
                            problems=letters.letter_problems(group), rules=letters.due_rules(), form=FlaskForm(),
                            can_manage=group.can_manage(current_user),
-                           stale=services.out_of_date(group, [row.latest_done for row in rows]))
+                           stale=services.out_of_date(group, [row.latest_done for row in rows]),
+                           sent=services.sent_requests(group),
+                           send_problems=services.send_problems(group) if group.can_manage(current_user) else [])
+
+
+# Beside the letters it sends; the requests and their links are responses'
+# (documents may call responses, not the other way round).
+@bp.post("/groups/<slug>/letters/send")
+@topic_group_access("manage")
+def send_letters(group: TopicGroup):
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        result = services.send_letters(group, current_user)
+    except services.SendError as err:
+        db.session.rollback()
+        flash("The letters were not sent. " + " ".join(f"{p.message}." for p in err.problems), "error")
+        return redirect(url_for("documents.letters_page", slug=group.slug))
+    parts = []
+    if result.created:
+        parts.append(f"Sent {len(result.created)} {'letter' if len(result.created) == 1 else 'letters'} with "
+                     f"{'its' if len(result.created) == 1 else 'their'} response links: "
+                     + ", ".join(r.organisation.name for r in result.created) + ".")
+    if result.skipped:
+        parts.append("Already sent before, so not sent again: "
+                     + ", ".join(r.organisation.name for r in result.skipped) + ".")
+    flash(" ".join(parts), "success")
+    return redirect(url_for("documents.letters_page", slug=group.slug))
 
 
 @bp.post("/groups/<slug>/letters/build")

@@ -1,8 +1,10 @@
-"""The witness's portal session: which invitations this browser may open.
+"""The portal session: which invitations and response requests this
+browser may open.
 
-A used link puts its invitation's public id and portal epoch into the signed
-session cookie. Withdrawing an invitation bumps its epoch, so every session
-opened before that stops working at the next request.
+A used link puts its invitation's (or request's) public id and portal epoch
+into the signed session cookie. Withdrawing an invitation, or ending a
+request, bumps its epoch, so every session opened before that stops working
+at the next request.
 """
 from __future__ import annotations
 
@@ -14,8 +16,11 @@ from flask import abort, g, session
 from scrutiny.evidence import services as evidence
 from scrutiny.invitations import services as invitations
 from scrutiny.invitations.models import Invitation, InvitationStatus
+from scrutiny.responses import links as response_links
+from scrutiny.responses.models import ResponseRequest
 
 SESSION_KEY = "portal"
+RESPONSES_KEY = "portal_responses"
 
 
 def remember(invitation: Invitation) -> None:
@@ -25,8 +30,45 @@ def remember(invitation: Invitation) -> None:
     session.permanent = True
 
 
+def remember_request(request: ResponseRequest) -> None:
+    opened = dict(session.get(RESPONSES_KEY, {}))
+    opened[request.public_id] = request.portal_epoch
+    session[RESPONSES_KEY] = opened
+    session.permanent = True
+
+
 def forget() -> None:
     session.pop(SESSION_KEY, None)
+    session.pop(RESPONSES_KEY, None)
+
+
+def current_requests() -> list[ResponseRequest]:
+    """The response requests this session may open; ended ones are dropped from it."""
+    opened = session.get(RESPONSES_KEY, {})
+    live, keep = [], {}
+    for public_id, epoch in opened.items():
+        request = response_links.by_public_id(public_id)
+        if request and request.portal_epoch == epoch and response_links.is_live(request):
+            live.append(request)
+            keep[public_id] = epoch
+    if keep != opened:
+        session[RESPONSES_KEY] = keep
+    return live
+
+
+def responder_request(view: Callable) -> Callable:
+    """Loads <request_id> if this session opened it with a link; anything else is a 404."""
+
+    @wraps(view)
+    def wrapped(request_id: str, *args, **kwargs):
+        request = next((r for r in current_requests() if r.public_id == request_id), None)
+        if request is None:
+            abort(404)
+        g.response_request = request
+        return view(request, *args, **kwargs)
+
+    wrapped.required_roles = ("portal",)
+    return wrapped
 
 
 def current_invitations() -> list[Invitation]:

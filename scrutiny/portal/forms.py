@@ -4,7 +4,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import (
     BooleanField, EmailField, RadioField, SelectMultipleField, StringField, SubmitField,
     TextAreaField)
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from scrutiny.evidence.models import SubmissionKind
 from scrutiny.evidence.services import NOTICE_NOT_CONFIRMED, WITNESS_KINDS
@@ -14,8 +14,8 @@ from scrutiny.forms import choice_list
 
 class NewLinkForm(FlaskForm):
     email = EmailField("Your email address", widget=GovTextInput(),
-                       validators=[DataRequired("Enter the email address your invitation was sent to")],
-                       description="The address your invitation was sent to.")
+                       validators=[DataRequired("Enter the email address your invitation or letter was sent to")],
+                       description="The address your invitation or letter was sent to.")
     submit = SubmitField("Email me a new link", widget=GovSubmitInput())
 
 
@@ -67,3 +67,23 @@ class ConfirmForm(FlaskForm):
 
 class FileActionForm(FlaskForm):
     """For the small per-file buttons (remove, mark confidential)."""
+
+
+class StartResponseForm(FlaskForm):
+    """The button on a response link's page: pressing it spends the link."""
+    submit = SubmitField("Open the response page", widget=GovSubmitInput())
+
+
+class ResponseForm(FlaskForm):
+    """Only the CSRF token: the answers' fields depend on the recommendations
+    and are read by `read_answers`."""
+
+
+class SubmitResponseForm(FlaskForm):
+    name = StringField("Your full name", widget=GovTextInput(),
+                       validators=[DataRequired("Enter your full name"), Length(max=200)])
+    email = EmailField("Your email address", widget=GovTextInput(),
+                       validators=[DataRequired("Enter your email address"), Length(max=254),
+                                   Email("Enter an email address in the correct format, like name@example.com")],
+                       description="We will email you a receipt listing your answers.")
+    submit = SubmitField("Submit the response", widget=GovSubmitInput())

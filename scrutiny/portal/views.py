@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
+from scrutiny.clock import today
+from scrutiny.documents.models import Document
 from scrutiny.evidence import services as evidence
 from scrutiny.evidence.models import Submission
 from scrutiny.extensions import db, limiter
@@ -11,9 +13,14 @@ from scrutiny.invitations import services as invitations
 from scrutiny.invitations.models import Invitation
 from scrutiny.portal import access
 from scrutiny.portal.forms import (
-    ConfirmForm, EvidenceForm, FileActionForm, NewLinkForm, RespondForm, StartForm)
-from scrutiny.portal.access import witness_invitation, witness_submission
+    ConfirmForm, EvidenceForm, FileActionForm, NewLinkForm, RespondForm, ResponseForm, StartForm,
+    StartResponseForm, SubmitResponseForm)
+from scrutiny.portal import response_form
+from scrutiny.portal.access import responder_request, witness_invitation, witness_submission
 from scrutiny.portal.notice import notice_sha256, privacy_notice
+from scrutiny.responses import links as response_links
+from scrutiny.responses import replies, sending
+from scrutiny.responses.models import ResponseRequest
 from scrutiny.security import public
 from scrutiny.storage import send_stored
 
@@ -27,8 +34,10 @@ PROBLEMS = {
 }
 
 
-def _link_problem(problem: str):
-    return render_template("portal/link_problem.html", title=PROBLEMS[problem], problem=problem,
+def _link_problem(problem: str, responding: bool = False):
+    title = "This request for a response has ended" if responding and problem == response_links.WITHDRAWN \
+        else PROBLEMS[problem]
+    return render_template("portal/link_problem.html", title=title, problem=problem, responding=responding,
                            form=NewLinkForm()), 200
 
 
@@ -62,7 +71,9 @@ def open_link(token: str):
 def new_link():
     form = NewLinkForm()
     if form.validate_on_submit():
+        # Witnesses and responders alike: one form, the same answer whatever the address.
         invitations.request_new_link(form.email.data)
+        sending.request_new_links(form.email.data)
         return render_template("portal/new_link_sent.html", email=form.email.data)
     return render_template("portal/link_problem.html", title="Get a new link", problem=None, form=form)
 
@@ -70,10 +81,12 @@ def new_link():
 @bp.get("/")
 @public
 def index():
-    mine = access.current_invitations()
-    if len(mine) == 1:
+    mine, requests = access.current_invitations(), access.current_requests()
+    if len(mine) == 1 and not requests:
         return redirect(url_for("portal.invitation", invitation_id=mine[0].public_id))
-    return render_template("portal/index.html", invitations=mine, form=NewLinkForm())
+    if len(requests) == 1 and not mine:
+        return redirect(url_for("portal.response", request_id=requests[0].public_id))
+    return render_template("portal/index.html", invitations=mine, requests=requests, form=NewLinkForm())
 
 
 @bp.post("/sign-out")
@@ -255,3 +268,123 @@ def session_calendar(invitation: Invitation, session_id: str):
                        "Content-Disposition": f"attachment; filename={calendar_filename(session)}"}
 
 
+
+
+# ---- responses to recommendations --------------------------------------------------
+
+
+@bp.get("/respond/<token>")
+@public
+def response_start(token: str):
+    # Only looks, as for a witness's link: the button posts back to spend it.
+    request_, problem = response_links.check_token(token)
+    if request_ is None:
+        return _link_problem(problem, responding=True)
+    return render_template("portal/response_start.html", response_request=request_, form=StartResponseForm(),
+                           recommendations=replies.recommendations_for(request_))
+
+
+@bp.post("/respond/<token>")
+@public
+def open_response(token: str):
+    if not StartResponseForm().validate_on_submit():
+        abort(400)
+    request_, problem = response_links.redeem_token(token)
+    if request_ is None:
+        return _link_problem(problem, responding=True)
+    access.remember_request(request_)
+    return redirect(url_for("portal.response", request_id=request_.public_id))
+
+
+def _is_executive(response_request: ResponseRequest) -> bool:
+    return response_request.organisation.kind == "council_executive"
+
+
+def _render_response(response_request: ResponseRequest, rows, problems=(), status=200):
+    return render_template("portal/response_form.html", response_request=response_request, rows=rows,
+                           problems=list(problems), errors=response_form.errors_by_field(list(problems)),
+                           error_list=response_form.error_list(list(problems)),
+                           executive=_is_executive(response_request), form=ResponseForm()), status
+
+
+@bp.get("/responses/<request_id>")
+@responder_request
+def response(response_request: ResponseRequest):
+    answers = replies.answers(response_request)
+    db.session.commit()  # answers made for a first visit
+    if response_request.is_submitted:
+        return render_template("portal/response_submitted.html", response_request=response_request,
+                               answers=answers, executive=_is_executive(response_request))
+    add = request.args.get("add", type=int)
+    return _render_response(response_request, response_form.from_answers(answers, {add: 2} if add else None))
+
+
+@bp.post("/responses/<request_id>")
+@responder_request
+def save_response(response_request: ResponseRequest):
+    if not ResponseForm().validate_on_submit():
+        abort(400)
+    if response_request.is_submitted:
+        return redirect(url_for("portal.response", request_id=response_request.public_id))
+    answers = replies.answers(response_request)
+    rows, typed, bad_dates = response_form.from_post(request.form, answers)
+    if bad_dates:  # nothing saved: the page shows what was typed, as typed
+        db.session.rollback()
+        return _render_response(response_request, rows, bad_dates)
+    try:
+        replies.save_draft(response_request, typed)
+    except replies.ReplyError as err:
+        db.session.rollback()
+        return _render_response(response_request, rows, err.problems)
+    add = request.form.get("add", type=int)
+    if add is not None:
+        return redirect(url_for("portal.response", request_id=response_request.public_id, add=add,
+                                _anchor=f"answer-{add}-actions"))
+    if request.form.get("action") == "check":
+        problems = replies.problems(response_request, today())
+        if problems:
+            return _render_response(response_request, response_form.from_answers(replies.answers(response_request)),
+                                    problems)
+        return redirect(url_for("portal.check_response", request_id=response_request.public_id))
+    flash("Your draft is saved. It is not submitted yet: anyone from your organisation with a link can carry on "
+          "with it.", "success")
+    return redirect(url_for("portal.response", request_id=response_request.public_id))
+
+
+@bp.route("/responses/<request_id>/check", methods=["GET", "POST"])
+@responder_request
+def check_response(response_request: ResponseRequest):
+    if response_request.is_submitted:
+        return redirect(url_for("portal.response", request_id=response_request.public_id))
+    problems = replies.problems(response_request, today())
+    if problems:  # changed since, by a colleague or by the date
+        return _render_response(response_request, response_form.from_answers(replies.answers(response_request)),
+                                problems)
+    form = SubmitResponseForm()
+    if form.validate_on_submit():
+        try:
+            replies.submit(response_request, name=form.name.data, email=form.email.data, today=today())
+        except replies.ReplyError as err:
+            db.session.rollback()
+            return _render_response(response_request,
+                                    response_form.from_answers(replies.answers(response_request)), err.problems)
+        sending.queue_receipt(response_request)
+        db.session.commit()
+        flash("Your response has been sent to the scrutiny team. We have emailed you a receipt listing your answers.",
+              "success")
+        return redirect(url_for("portal.response", request_id=response_request.public_id))
+    return render_template("portal/response_check.html", response_request=response_request, form=form,
+                           answers=replies.answers(response_request), executive=_is_executive(response_request))
+
+
+@bp.get("/responses/<request_id>/letter")
+@responder_request
+def response_letter(response_request: ResponseRequest):
+    document = db.session.get(Document, response_request.document_id) if response_request.document_id else None
+    if document is None or not document.storage_key:
+        abort(404)
+    response_ = send_stored(document.storage_key, mimetype="application/pdf",
+                            download_name=f"letter-{response_request.topic_group.slug}.pdf",
+                            sha256=document.sha256, size=document.size, max_age=0)
+    response_.headers["Cache-Control"] = "private, no-store"
+    return response_
