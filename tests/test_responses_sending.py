@@ -178,3 +178,34 @@ def test_a_councillor_cannot_send(app, second, run_jobs):  # noqa: F811
     assert "Send the letters" not in member.get(LETTERS).text
     assert send(member, follow=False).status_code == 403
     assert count(app, ResponseRequest) == 0
+
+
+def test_a_further_response_the_group_asks_for_goes_with_its_reason(app, sent, run_jobs):
+    from scrutiny.responses import inadequate, replies
+
+    with app.app_context():
+        request = db.session.scalar(select(ResponseRequest).where(
+            ResponseRequest.organisation_id == find_by_name(TRUST).id))
+        for answer in replies.answers(request):
+            answer.decision = "not_accepted"
+            answer.reason = "No budget this year."
+        replies.submit(request, name="Ann Chief", email="ceo@trust.example", today=today())
+        inadequate.find_inadequate(request, reason="The response gives no plan for next year either.",
+                                   due_on=today() + timedelta(days=28), by=find_user("lead@second.example"),
+                                   today=today())
+    officer = signed_in(app)
+    page = officer.get(LETTERS)
+    assert f"asked for a further response from {TRUST}" in text(page)
+    send(officer)
+    run_jobs()
+    messages = sent.to(ADDRESSES[TRUST])
+    assert len(messages) == 2
+    body = messages[-1].get_body(("plain",)).get_content()
+    assert "asks for a further response" in body
+    assert "The response gives no plan for next year either." in body
+    assert response_links(sent, ADDRESSES[TRUST])[-1] != response_links(sent, ADDRESSES[TRUST])[0]
+    with app.app_context():
+        rounds = db.session.scalars(select(ResponseRequest).where(
+            ResponseRequest.organisation_id == find_by_name(TRUST).id).order_by(ResponseRequest.round)).all()
+        assert [(r.round, r.sent_at is not None) for r in rounds] == [(1, True), (2, True)]
+    assert "Every letter has been sent with its response link." in text(officer.get(LETTERS))

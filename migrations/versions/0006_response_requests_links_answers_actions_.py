@@ -129,9 +129,19 @@ def upgrade():
     with op.batch_alter_table('response_actions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_response_actions_response_id'), ['response_id'], unique=False)
 
+    # A response link e-mail names its request, whose link is minted at send time.
+    with op.batch_alter_table('emails', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('response_request_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_emails_response_request_id'), ['response_request_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_emails_response_request_id_response_requests'), 'response_requests', ['response_request_id'], ['id'], ondelete='CASCADE')
 
 
 def downgrade():
+    with op.batch_alter_table('emails', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_emails_response_request_id_response_requests'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_emails_response_request_id'))
+        batch_op.drop_column('response_request_id')
+
     with op.batch_alter_table('response_actions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_response_actions_response_id'))
 

@@ -395,6 +395,11 @@ def sent_requests(group: TopicGroup) -> dict:
     return sending.requests_of(group)
 
 
+def further_requests(group: TopicGroup) -> list:
+    """Further responses the group has asked for, waiting to be sent."""
+    return sending.further_unsent(group)
+
+
 # ---- builds that lost their worker ----------------------------------------------
 
 ABANDONED = "The build stopped before it finished (its worker ended). Request it again."

@@ -137,7 +137,7 @@ def letters_page(group: TopicGroup):
                            problems=letters.letter_problems(group), rules=letters.due_rules(), form=FlaskForm(),
                            can_manage=group.can_manage(current_user),
                            stale=services.out_of_date(group, [row.latest_done for row in rows]),
-                           sent=services.sent_requests(group),
+                           sent=services.sent_requests(group), further=services.further_requests(group),
                            send_problems=services.send_problems(group) if group.can_manage(current_user) else [])
 
 

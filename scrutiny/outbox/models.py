@@ -38,6 +38,9 @@ class Email(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     to_name: Mapped[str] = mapped_column(String(200), default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
+    # For a response link e-mail: the request whose link it carries (minted at send time).
+    response_request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("response_requests.id", ondelete="CASCADE"), index=True)
     # For an acknowledgement: the submission it lists.
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id", ondelete="SET NULL"))
     # invitation, reminder, overdue, acknowledgement, new_link, comment_digest, ...

@@ -12,7 +12,6 @@ knows builds and what is out of date): its caller hands the letters in.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from flask import current_app
@@ -38,10 +37,6 @@ SUBJECTS = {
     NEW_LINK: "Your new link to respond: {group}",
     RECEIPT: "We have received your response: {group}",
 }
-# Until it is sent, a link e-mail's body names its request: the outbox's
-# rows have no column for it, and the preparer replaces this with the text sent.
-_PENDING = "Written when sent, with a fresh response link, for response request {}."
-_PENDING_RE = re.compile(r"response request ([A-Za-z0-9_-]+)\.$")
 
 
 @dataclass
@@ -121,14 +116,40 @@ def send(group: TopicGroup, letters: dict[int, int], by: User, letter_problems: 
         db.session.flush()
         queue_link_email(request, REQUEST)
         result.created.append(request)
+    for request in further_unsent(group):
+        # The group found a response inadequate: the same letter goes again,
+        # asking for the further response by the date the officer gave.
+        request.document_id = letters.get(request.organisation_id, request.document_id)
+        request.to_name = addressed_to(request.organisation) or request.to_name
+        request.to_address = (request.organisation.email or request.to_address).strip()
+        request.sent_at, request.sent_by_id = now, by.id
+        queue_link_email(request, REQUEST)
+        result.created.append(request)
     return result
+
+
+def further_unsent(group: TopicGroup) -> list[ResponseRequest]:
+    """Requests for a further response (round 2 on) not sent yet."""
+    return list(db.session.scalars(select(ResponseRequest).where(
+        ResponseRequest.topic_group_id == group.id, ResponseRequest.round > 1,
+        ResponseRequest.sent_at.is_(None)).order_by(ResponseRequest.id)))
+
+
+def earlier_round(request: ResponseRequest) -> ResponseRequest | None:
+    """The request whose response the group found inadequate, for a further one."""
+    if request.round <= 1:
+        return None
+    return db.session.scalar(select(ResponseRequest).where(
+        ResponseRequest.topic_group_id == request.topic_group_id,
+        ResponseRequest.organisation_id == request.organisation_id,
+        ResponseRequest.round == request.round - 1))
 
 
 def queue_link_email(request: ResponseRequest, kind: str) -> Email:
     """Record a link e-mail for the outbox; it is written, with a fresh
     link, when the worker sends it. The caller commits."""
     return outbox.queue(Email(kind=kind, to_address=request.to_address, to_name=request.to_name,
-                              topic_group_id=request.topic_group_id, body_text=_PENDING.format(request.public_id)))
+                              topic_group_id=request.topic_group_id, response_request_id=request.id))
 
 
 def request_new_links(address: str) -> int:
@@ -144,7 +165,7 @@ def request_new_links(address: str) -> int:
 def _context(request: ResponseRequest, **more) -> dict:
     return {"request": request, "group": request.topic_group, "organisation": request.organisation,
             "recommendations": services.recommendations_for(request.topic_group, request.organisation),
-            "council_name": current_app.config["COUNCIL_NAME"], **more}
+            "council_name": current_app.config["COUNCIL_NAME"], "earlier": earlier_round(request), **more}
 
 
 def _subject(kind: str, request: ResponseRequest) -> str:
@@ -155,8 +176,7 @@ def _subject(kind: str, request: ResponseRequest) -> str:
 def prepare_email(email: Email) -> Message:
     """The outbox's preparer for link e-mails: written at send time with a
     fresh single-use link, kept with the link blanked out."""
-    match = _PENDING_RE.search(email.body_text or "")
-    request = links.by_public_id(match.group(1)) if match else None
+    request = db.session.get(ResponseRequest, email.response_request_id) if email.response_request_id else None
     if request is None or not links.is_live(request):
         raise NotSending("Not sent: the response request is no longer open")
     token = links.issue_token(request)
