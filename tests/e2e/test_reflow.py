@@ -31,11 +31,11 @@ DEMO, SECOND = "bame-health-inequalities", "adult-social-care-waiting-times"
 DEMO_PASSWORD = "scrutiny-demo"
 WIDTH = 320
 # A few of each kind of page, per role: enough to meet each template with its data.
-PER_ENDPOINT = {"officer": 2, "councillor": 1, "admin": 1, "witness": 2, "nobody": 1}
+PER_ENDPOINT = {"officer": 2, "councillor": 1, "admin": 1, "witness": 2, "responder": 2, "nobody": 1}
 # Not pages: files, calendars, JSON, the portal's one-time door.
 NOT_PAGES = {"static", "documents.download", "documents.status", "documents.progress", "evidence.download",
              "branding.image", "portal.download", "portal.session_calendar", "sessions.calendar", "portal.start",
-             "health.healthz"}
+             "health.healthz", "responses.original", "portal.response_letter"}
 
 LONG_EMAIL = "evidence.submissions.for.scrutiny.reviews@northshire-community-health-partnership.example.org"
 LONG_URL = "https://www.northshire-community-health-partnership.example.org/publications/2026/annual-report-on-waiting-times-for-adult-social-care-assessments.pdf"
@@ -143,6 +143,21 @@ def _setup(app) -> dict:
     session = _make_session(app, invitation)
     _circulate_draft(app)
     _documents(app)
+    from tests.test_permissions import _responses
+
+    responses = _responses(app)
+    with app.app_context():
+        from sqlalchemy import select
+
+        from scrutiny.documents.models import Document
+        from scrutiny.responses import links as response_links
+
+        awaited = response_links.by_public_id(responses["response"])
+        awaited.document_id = db.session.scalar(select(Document.id).where(
+            Document.kind == "letter", Document.organisation_id == awaited.organisation_id))
+        awaited.to_address = "director@asc.example"
+        db.session.commit()
+        response_token = response_links.issue_token(awaited)
     with app.app_context():
         token = issue_token(by_public_id(invitation))
         from scrutiny.auth import password_reset
@@ -150,7 +165,8 @@ def _setup(app) -> dict:
 
         reset_token = password_reset.issue_token(find_user("admin@second.example"))
         link = next(link for f in get_group_by_slug(DEMO).findings for link in f.evidence_links)
-        return {"token": token, "reset_token": reset_token, "invitation": invitation, "submission": submission, "draft": draft,
+        return {"token": token, "reset_token": reset_token, "response_token": response_token, **responses,
+                "invitation": invitation, "submission": submission, "draft": draft,
                 "session": session,
                 "evidence_link": f"/groups/{DEMO}/findings/{link.finding_id}/evidence/{link.id}"}
 
@@ -243,6 +259,8 @@ def site(app, chromium_browser, live_server) -> list[Visit]:
 
     people = [
         ("officer", "lead@second.example", PASSWORD, ["/my-groups", "/groups", "/organisations/",
+                                                    f"/groups/{SECOND}/responses/{ids['answered']}",
+                                                    f"/groups/{SECOND}/responses/{ids['response']}/enter",
                                                     f"/groups/{SECOND}/invitations/{ids['invitation']}",
                                                     f"/groups/{SECOND}/evidence/{ids['submission']}"]),
         ("officer", "officer@example.org", DEMO_PASSWORD, ["/my-groups", f"/groups/{DEMO}/letters",
@@ -285,6 +303,16 @@ def site(app, chromium_browser, live_server) -> list[Visit]:
     visits += _crawl(anonymous, app, "witness", [f"/portal/invitations/{ids['invitation']}",
                                                  f"/portal/evidence/{ids['draft']}",
                                                  f"/portal/evidence/{ids['draft']}/submit"], Counter(), PER_ENDPOINT["witness"])
+    # An organisation's response link: its start page, then the response pages.
+    page = anonymous.new_page()
+    page.goto(f"/portal/respond/{ids['response_token']}")
+    visits.append(Visit("responder", "/portal/respond/<token>", 200, page.content(), page.evaluate(LAYOUT)))
+    page.locator("main button[type=submit]").first.click()
+    page.wait_for_url(lambda url: "/portal/respond/" not in url)
+    page.close()
+    visits += _crawl(anonymous, app, "responder", [f"/portal/responses/{ids['response']}",
+                                                   f"/portal/responses/{ids['response']}/check"], Counter(),
+                     PER_ENDPOINT["responder"])
     anonymous.close()
     return visits
 
