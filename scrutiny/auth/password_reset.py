@@ -17,7 +17,7 @@ from datetime import timedelta
 from flask import current_app
 from redis.exceptions import RedisError
 from rq import Retry
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 
 from scrutiny import jobs, links, mail, outbox
 from scrutiny.auth.models import PasswordResetToken, User
@@ -34,7 +34,7 @@ SUBJECT = "Reset your password"
 PATH = "/reset-password/"
 
 # Why a link does not open the form.
-UNKNOWN, USED, EXPIRED = "unknown", "used", "expired"
+UNKNOWN, USED, EXPIRED = links.UNKNOWN, links.USED, links.EXPIRED
 
 
 class ResetLinkError(ValueError):
@@ -110,14 +110,10 @@ def prepare_email(email: Email) -> Message:
 
 def check_token(token: str) -> PasswordResetToken:
     """The link's record if it still works; reading it changes nothing."""
-    record = db.session.scalar(select(PasswordResetToken).where(
-        PasswordResetToken.token_hash == links.hash_token(token)))
-    if record is None or not can_reset(record.user):
-        raise ResetLinkError(UNKNOWN)
-    if record.used_at is not None:
-        raise ResetLinkError(USED)
-    if record.expires_at <= utcnow():
-        raise ResetLinkError(EXPIRED)
+    record, problem = links.look_up(PasswordResetToken, token, live=lambda r: can_reset(r.user))
+    if record is None:
+        # An account that can no longer reset is as good as no account.
+        raise ResetLinkError(UNKNOWN if problem == links.WITHDRAWN else problem)
     return record
 
 

@@ -410,22 +410,13 @@ def issue_token(invitation: Invitation) -> str:
     return token
 
 
-# Why a link did not open the portal.
-UNKNOWN, USED, EXPIRED, WITHDRAWN = "unknown", "used", "expired", "withdrawn"
+# Why a link did not open the portal (scrutiny.links).
+UNKNOWN, USED, EXPIRED, WITHDRAWN = links.UNKNOWN, links.USED, links.EXPIRED, links.WITHDRAWN
 
 
 def _token_record(token: str) -> tuple[PortalToken | None, str | None]:
     """The live record behind a link, or (None, why it does not open)."""
-    record = db.session.scalar(select(PortalToken).where(PortalToken.token_hash == links.hash_token(token)))
-    if record is None:
-        return None, UNKNOWN
-    if record.invitation.status == InvitationStatus.WITHDRAWN:
-        return None, WITHDRAWN
-    if record.used_at is not None:
-        return None, USED
-    if record.expires_at <= utcnow():
-        return None, EXPIRED
-    return record, None
+    return links.look_up(PortalToken, token, live=lambda r: r.invitation.status != InvitationStatus.WITHDRAWN)
 
 
 def check_token(token: str) -> tuple[Invitation | None, str | None]:

@@ -16,7 +16,7 @@ from scrutiny.extensions import db
 from scrutiny.responses.models import ResponseRequest, ResponseToken
 
 # Why a link did not open the response page (the portal's words for each).
-UNKNOWN, USED, EXPIRED, WITHDRAWN = "unknown", "used", "expired", "withdrawn"
+UNKNOWN, USED, EXPIRED, WITHDRAWN = links.UNKNOWN, links.USED, links.EXPIRED, links.WITHDRAWN
 PATH = "/portal/respond/"
 
 
@@ -49,16 +49,7 @@ def is_live(request: ResponseRequest) -> bool:
 
 
 def _token_record(token: str) -> tuple[ResponseToken | None, str | None]:
-    record = db.session.scalar(select(ResponseToken).where(ResponseToken.token_hash == links.hash_token(token)))
-    if record is None:
-        return None, UNKNOWN
-    if not is_live(record.request):
-        return None, WITHDRAWN
-    if record.used_at is not None:
-        return None, USED
-    if record.expires_at <= utcnow():
-        return None, EXPIRED
-    return record, None
+    return links.look_up(ResponseToken, token, live=lambda r: is_live(r.request))
 
 
 def check_token(token: str) -> tuple[ResponseRequest | None, str | None]:
