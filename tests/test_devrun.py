@@ -9,9 +9,14 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from scrutiny import devrun
 from tests.services import free_port
 from tests.workers import app_env, flask_command
+
+# `make run` with its own SQLite: the same on any machine's PostgreSQL.
+pytestmark = pytest.mark.own_database
 
 ROOT = Path(__file__).resolve().parent.parent
 # What a developer's shell would not have set: devrun chooses each itself.

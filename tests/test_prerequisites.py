@@ -10,6 +10,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CHECK = ROOT / ".ci" / "check-prerequisites"
 
+# No database at all: a shell script's answers.
+pytestmark = pytest.mark.own_database
+
 
 def _bin_with(tmp_path: Path, *tools: str) -> Path:
     """A PATH holding only these tools, as on a machine that lacks the rest."""
