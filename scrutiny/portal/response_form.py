@@ -5,8 +5,8 @@ saved draft into the same plain rows the template shows."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
+from scrutiny.responses.forms import TypedAction as ActionRow, not_a_real_date, target_date, typed_actions
 from scrutiny.responses.models import ActionState, RecommendationResponse
 from scrutiny.responses.replies import ActionInput, AnswerInput, Problem
 
@@ -17,24 +17,13 @@ PREFIX = "rec-"
 
 
 @dataclass
-class ActionRow:
-    description: str = ""
-    state: str = ActionState.PLANNED.value
-    owner_role: str = ""
-    owner_name: str = ""
-    day: str = ""
-    month: str = ""
-    year: str = ""
-
-
-@dataclass
 class AnswerRow:
     answer: RecommendationResponse
     decision: str = ""
     reason: str = ""
     cabinet_member: str = ""
     lead_officer: str = ""
-    actions: list[ActionRow] = field(default_factory=list)
+    actions: list[ActionRow] = field(default_factory=list)  # responses.forms.TypedAction: the officers' form's rows
 
     @property
     def rid(self) -> int:
@@ -45,24 +34,11 @@ def from_answers(answers: list[RecommendationResponse], blank_rows: dict[int, in
     """The saved draft, with `blank_rows[id]` (one by default) empty action rows after each answer's actions."""
     rows = []
     for answer in answers:
-        actions = [ActionRow(a.description, a.state, a.owner_role, a.owner_name,
-                             *((str(a.target_date.day), str(a.target_date.month), str(a.target_date.year))
-                               if a.target_date else ("", "", "")))
-                   for a in answer.actions]
+        actions = typed_actions(answer)
         actions += [ActionRow() for _ in range((blank_rows or {}).get(answer.recommendation_id, 1))]
         rows.append(AnswerRow(answer, answer.decision, answer.reason, answer.cabinet_member, answer.lead_officer,
                               actions))
     return rows
-
-
-def _date(row: ActionRow) -> date | None:
-    """None when blank; ValueError when not a real date."""
-    if not (row.day.strip() or row.month.strip() or row.year.strip()):
-        return None
-    day, month, year = int(row.day), int(row.month), int(row.year)
-    if year < 1000:
-        raise ValueError
-    return date(year, month, day)
 
 
 def from_post(form, answers: list[RecommendationResponse]) -> tuple[list[AnswerRow], list[AnswerInput], list[Problem]]:
@@ -83,12 +59,10 @@ def from_post(form, answers: list[RecommendationResponse]) -> tuple[list[AnswerR
                 "target_date-year")))
             row.actions.append(action)
             try:
-                when = _date(action)
+                when = target_date(action)
             except ValueError:
                 when = None
-                problems.append(Problem(f"{rid}-action-{n}-target_date",
-                                        f"Recommendation {answer.recommendation.number}, action {n + 1}: "
-                                        "the target date must be a real date, for example 27 3 2027"))
+                problems.append(not_a_real_date(rid, answer.recommendation.number, n))
             typed.actions.append(ActionInput(action.description, action.state or ActionState.PLANNED,
                                              action.owner_role, action.owner_name, when))
         rows.append(row)

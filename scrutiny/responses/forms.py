@@ -106,13 +106,17 @@ class TypedAnswer:
     actions: list[TypedAction] = field(default_factory=list)
 
 
+def typed_actions(answer: RecommendationResponse) -> list[TypedAction]:
+    """A saved answer's actions as the form shows them (the date in its three boxes)."""
+    return [TypedAction(a.description, a.state, a.owner_role, a.owner_name,
+                        *((str(a.target_date.day), str(a.target_date.month), str(a.target_date.year))
+                          if a.target_date else ("", "", "")))
+            for a in answer.actions]
+
+
 def from_saved(answer: RecommendationResponse) -> TypedAnswer:
     return TypedAnswer(answer.recommendation_id, answer.decision, answer.reason, answer.cabinet_member,
-                       answer.lead_officer, [
-                           TypedAction(a.description, a.state, a.owner_role, a.owner_name,
-                                       *((str(a.target_date.day), str(a.target_date.month), str(a.target_date.year))
-                                         if a.target_date else ("", "", "")))
-                           for a in answer.actions])
+                       answer.lead_officer, typed_actions(answer))
 
 
 def typed_entry(formdata, recommendation_ids: list[int]) -> list[TypedAnswer]:
@@ -134,7 +138,8 @@ def typed_entry(formdata, recommendation_ids: list[int]) -> list[TypedAnswer]:
     return typed
 
 
-def _date(action: TypedAction) -> date | None:
+def target_date(action: TypedAction) -> date | None:
+    """None when the three boxes are blank; ValueError when they are not a real date."""
     parts = (action.day.strip(), action.month.strip(), action.year.strip())
     if not any(parts):
         return None
@@ -142,6 +147,11 @@ def _date(action: TypedAction) -> date | None:
     if year < 1000:
         raise ValueError
     return date(year, month, day)
+
+
+def not_a_real_date(recommendation_id: int, number: int, n: int) -> Problem:
+    return Problem(f"{recommendation_id}-action-{n}-target_date",
+                   f"Recommendation {number}, action {n + 1}: the target date must be a real date, for example 27 3 2027")
 
 
 def answer_inputs(typed: list[TypedAnswer], numbers: dict[int, int]) -> tuple[list[AnswerInput], list[Problem]]:
@@ -152,13 +162,10 @@ def answer_inputs(typed: list[TypedAnswer], numbers: dict[int, int]) -> tuple[li
         actions = []
         for n, action in enumerate(answer.actions):
             try:
-                target = _date(action)
+                target = target_date(action)
             except ValueError:
                 target = None
-                problems.append(Problem(
-                    f"{answer.recommendation_id}-action-{n}-target_date",
-                    f"Recommendation {numbers[answer.recommendation_id]}, action {n + 1}: "
-                    "the target date must be a real date, for example 27 3 2027"))
+                problems.append(not_a_real_date(answer.recommendation_id, numbers[answer.recommendation_id], n))
             actions.append(ActionInput(action.description, action.state, action.owner_role, action.owner_name,
                                        target))
         inputs.append(AnswerInput(answer.recommendation_id, answer.decision, answer.reason, actions,
