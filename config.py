@@ -5,6 +5,7 @@ Nothing here touches the database or Redis; `create_app` does that.
 """
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -25,6 +26,16 @@ def _env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def _env_json(name: str, default):
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be JSON: {exc}") from exc
 
 
 def _development_secret_key() -> str:
@@ -132,6 +143,25 @@ class Config:
         "nhs_body": {"days": 28, "basis": "Local Authority (Public Health, Health and Wellbeing Boards and "
                                           "Health Scrutiny) Regulations 2013, regulation 22"},
     }
+    # Monitoring. The group's judgement on each recommendation at a review,
+    # on the council's own scale (JSON in the environment): each value's key,
+    # its label, what it means (shown beside it), its GOV.UK tag colour,
+    # whether it counts as achieved (all achieved: the group may close) and
+    # whether it needs a reason. Order: best first.
+    JUDGEMENT_SCALE = _env_json("JUDGEMENT_SCALE", [
+        {"value": "green", "label": "Green", "meaning": "Achieved", "colour": "green", "achieved": True},
+        {"value": "amber", "label": "Amber", "meaning": "Progress acceptable: keep monitoring",
+         "colour": "yellow"},
+        {"value": "red", "label": "Red", "meaning": "Progress unacceptable", "colour": "red"},
+        {"value": "paused", "label": "Paused", "meaning": "Monitoring paused for a stated reason",
+         "colour": "grey", "needs_reason": True},
+    ])
+    # Recommendations' references start with the municipal year their letters
+    # went in ("2026-27"); most councils' year starts at the annual meeting in May.
+    MUNICIPAL_YEAR_START_MONTH = _env_int("MUNICIPAL_YEAR_START_MONTH", 5)
+    # Reviews the group is offered when its letters go (months after sending).
+    REVIEW_AFTER_MONTHS = [6, 12]
+
     # An Office file may not unpack to more than this (zip bombs).
     MAX_INFLATED_BYTES = _env_int("MAX_INFLATED_MB", 500) * 1024 * 1024
     MAX_ZIP_ENTRIES = 2000

@@ -71,6 +71,10 @@ def _check_config(app: Flask) -> None:
         from config import ConfigError
 
         raise ConfigError("ORGANISATION_KINDS must map short keys to labels")
+    from scrutiny.responses import scale
+
+    with app.app_context():
+        scale.values()  # a scale a council mistyped stops the start, not the first review
 
 
 def _init_templates(app: Flask) -> None:

@@ -30,6 +30,9 @@ class TopicGroup(db.Model):
     lead_officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
+    # The stable part of its recommendations' references ("2026-27/EHI"),
+    # fixed when its letters are first sent (scrutiny.responses.references).
+    tracker_code: Mapped[str | None] = mapped_column(String(40), unique=True, index=True)
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
 
@@ -119,6 +122,8 @@ class StatusChange(db.Model):
     to_status: Mapped[str] = mapped_column(String(32))
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     changed_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    # Why, where the move needs saying (what closed a group).
+    note: Mapped[str] = mapped_column(Text, default="")
 
     topic_group: Mapped[TopicGroup] = relationship(back_populates="status_changes")
     changed_by: Mapped[User | None] = relationship(lazy="joined")

@@ -184,8 +184,25 @@ class ResponseAction(db.Model):
     owner_name: Mapped[str] = mapped_column(String(200), default="")
     target_date: Mapped[date | None] = mapped_column(Date)
     original_target_date: Mapped[date | None] = mapped_column(Date)
+    # The latest progress update (ActionProgress keeps them all), kept here so
+    # the tracker reads one row per action rather than a history per action.
+    progress_status: Mapped[str] = mapped_column(String(16), default="")  # "" until first reported
+    progress_on: Mapped[date | None] = mapped_column(Date)
 
     response: Mapped[RecommendationResponse] = relationship(back_populates="actions")
+    progress: Mapped[list[ActionProgress]] = relationship(
+        back_populates="action", order_by="(ActionProgress.recorded_on, ActionProgress.id)",
+        cascade="all, delete-orphan")
+    date_changes: Mapped[list[ActionDateChange]] = relationship(
+        back_populates="action", order_by="ActionDateChange.changed_at", cascade="all, delete-orphan")
+
+    @property
+    def date_moved(self) -> bool:
+        return self.original_target_date is not None and self.target_date != self.original_target_date
+
+    @property
+    def progress_label(self) -> str:
+        return ProgressStatus(self.progress_status).label if self.progress_status else "No update yet"
 
 
 class ExtensionRequest(db.Model):
@@ -201,6 +218,8 @@ class ExtensionRequest(db.Model):
     due_before: Mapped[date | None] = mapped_column(Date)
     proposed_due: Mapped[date] = mapped_column(Date)
     decision: Mapped[str] = mapped_column(String(12), default="")  # "", granted, refused
+    # What the officer granted: the date asked for, or another.
+    granted_due: Mapped[date | None] = mapped_column(Date)
     decision_note: Mapped[str] = mapped_column(Text, default="")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None]
@@ -208,3 +227,106 @@ class ExtensionRequest(db.Model):
     request: Mapped[ResponseRequest] = relationship(
         backref=db.backref("extensions", order_by="ExtensionRequest.asked_at", cascade="all, delete-orphan"))
     decided_by: Mapped[User | None] = relationship()
+
+
+# ---- monitoring ---------------------------------------------------------------
+
+class ProgressStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    DONE = "done"
+    DROPPED = "dropped"
+
+    @property
+    def label(self) -> str:
+        return {"not_started": "Not started", "on_track": "On track", "at_risk": "At risk",
+                "done": "Done", "dropped": "Dropped"}[self.value]
+
+
+class ActionProgress(db.Model):
+    """One progress update on an action, by an officer or by the responder
+    through the portal (then only their name is known)."""
+
+    __tablename__ = "action_progress"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("response_actions.id", ondelete="CASCADE"), index=True)
+    recorded_on: Mapped[date] = mapped_column(Date)  # the date the update speaks for
+    status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_by_name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    action: Mapped[ResponseAction] = relationship(back_populates="progress")
+    recorded_by: Mapped[User | None] = relationship()
+
+    @property
+    def status_label(self) -> str:
+        return ProgressStatus(self.status).label
+
+
+class ActionDateChange(db.Model):
+    """An action's target date moved: from, to, why and who. The first date
+    stays on the action (original_target_date); this is the history between."""
+
+    __tablename__ = "action_date_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("response_actions.id", ondelete="CASCADE"), index=True)
+    from_date: Mapped[date | None] = mapped_column(Date)
+    to_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    changed_by_name: Mapped[str] = mapped_column(String(200), default="")
+    changed_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    action: Mapped[ResponseAction] = relationship(back_populates="date_changes")
+    changed_by: Mapped[User | None] = relationship()
+
+
+class ReviewPoint(db.Model):
+    """A scheduled look at progress (for example 6 and 12 months after the
+    report), when the group records its judgement on each recommendation."""
+
+    __tablename__ = "review_points"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=public_id)
+    topic_group_id: Mapped[int] = mapped_column(ForeignKey("topic_groups.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(100))  # "6-month review"
+    due_on: Mapped[date] = mapped_column(Date)
+    held_at: Mapped[datetime | None]  # the judgements were recorded
+    held_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The due date the lead officer's reminder was sent for (as invitations).
+    reminded_for_due: Mapped[date | None] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    topic_group: Mapped[TopicGroup] = relationship(
+        backref=db.backref("review_points", order_by="ReviewPoint.due_on", cascade="all, delete-orphan"))
+    held_by: Mapped[User | None] = relationship(foreign_keys=[held_by_id])
+
+
+class Judgement(db.Model):
+    """The group's own judgement on a recommendation at a review: a value of
+    the council's scale (scrutiny.responses.scale) and, where the scale asks
+    for one, a reason. The latest is the recommendation's standing."""
+
+    __tablename__ = "recommendation_judgements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id", ondelete="CASCADE"),
+                                                   index=True)
+    review_point_id: Mapped[int | None] = mapped_column(ForeignKey("review_points.id", ondelete="SET NULL"),
+                                                        index=True)
+    value: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+    recommendation: Mapped[Recommendation] = relationship(
+        backref=db.backref("judgements", order_by="Judgement.id", cascade="all, delete-orphan"))
+    review_point: Mapped[ReviewPoint | None] = relationship(backref="judgements")
+    recorded_by: Mapped[User | None] = relationship()

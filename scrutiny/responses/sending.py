@@ -19,14 +19,14 @@ from sqlalchemy import select
 
 from scrutiny import mail, outbox
 from scrutiny.auth.models import User
-from scrutiny.clock import utcnow
+from scrutiny.clock import today, utcnow
 from scrutiny.extensions import db
 from scrutiny.findings.agreement import signed_off_draft
 from scrutiny.groups.models import TopicGroup
 from scrutiny.organisations.models import Organisation
 from scrutiny.outbox.jobs import Message, NotSending
 from scrutiny.outbox.models import Email
-from scrutiny.responses import links, services
+from scrutiny.responses import links, references, services
 from scrutiny.responses.models import ResponseRequest
 from scrutiny.responses.replies import answers
 
@@ -104,6 +104,7 @@ def send(group: TopicGroup, letters: dict[int, int], by: User, letter_problems: 
     dues = services.dues(group)
     result = Sent([], [])
     now = utcnow()
+    references.fix_code(group, today())
     for organisation in services.addressees(group):
         if organisation.id in sent:
             result.skipped.append(sent[organisation.id])
