@@ -30,6 +30,17 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    # Everything in this folder is a browser test, marked or not: CI's
+    # PostgreSQL pass leaves out `-m browser` and must not run any of it.
+    for item in items:
+        if HERE in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
 # Short enough that a broken journey fails fast; long enough for a slow CI box.
 TIMEOUT_MS = 5_000
 
