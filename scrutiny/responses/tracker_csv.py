@@ -98,12 +98,14 @@ def read(path: Path, encoding: str) -> list[list[str]]:
     text = path.read_text(encoding=encoding)
     if text.startswith("\ufeff"):
         text = text[1:]
+    # Only the delimiter is guessed (Excel in some locales saves with ";"):
+    # quoting stays Excel's, which the sniffer cannot tell from a header row.
     try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
+        delimiter = ","
     try:
-        return [row for row in csv.reader(io.StringIO(text, newline=""), dialect)]
+        return [row for row in csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)]
     except csv.Error as exc:
         raise FileError(f"The file could not be read as CSV ({exc}): save it from your spreadsheet as "
                         "“CSV UTF-8” and upload it again") from exc
