@@ -28,9 +28,13 @@ class ImportForm(FlaskForm):
 
 
 def _groups(group: TopicGroup | None) -> list[TopicGroup]:
+    """The groups whose rows the page reads: only the one filtered on, when
+    the all-groups page is filtered by group (the others are not read)."""
     if group is not None:
         return [group] if tracker.is_tracked(group) else []
-    return tracker.tracked_groups(current_user)
+    found = tracker.tracked_groups(current_user)
+    slug = request.args.get("group", "")
+    return [g for g in found if g.slug == slug] if slug and request.method == "GET" else found
 
 
 def _show(group: TopicGroup | None, *, problems: list[Problem] | None = None, typed: dict | None = None):
@@ -38,10 +42,11 @@ def _show(group: TopicGroup | None, *, problems: list[Problem] | None = None, ty
     if group is not None:
         filters = tracker.Filters(**{**filters.__dict__, "group": ""})
     groups = _groups(group)
+    listed = groups if group is not None or not filters.group else tracker.tracked_groups(current_user)
     number = request.args.get("page", "1")
     found = tracker.page(groups, today(), filters, int(number) if number.isdigit() else 1)
     can_manage = group.can_manage(current_user) if group is not None else True
-    return render_template("responses/tracker.html", group=group, groups=groups, page=found, filters=filters,
+    return render_template("responses/tracker.html", group=group, groups=listed, page=found, filters=filters,
                            organisations=tracker.organisations(groups), decisions=tracker.DECISIONS,
                            sorts=tracker.SORTS, scale=scale.values(), can_manage=can_manage,
                            problems=problems or [], typed=typed or {}, any_filter=filters.any)
