@@ -6,9 +6,10 @@ database is created beside it and dropped afterwards) or REDIS_URL (its
 queue must be the benchmark's alone: the document benchmark runs what is
 queued there).
 
-`--only pages`, `--only documents` or `--only evidence-map` runs one of them
-(the evidence map is not in the default run: it needs the findings pages,
-and says so when they are not there). With `--json` the
+`--only pages`, `--only documents`, `--only evidence-map` or `--only tracker`
+runs one of them (the evidence map is not in the default run: it needs the
+findings pages, and says so when they are not there; nor is the tracker's,
+which makes its own 2,000 recommendations). With `--json` the
 results follow the tables as one JSON object: the benchmark's own results
 when one ran, {"pages": ..., "documents": ...} when both did.
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import documents, evidence_map, pages, report
+from bench import documents, evidence_map, pages, report, tracker
 
 
 def positive(text: str) -> int:
@@ -37,7 +38,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m bench", description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=["pages", "documents", "evidence-map"],
+    parser.add_argument("--only", choices=["pages", "documents", "evidence-map", "tracker"],
                         help="run one benchmark (default: pages and documents)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic data (default 1)")
     parser.add_argument("--json", action="store_true", help="also print the results as JSON")
@@ -102,6 +103,10 @@ def main(argv: list[str] | None = None) -> None:
         results["evidence_map"] = evidence_map.run(requests=min(args.requests, 100), warmup=args.warmup,
                                                    seed=args.seed)
         print(evidence_map.table(results["evidence_map"]))
+    if args.only == "tracker":
+        results["tracker"] = tracker.run(requests=min(args.requests, 50), warmup=min(args.warmup, 3),
+                                         seed=args.seed)
+        print(tracker.table(results["tracker"]))
     if args.json:
         print()
         print(report.as_json(results if len(results) > 1 else next(iter(results.values()))))

@@ -195,6 +195,7 @@ def _register_blueprints(app: Flask) -> None:
     from scrutiny.invitations.views import bp as invitations_bp
     from scrutiny.organisations.views import bp as organisations_bp
     from scrutiny.portal.views import bp as portal_bp
+    from scrutiny.responses.tracker_views import bp as tracker_bp
     from scrutiny.responses.views import bp as responses_bp
     from scrutiny.sessions.views import bp as sessions_bp
 
@@ -203,4 +204,5 @@ def _register_blueprints(app: Flask) -> None:
                home_bp):
         app.register_blueprint(bp)
     app.register_blueprint(responses_bp)
+    app.register_blueprint(tracker_bp)
     app.register_blueprint(findings_bp)

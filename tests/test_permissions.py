@@ -68,6 +68,15 @@ ROUTES = [
     ("GET", f"/groups/{GROUP}/responses/{{response}}/enter", OFFICER),
     ("POST", f"/groups/{GROUP}/responses/{{answered}}/inadequate", OFFICER),
     ("POST", f"/groups/{GROUP}/letters/send", OFFICER),
+    # The recommendations tracker (scrutiny/responses/tracker_views.py): councillors look at their groups'.
+    ("GET", f"/groups/{GROUP}/tracker", "member"),
+    ("POST", f"/groups/{GROUP}/tracker/judgements", OFFICER),
+    ("GET", f"/groups/{GROUP}/tracker.csv", OFFICER),
+    ("GET", f"/groups/{GROUP}/tracker/import", OFFICER),
+    ("GET", "/tracker", OFFICER),
+    ("POST", "/tracker/judgements", OFFICER),
+    ("GET", "/tracker.csv", OFFICER),
+    ("GET", "/tracker/import", OFFICER),
     # The draft and its agreement: who may answer, sign off or reopen is the service's rule.
     ("GET", f"/groups/{GROUP}/draft", "member"),
     ("POST", f"/groups/{GROUP}/draft/comments/finding/1", "member"),

@@ -20,11 +20,12 @@ class DocumentKind(StrEnum):
     LETTER = "letter"
     AGENDA = "agenda"
     PACK = "agenda_pack"
+    TRACKER = "tracker"
 
     @property
     def label(self) -> str:
         return {"report": "Final report", "letter": "Recommendation letter", "agenda": "Agenda",
-                "agenda_pack": "Agenda pack"}[self.value]
+                "agenda_pack": "Agenda pack", "tracker": "Recommendations tracker"}[self.value]
 
 
 class DocumentStatus(StrEnum):

@@ -111,8 +111,19 @@ def _pack() -> Kind:
     )
 
 
+def _tracker() -> Kind:
+    """A group's recommendations tracker, landscape."""
+    from scrutiny.documents import tracker
+
+    return Kind(template="pdf/tracker.html", variable="tracker",
+                context=lambda group, subject, version, built_on: tracker.tracker_context(
+                    group, version=version, built_on=built_on),
+                problems=lambda group, subject: tracker.tracker_problems(group), filename=tracker.tracker_filename)
+
+
 KINDS: dict[str, Callable[[], Kind]] = {DocumentKind.REPORT: _report, DocumentKind.LETTER: _letter,
                                         DocumentKind.AGENDA: _agenda, DocumentKind.PACK: _pack}
+KINDS[DocumentKind.TRACKER] = _tracker
 
 
 def kind_of(kind: str) -> Kind:

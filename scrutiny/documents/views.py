@@ -24,7 +24,9 @@ def index(group: TopicGroup):
     latest_report = next((d for d in report_versions if d.status == DocumentStatus.DONE), None)
     stale = services.out_of_date(group, [latest_report] + [row[k] for row in agenda_rows for k in ("agenda", "pack")])
     letters_stale = services.out_of_date(group, [row.latest_done for row in letter_rows])
+    tracker_versions = services.versions(group, DocumentKind.TRACKER)
     return render_template("documents/index.html", group=group, report_versions=report_versions,
+                           tracker_versions=tracker_versions,
                            problems=problems, can_manage=group.can_manage(current_user),
                            letter_rows=letter_rows, agenda_rows=agenda_rows, stale=stale,
                            letters_stale=letters_stale, latest_report=latest_report)
@@ -36,7 +38,7 @@ def build(group: TopicGroup, kind: str):
     from flask_wtf import FlaskForm
 
     # Letters and agendas are built per addressee or session: they have their own buttons.
-    if kind != DocumentKind.REPORT:
+    if kind not in (DocumentKind.REPORT, DocumentKind.TRACKER):
         abort(404)
     if not FlaskForm().validate_on_submit():
         abort(400)

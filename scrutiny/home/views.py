@@ -13,4 +13,5 @@ bp = Blueprint("home", __name__)
 @staff_required
 def mine():
     groups, reports = services.my_groups(current_user)
-    return render_template("groups/mine.html", groups=groups, reports=reports)
+    return render_template("groups/mine.html", groups=groups, reports=reports,
+                           tracker=services.my_tracker(current_user))

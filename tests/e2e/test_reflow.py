@@ -35,7 +35,8 @@ PER_ENDPOINT = {"officer": 2, "councillor": 1, "admin": 1, "witness": 2, "respon
 # Not pages: files, calendars, JSON, the portal's one-time door.
 NOT_PAGES = {"static", "documents.download", "documents.status", "documents.progress", "evidence.download",
              "branding.image", "portal.download", "portal.session_calendar", "sessions.calendar", "portal.start",
-             "health.healthz", "responses.original", "portal.response_letter"}
+             "health.healthz", "responses.original", "portal.response_letter", "tracker.group_csv",
+             "tracker.all_csv"}
 
 LONG_EMAIL = "evidence.submissions.for.scrutiny.reviews@northshire-community-health-partnership.example.org"
 LONG_URL = "https://www.northshire-community-health-partnership.example.org/publications/2026/annual-report-on-waiting-times-for-adult-social-care-assessments.pdf"
