@@ -52,6 +52,7 @@ ROUTES = [
     ("GET", f"/groups/{GROUP}/evidence/files/{{file}}", "member"),
     ("GET", f"/groups/{GROUP}/documents", "member"),
     ("POST", f"/groups/{GROUP}/documents/report/build", OFFICER),
+    ("POST", f"/groups/{GROUP}/documents/responses/build", OFFICER),  # the responses PDF
     ("GET", f"/groups/{GROUP}/documents/{{document}}", "member"),
     ("GET", f"/groups/{GROUP}/documents/{{document}}/status", "member"),
     ("GET", f"/groups/{GROUP}/documents/progress", "member"),

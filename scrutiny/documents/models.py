@@ -21,11 +21,13 @@ class DocumentKind(StrEnum):
     AGENDA = "agenda"
     PACK = "agenda_pack"
     TRACKER = "tracker"
+    RESPONSES = "responses"
 
     @property
     def label(self) -> str:
         return {"report": "Final report", "letter": "Recommendation letter", "agenda": "Agenda",
-                "agenda_pack": "Agenda pack", "tracker": "Recommendations tracker"}[self.value]
+                "agenda_pack": "Agenda pack", "tracker": "Recommendations tracker",
+                "responses": "Responses to recommendations"}[self.value]
 
 
 class DocumentStatus(StrEnum):
@@ -39,7 +41,7 @@ class Document(db.Model):
     """One build of one compiled document, kept as a version.
 
     `subject` tells the documents of a kind apart within a group: "" for the
-    report, "organisation:<id>" for a letter, "session:<id>" for an agenda
+    report and the responses to its recommendations, "organisation:<id>" for a letter, "session:<id>" for an agenda
     pack. Versions count up per (group, kind, subject).
     """
 

@@ -69,6 +69,20 @@ def _letter() -> Kind:
     )
 
 
+def _responses() -> Kind:
+    """The organisations' responses to the recommendations, published beside the report."""
+    from scrutiny.documents import responses_document
+
+    return Kind(
+        template="pdf/responses.html",
+        variable="responses",
+        context=lambda group, subject, version, built_on: responses_document.responses_context(
+            group, version=version, built_on=built_on),
+        problems=lambda group, subject: responses_document.responses_problems(group),
+        filename=responses_document.responses_filename,
+    )
+
+
 def _session_problems(group: TopicGroup, subject: str) -> list[str]:
     from scrutiny.documents import agenda
 
@@ -122,8 +136,8 @@ def _tracker() -> Kind:
 
 
 KINDS: dict[str, Callable[[], Kind]] = {DocumentKind.REPORT: _report, DocumentKind.LETTER: _letter,
-                                        DocumentKind.AGENDA: _agenda, DocumentKind.PACK: _pack}
-KINDS[DocumentKind.TRACKER] = _tracker
+                                        DocumentKind.AGENDA: _agenda, DocumentKind.PACK: _pack,
+                                        DocumentKind.RESPONSES: _responses, DocumentKind.TRACKER: _tracker}
 
 
 def kind_of(kind: str) -> Kind:

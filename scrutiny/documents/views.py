@@ -20,16 +20,28 @@ bp = Blueprint("documents", __name__)
 def index(group: TopicGroup):
     report_versions = services.versions(group, DocumentKind.REPORT)
     problems = services.kind_of(DocumentKind.REPORT).problems(group, "")
+    responses_versions = services.versions(group, DocumentKind.RESPONSES)
+    responses_problems = services.kind_of(DocumentKind.RESPONSES).problems(group, "")
     letter_rows, agenda_rows = letters.letter_rows(group), services.agenda_rows(group)
     latest_report = next((d for d in report_versions if d.status == DocumentStatus.DONE), None)
-    stale = services.out_of_date(group, [latest_report] + [row[k] for row in agenda_rows for k in ("agenda", "pack")])
+    latest_responses = next((d for d in responses_versions if d.status == DocumentStatus.DONE), None)
+    stale = services.out_of_date(group, [latest_report, latest_responses]
+                                 + [row[k] for row in agenda_rows for k in ("agenda", "pack")])
     letters_stale = services.out_of_date(group, [row.latest_done for row in letter_rows])
     tracker_versions = services.versions(group, DocumentKind.TRACKER)
     return render_template("documents/index.html", group=group, report_versions=report_versions,
                            tracker_versions=tracker_versions,
                            problems=problems, can_manage=group.can_manage(current_user),
                            letter_rows=letter_rows, agenda_rows=agenda_rows, stale=stale,
-                           letters_stale=letters_stale, latest_report=latest_report)
+                           letters_stale=letters_stale, latest_report=latest_report,
+                           responses_versions=responses_versions, responses_problems=responses_problems,
+                           latest_responses=latest_responses)
+
+
+# The documents of a group as a whole (one per group, subject ""), built from
+# the Documents page; the responses PDF also from the responses page, the
+# tracker's from the tracker.
+WHOLE_GROUP_KINDS = (DocumentKind.REPORT, DocumentKind.RESPONSES, DocumentKind.TRACKER)
 
 
 @bp.post("/groups/<slug>/documents/<kind>/build")
@@ -38,7 +50,7 @@ def build(group: TopicGroup, kind: str):
     from flask_wtf import FlaskForm
 
     # Letters and agendas are built per addressee or session: they have their own buttons.
-    if kind not in (DocumentKind.REPORT, DocumentKind.TRACKER):
+    if kind not in WHOLE_GROUP_KINDS:
         abort(404)
     if not FlaskForm().validate_on_submit():
         abort(400)

@@ -54,8 +54,10 @@ def due_date(group: TopicGroup, organisation_id: int):
 @bp.get("/groups/<slug>/responses")
 @topic_group_access("view")
 def overview_page(group: TopicGroup):
-    return render_template("responses/overview.html", group=group, rows=overview.requests_of(group, today()),
-                           any_sent=overview.any_sent(group))
+    rows = overview.requests_of(group, today())
+    return render_template("responses/overview.html", group=group, rows=rows, any_sent=overview.any_sent(group),
+                           any_submitted=any(row.is_submitted for row, _ in rows),
+                           can_manage=group.can_manage(current_user))
 
 
 def _request(group: TopicGroup, public_id: str) -> ResponseRequest:
