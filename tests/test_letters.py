@@ -544,8 +544,9 @@ def test_the_demo_builds_one_letter_per_addressee_naming_one_council(app, built)
     assert len(soup.select("tbody tr")) == 7
     assert len(soup.select("a[href$='/download']")) == 7
     assert len(soup.select("strong.govuk-tag--green")) == 7
-    assert f"Set on 14 September 2021 by {LEAD_OFFICER}. Reason: The partnership board meets on 25 November 2021." \
-        in normalise(soup.get_text(" "))
+    # The demo's letters went on 14 September 2021: the page says when, to whom and by when.
+    assert (f"Sent on 14 September 2021, response due 30 November 2021 To Dr Nadia Rahman, "
+            f"partnership.board@health-partnership.example, by {LEAD_OFFICER}.") in normalise(soup.get_text(" "))
     index = officer.get(f"/groups/{DEMO}/documents").text
     assert f"/groups/{DEMO}/letters" in index and "7 are ready to download" in normalise(index)
 

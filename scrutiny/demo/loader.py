@@ -13,6 +13,7 @@ from flask import current_app
 
 from scrutiny.auth import services as accounts
 from scrutiny.auth.models import User
+from scrutiny.demo import responses as demo_responses
 from scrutiny.extensions import db
 from scrutiny.findings.models import Finding, FindingEvidence, Recommendation, ReportSection, ReportSettings
 from scrutiny.groups import services as groups
@@ -126,6 +127,8 @@ def _load_group(case, people, orgs, report) -> None:
     report.created.append(f"topic group {group.slug}")
     if "agreement" in case:
         _load_agreement(case["agreement"], group, people)
+    # Once signed off: the letters sent, the responses and their monitoring.
+    demo_responses.load(case, group, orgs, people, officer)
     if "timeline" in case:
         _date_history(case, group)
 

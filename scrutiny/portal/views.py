@@ -382,7 +382,9 @@ def check_response(response_request: ResponseRequest):
 def response_letter(response_request: ResponseRequest):
     document = db.session.get(Document, response_request.document_id) if response_request.document_id else None
     if document is None or not document.storage_key:
-        abort(404)
+        # No letter kept with this request (sent separately, or a loaded
+        # case's): say so, rather than a bare "page not found".
+        return render_template("portal/letter_not_ready.html", response_request=response_request), 404
     response_ = send_stored(document.storage_key, mimetype="application/pdf",
                             download_name=f"letter-{response_request.topic_group.slug}.pdf",
                             sha256=document.sha256, size=document.size, max_age=0)
