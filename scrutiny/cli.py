@@ -112,7 +112,7 @@ def worker(burst: bool, wait_for_redis: int) -> None:
 
 @documents.command("build")
 @click.argument("group_slug")
-@click.option("--kind", type=click.Choice(["report", "letters", "agenda", "responses"]), required=True)
+@click.option("--kind", type=click.Choice(["report", "letters", "agenda", "responses", "tracker"]), required=True)
 @click.option("--session", "session_id", help="For an agenda pack: the evidence session's id "
               "(as in its web address).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
