@@ -198,6 +198,9 @@ def _register_blueprints(app: Flask) -> None:
     from scrutiny.responses.tracker_views import bp as tracker_bp
     from scrutiny.responses.views import bp as responses_bp
     from scrutiny.sessions.views import bp as sessions_bp
+    # Routes added to those blueprints by modules of their own (each imports its blueprint).
+    from scrutiny.portal import extension_views as _portal_more_time  # noqa: F401
+    from scrutiny.responses import extension_views as _responses_more_time  # noqa: F401
 
     for bp in (auth_bp, admin_bp, groups_bp, organisations_bp, health_bp,
                invitations_bp, sessions_bp, evidence_bp, portal_bp, documents_bp, agreement_bp, branding_bp,

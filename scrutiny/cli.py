@@ -92,6 +92,10 @@ def worker(burst: bool, wait_for_redis: int) -> None:
 
     outbox.requeue_lost()
     comment_digest.schedule_overdue()
+    # ...and which responses' reminders or overdue notices have fallen due unsent.
+    from scrutiny.responses import reminders as response_reminders
+
+    response_reminders.queue_lost()
     # RQ forks a work horse per job: what the parent has loaded, each job
     # inherits. Without this, every letter imported WeasyPrint afresh
     # (about 0.3 s of a 1 s letter; bench/documents.py, letters).

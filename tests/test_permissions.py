@@ -68,6 +68,7 @@ ROUTES = [
     ("GET", f"/groups/{GROUP}/responses/{{answered}}/original", "member"),
     ("GET", f"/groups/{GROUP}/responses/{{response}}/enter", OFFICER),
     ("POST", f"/groups/{GROUP}/responses/{{answered}}/inadequate", OFFICER),
+    ("POST", f"/groups/{GROUP}/responses/{{response}}/more-time", OFFICER),  # extension_views.py
     ("POST", f"/groups/{GROUP}/letters/send", OFFICER),
     # The recommendations tracker (scrutiny/responses/tracker_views.py): councillors look at their groups'.
     ("GET", f"/groups/{GROUP}/tracker", "member"),
@@ -134,6 +135,8 @@ ROUTES = [
     ("POST", "/portal/responses/{request}", "witness"),
     ("GET", "/portal/responses/{request}/check", "witness"),
     ("GET", "/portal/responses/{request}/letter", "witness"),
+    ("GET", "/portal/responses/{request}/more-time", "witness"),  # portal/extension_views.py
+    ("POST", "/portal/responses/{request}/more-time", "witness"),
 ]
 IDS = {"org": 1, "user": 1, "invitation": "x", "session": "x", "submission": "x", "file": "x", "document": "x",
        "addressee": 1, "finding": 1, "link": 1, "rec": 1, "section": 1, "response": "x", "answered": "x",

@@ -390,3 +390,4 @@ def response_letter(response_request: ResponseRequest):
                             sha256=document.sha256, size=document.size, max_age=0)
     response_.headers["Cache-Control"] = "private, no-store"
     return response_
+

@@ -12,12 +12,14 @@ knows builds and what is out of date): its caller hands the letters in.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from flask import current_app
+from redis.exceptions import RedisError
 from sqlalchemy import select
 
-from scrutiny import mail, outbox
+from scrutiny import jobs, mail, outbox
 from scrutiny.auth.models import User
 from scrutiny.clock import today, utcnow
 from scrutiny.extensions import db
@@ -30,11 +32,17 @@ from scrutiny.responses import links, references, services
 from scrutiny.responses.models import ResponseRequest
 from scrutiny.responses.replies import answers
 
+log = logging.getLogger(__name__)
+
 REQUEST, NEW_LINK, RECEIPT = "response_request", "response_new_link", "response_receipt"
-LINK_KINDS = (REQUEST, NEW_LINK)
+# The automatic reminders (scrutiny.responses.reminders), each with a fresh link.
+REMINDER, OVERDUE = "response_reminder", "response_overdue"
+LINK_KINDS = (REQUEST, NEW_LINK, REMINDER, OVERDUE)
 SUBJECTS = {
     REQUEST: "Recommendations of the {group} scrutiny review: your response is due by {due}",
     NEW_LINK: "Your new link to respond: {group}",
+    REMINDER: "Reminder: your response to the recommendations of {group} is due by {due}",
+    OVERDUE: "Your response to the recommendations of {group} was due on {due}",
     RECEIPT: "We have received your response: {group}",
 }
 
@@ -187,7 +195,17 @@ def prepare_email(email: Email) -> Message:
     return Message(subject, text, html, to_name=request.to_name,
                    kept_text=text.replace(link, "[personal link]"),
                    kept_html=html.replace(link, "#personal-link-removed"),
-                   on_failure=lambda: links.forget_token(token))
+                   on_failure=lambda: links.forget_token(token),
+                   on_sent=(lambda: _schedule_reminders(request.id)) if email.kind == REQUEST else None)
+
+
+def _schedule_reminders(request_id: int) -> None:
+    """The letter went: its reminders are scheduled (by a job named, not
+    imported, since the reminders queue these e-mails through this module)."""
+    try:
+        jobs.enqueue("scrutiny.responses.reminders.schedule_quietly", request_id)
+    except RedisError as err:  # the e-mail went; a starting worker queues what falls due
+        log.warning("reminders for response request %s not scheduled: %s", request_id, err)
 
 
 def queue_receipt(request: ResponseRequest) -> Email:

@@ -10,7 +10,8 @@ from flask_login import current_user
 from scrutiny.clock import today
 from scrutiny.extensions import db
 from scrutiny.groups.models import TopicGroup
-from scrutiny.responses import inadequate, officer_entry, overview, replies, services
+from scrutiny.responses import extensions, inadequate, officer_entry, overview, replies, services
+from scrutiny.responses.extension_forms import DecideMoreTimeForm
 from scrutiny.responses.forms import (
     DueDateForm, EnterResponseForm, InadequateForm, TypedAction, answer_inputs, error_list, from_saved, typed_entry)
 from scrutiny.responses.models import ActionState, Decision, ResponseRequest
@@ -64,15 +65,20 @@ def _request(group: TopicGroup, public_id: str) -> ResponseRequest:
     return overview.find(group, public_id) or abort(404)
 
 
-def _show(group: TopicGroup, found: ResponseRequest, form: InadequateForm | None = None):
+def _show(group: TopicGroup, found: ResponseRequest, form: InadequateForm | None = None,
+          decide_form: DecideMoreTimeForm | None = None):
     can_manage = group.can_manage(current_user)
     if form is None and can_manage and inadequate.can_find_inadequate(found):
         form = InadequateForm()
+    pending = extensions.waiting(found)
+    if decide_form is None and can_manage and extensions.can_decide(pending):
+        decide_form = DecideMoreTimeForm(data={"extension": str(pending.id), "grant_due": pending.proposed_due})
     answers = replies.answers(found) if found.is_submitted else []
     db.session.rollback()  # answers() may make unanswered rows: a page shows, it never writes
     return render_template("responses/response.html", group=group, request_row=found,
                            status=overview.status(found, today()), answers=answers, can_manage=can_manage,
-                           form=form, rounds=overview.rounds(found))
+                           form=form, rounds=overview.rounds(found), more_time=extensions.history(found),
+                           pending=pending, decide_form=decide_form if extensions.can_decide(pending) else None)
 
 
 @bp.get("/groups/<slug>/responses/<public_id>")

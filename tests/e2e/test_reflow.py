@@ -157,6 +157,17 @@ def _setup(app) -> dict:
         awaited.document_id = db.session.scalar(select(Document.id).where(
             Document.kind == "letter", Document.organisation_id == awaited.organisation_id))
         awaited.to_address = "director@asc.example"
+        # An earlier ask for more time, refused: its history shows on both sides, and the
+        # responder may still ask again (the ask form is crawled from the response page).
+        from datetime import datetime
+
+        from scrutiny.responses.models import ExtensionRequest
+
+        db.session.add(ExtensionRequest(
+            request=awaited, asked_at=datetime(2026, 11, 10, 10), asked_by_name="Bartholomew "
+            "Featherstonehaugh-Wolfeschlegelsteinhausen", reason=f"Our figures are not ready: see {LONG_URL}",
+            due_before=awaited.due_on, proposed_due=awaited.due_on + timedelta(days=28), decision="refused",
+            decision_note=f"The group meets before then; see {LONG_URL}", decided_at=datetime(2026, 11, 12, 9)))
         db.session.commit()
         response_token = response_links.issue_token(awaited)
     with app.app_context():
