@@ -86,9 +86,11 @@ def worker(burst: bool, wait_for_redis: int) -> None:
 
     sweep()
     # Redis may have lost jobs (a restart without persistence): the database
-    # says which e-mails are unsent and which comments wait for a digest.
+    # says which e-mails are unsent, which comments wait for a digest and
+    # which review reminders are owed.
     from scrutiny import outbox
     from scrutiny.findings import comment_digest
+    from scrutiny.responses import review_reminders
 
     outbox.requeue_lost()
     comment_digest.schedule_overdue()
@@ -96,6 +98,7 @@ def worker(burst: bool, wait_for_redis: int) -> None:
     from scrutiny.responses import reminders as response_reminders
 
     response_reminders.queue_lost()
+    review_reminders.requeue_lost()
     # RQ forks a work horse per job: what the parent has loaded, each job
     # inherits. Without this, every letter imported WeasyPrint afresh
     # (about 0.3 s of a 1 s letter; bench/documents.py, letters).

@@ -51,3 +51,31 @@ def make_submission(app, invitation_public_id: str | None, *, group_slug: str | 
         db.session.add(submission)
         db.session.commit()
         return submission.public_id
+
+
+def submit_response(app, group_slug: str, organisation: str, answers: dict[int, tuple], *,
+                    name: str = "Dana Director", email: str = "dana@org.example") -> str:
+    """The organisation's first-round response, saved and submitted through
+    the reply service as the portal does. `answers`: recommendation number ->
+    (decision, reason, [(description, owner role, target date or None), ...]).
+    Returns the request's public id."""
+    from sqlalchemy import select
+
+    from scrutiny.clock import today
+    from scrutiny.responses import replies
+    from scrutiny.responses.models import ActionState, ResponseRequest
+
+    with app.app_context():
+        group = get_group_by_slug(group_slug)
+        request = db.session.scalar(select(ResponseRequest).where(
+            ResponseRequest.topic_group_id == group.id, ResponseRequest.round == 1,
+            ResponseRequest.organisation_id == find_by_name(organisation).id))
+        numbers = {r.number: r.id for r in group.recommendations}
+        typed = [replies.AnswerInput(numbers[number], decision, reason,
+                                     [replies.ActionInput(description, ActionState.PLANNED if target else
+                                                          ActionState.IN_PLACE, role, "", target)
+                                      for description, role, target in actions])
+                 for number, (decision, reason, actions) in answers.items()]
+        replies.save_draft(request, typed)
+        replies.submit(request, name=name, email=email, today=today())
+        return request.public_id

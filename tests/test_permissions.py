@@ -79,6 +79,17 @@ ROUTES = [
     ("POST", "/tracker/judgements", OFFICER),
     ("GET", "/tracker.csv", OFFICER),
     ("GET", "/tracker/import", OFFICER),
+    # Reviews, the group's judgements and closing (scrutiny/responses/review_views.py).
+    ("GET", f"/groups/{GROUP}/reviews", "member"),
+    ("GET", f"/groups/{GROUP}/reviews/new", OFFICER),
+    ("GET", f"/groups/{GROUP}/reviews/{{review}}", "member"),
+    ("POST", f"/groups/{GROUP}/reviews/{{review}}", OFFICER),
+    ("GET", f"/groups/{GROUP}/reviews/{{review}}/date", OFFICER),
+    ("POST", f"/groups/{GROUP}/reviews/{{review}}/remove", OFFICER),
+    ("GET", f"/groups/{GROUP}/judgements", OFFICER),
+    ("POST", f"/groups/{GROUP}/judgements", OFFICER),
+    ("GET", f"/groups/{GROUP}/close", OFFICER),
+    ("POST", f"/groups/{GROUP}/close", OFFICER),
     # The draft and its agreement: who may answer, sign off or reopen is the service's rule.
     ("GET", f"/groups/{GROUP}/draft", "member"),
     ("POST", f"/groups/{GROUP}/draft/comments/finding/1", "member"),
@@ -140,7 +151,7 @@ ROUTES = [
 ]
 IDS = {"org": 1, "user": 1, "invitation": "x", "session": "x", "submission": "x", "file": "x", "document": "x",
        "addressee": 1, "finding": 1, "link": 1, "rec": 1, "section": 1, "response": "x", "answered": "x",
-       "request": "x"}
+       "request": "x", "review": "x"}
 
 
 def test_every_route_declares_who_may_use_it(app):
@@ -218,7 +229,7 @@ def _responses(app):
 
     from scrutiny.extensions import db
     from scrutiny.groups.services import get_group_by_slug
-    from scrutiny.responses.models import ResponseRequest
+    from scrutiny.responses.models import ResponseRequest, ReviewPoint
     from scrutiny.storage import storage
     from tests.files import make_pdf
 
@@ -233,9 +244,10 @@ def _responses(app):
                                    original_storage_key=storage().commit(blob), original_name="letter.pdf",
                                    original_content_type="application/pdf", original_size=blob.size,
                                    original_sha256=blob.sha256)
-        db.session.add_all([awaited, answered])
+        review = ReviewPoint(topic_group=group, label="6-month review", due_on=date(2027, 5, 1))
+        db.session.add_all([awaited, answered, review])
         db.session.commit()
-        return {"response": awaited.public_id, "answered": answered.public_id}
+        return {"response": awaited.public_id, "answered": answered.public_id, "review": review.public_id}
 
 
 def _make_document(app):

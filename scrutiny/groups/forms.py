@@ -44,4 +44,8 @@ class StatusForm(FlaskForm):
     status = RadioField("Move the topic group to", widget=GovRadioInput(), validate_choice=False,
                         validators=[DataRequired("Choose a stage to move the topic group to")],
                         description="Only the stages the group can move to from here are listed.")
+    # Needed to close a group whose work another feature says is unfinished:
+    # the service decides, the page says when.
+    note = TextAreaField("Reason for closing the topic group", widget=GovTextArea(),
+                         validators=[Length(max=2000, message="The reason must be 2000 characters or fewer")])
     submit = SubmitField("Change stage", widget=GovSubmitInput())

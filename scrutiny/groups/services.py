@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from scrutiny.auth.models import Role, User
 from scrutiny.extensions import db
+from scrutiny.groups import hooks
 from scrutiny.groups.models import LineOfEnquiry, StatusChange, Theme, TopicGroup, group_members
 from scrutiny.groups.status import Status, can_move
 
@@ -129,7 +130,18 @@ def save_group(group: TopicGroup | None, details: GroupDetails) -> TopicGroup:
     return group
 
 
-def change_status(group: TopicGroup, target: Status | str, by: User) -> StatusChange:
+MAX_NOTE = 2000
+
+
+def closing_needs_reason(group: TopicGroup) -> list[str]:
+    """Why closing the group now needs the officer's reason (what other
+    features say is unfinished); empty when it needs none."""
+    return hooks.closing_problems(group)
+
+
+def change_status(group: TopicGroup, target: Status | str, by: User, note: str = "") -> StatusChange:
+    """Move the group on, recording who and, where given, why. Closing while
+    another feature says the work is unfinished needs a reason."""
     try:
         target = Status(target)
     except ValueError:
@@ -138,8 +150,28 @@ def change_status(group: TopicGroup, target: Status | str, by: User) -> StatusCh
         raise GroupError(
             f"A topic group cannot move from {group.status_label} to {target.label}", "status"
         )
-    change = StatusChange(from_status=group.status, to_status=target, changed_by=by)
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise GroupError(f"The reason must be {MAX_NOTE} characters or fewer", "note")
+    if target == Status.CLOSED and not note:
+        unfinished = closing_needs_reason(group)
+        if unfinished:
+            raise GroupError(f"{' '.join(unfinished)} Enter the reason for closing the topic group now", "note")
+    change = StatusChange(from_status=group.status, to_status=target, changed_by=by, note=note)
     group.status = target
     group.status_changes.append(change)
     db.session.commit()
     return change
+
+
+def closed_by(group: TopicGroup) -> StatusChange | None:
+    """The move that closed the group, while it is closed."""
+    if group.status != Status.CLOSED:
+        return None
+    return next((c for c in group.status_changes if c.to_status == Status.CLOSED), None)
+
+
+def page_parts(group: TopicGroup, user: User) -> list[hooks.PagePart]:
+    """What other features show on the group's page (responses: the
+    recommendations' standing and closing)."""
+    return hooks.page_parts(group, user)

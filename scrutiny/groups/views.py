@@ -8,6 +8,7 @@ from scrutiny.forms import choice_list, lines
 from scrutiny.groups import services
 from scrutiny.groups.forms import GroupForm, StatusForm
 from scrutiny.groups.models import TopicGroup
+from scrutiny.groups.status import Status
 from scrutiny.security import officer_required, topic_group_access
 
 bp = Blueprint("groups", __name__)
@@ -25,7 +26,8 @@ def index():
 @bp.get("/groups/<slug>")
 @topic_group_access("view")
 def show(group: TopicGroup):
-    return render_template("groups/show.html", group=group, can_manage=group.can_manage(current_user))
+    return render_template("groups/show.html", group=group, can_manage=group.can_manage(current_user),
+                           closed_by=services.closed_by(group), parts=services.page_parts(group, current_user))
 
 
 def _initial(group: TopicGroup | None) -> dict:
@@ -98,13 +100,16 @@ def edit(group: TopicGroup):
 def status(group: TopicGroup):
     form = StatusForm()
     form.status.choices = choice_list((s.value, s.label) for s in group.status_enum.next_statuses)
+    can_close = Status.CLOSED in group.status_enum.next_statuses
     if form.validate_on_submit():
         try:
-            change = services.change_status(group, form.status.data, current_user)
+            change = services.change_status(group, form.status.data, current_user,
+                                            note=form.note.data if form.status.data == Status.CLOSED else "")
         except services.GroupError as err:
             db.session.rollback()
-            form.status.errors.append(str(err))
+            getattr(form, err.field if err.field in ("status", "note") else "status").errors.append(str(err))
         else:
             flash(f"{group.title} moved to {change.to_label}.", "success")
             return redirect(url_for("groups.show", slug=group.slug))
-    return render_template("groups/status.html", form=form, group=group)
+    return render_template("groups/status.html", form=form, group=group, can_close=can_close,
+                           closing_problems=services.closing_needs_reason(group) if can_close else [])

@@ -4,9 +4,9 @@ from flask_wtf import FlaskForm
 from dataclasses import dataclass, field
 from datetime import date
 
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput, GovTextArea
-from wtforms import BooleanField, SubmitField, TextAreaField
-from wtforms.validators import Length, StopValidation
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import BooleanField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, StopValidation
 
 from scrutiny.forms import DayMonthYearField
 from scrutiny.responses.models import ActionState, RecommendationResponse
@@ -171,3 +171,27 @@ def answer_inputs(typed: list[TypedAnswer], numbers: dict[int, int]) -> tuple[li
         inputs.append(AnswerInput(answer.recommendation_id, answer.decision, answer.reason, actions,
                                   answer.cabinet_member, answer.lead_officer))
     return inputs, problems
+
+
+# ---- review points -------------------------------------------------------------------------------
+
+
+class ReviewPointForm(FlaskForm):
+    """A review point's name and date; the reviews service checks them."""
+
+    label = StringField("Name of the review", widget=GovTextInput(), description="For example, 18-month review",
+                        validators=[DataRequired("Enter a name for the review, for example 18-month review")])
+    due_on = DayMonthYearField("Date of the review", description="For example, 14 6 2027",
+                               validators=[_Needed("Enter the date of the review")])
+    submit = SubmitField("Add the review", widget=GovSubmitInput())
+
+
+class ReviewDateForm(FlaskForm):
+    due_on = DayMonthYearField("New date of the review", description="For example, 14 6 2027",
+                               validators=[_Needed("Enter the new date of the review")])
+    submit = SubmitField("Save the date", widget=GovSubmitInput())
+
+
+class ButtonForm(FlaskForm):
+    """Only the CSRF token: for a button (remove, close) or a form whose
+    fields are named after the recommendations (the review page)."""

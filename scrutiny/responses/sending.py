@@ -28,7 +28,7 @@ from scrutiny.groups.models import TopicGroup
 from scrutiny.organisations.models import Organisation
 from scrutiny.outbox.jobs import Message, NotSending
 from scrutiny.outbox.models import Email
-from scrutiny.responses import links, references, services
+from scrutiny.responses import links, references, reviews, services
 from scrutiny.responses.models import ResponseRequest
 from scrutiny.responses.replies import answers
 
@@ -125,6 +125,9 @@ def send(group: TopicGroup, letters: dict[int, int], by: User, letter_problems: 
         db.session.flush()
         queue_link_email(request, REQUEST)
         result.created.append(request)
+    if result.created:
+        # The council's usual reviews, counted from the day the letters first went.
+        reviews.create_defaults(group, today(), by)
     for request in further_unsent(group):
         # The group found a response inadequate: the same letter goes again,
         # asking for the further response by the date the officer gave.

@@ -10,7 +10,7 @@ from flask_login import current_user
 from scrutiny.clock import today
 from scrutiny.extensions import db
 from scrutiny.groups.models import TopicGroup
-from scrutiny.responses import extensions, inadequate, officer_entry, overview, replies, services
+from scrutiny.responses import extensions, inadequate, officer_entry, overview, replies, review_views, services
 from scrutiny.responses.extension_forms import DecideMoreTimeForm
 from scrutiny.responses.forms import (
     DueDateForm, EnterResponseForm, InadequateForm, TypedAction, answer_inputs, error_list, from_saved, typed_entry)
@@ -167,3 +167,7 @@ def enter(group: TopicGroup, public_id: str):
                            signed_by=signed_by,
                            decisions=list(Decision), states=list(ActionState),
                            upload_limit=current_app.config["MAX_UPLOAD_BYTES"])
+
+
+# The reviews' pages are on this blueprint too (their own module).
+review_views.register(bp)

@@ -252,7 +252,7 @@ def _with_errors(context, who: str, paths: list[str]) -> list[Visit]:
 EMPTY_FORMS = {
     "officer": ["/groups/new", "/organisations/new", f"/groups/{SECOND}/invitations/new",
                 f"/groups/{SECOND}/sessions/new", f"/groups/{SECOND}/findings/new",
-                f"/groups/{SECOND}/recommendations/new"],
+                f"/groups/{SECOND}/recommendations/new", f"/groups/{SECOND}/reviews/new"],
     "admin": ["/admin/users/new"],
     "nobody": ["/sign-in", "/portal/new-link"],
 }
@@ -274,7 +274,10 @@ def site(app, chromium_browser, live_server) -> list[Visit]:
                                                     f"/groups/{SECOND}/responses/{ids['answered']}",
                                                     f"/groups/{SECOND}/responses/{ids['response']}/enter",
                                                     f"/groups/{SECOND}/invitations/{ids['invitation']}",
-                                                    f"/groups/{SECOND}/evidence/{ids['submission']}"]),
+                                                    f"/groups/{SECOND}/evidence/{ids['submission']}",
+                                                    # Linked from the group's page once every
+                                                    # recommendation is achieved; here it says why not.
+                                                    f"/groups/{SECOND}/close"]),
         ("officer", "officer@example.org", DEMO_PASSWORD, ["/my-groups", f"/groups/{DEMO}/letters",
                                                          f"/groups/{DEMO}/invitations", ids["evidence_link"],
                                                          f"/groups/{DEMO}/draft/compare?from=1&to=now"]),
