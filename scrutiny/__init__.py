@@ -196,6 +196,7 @@ def _register_blueprints(app: Flask) -> None:
     from scrutiny.organisations.views import bp as organisations_bp
     from scrutiny.portal.views import bp as portal_bp
     from scrutiny.responses.views import bp as responses_bp
+    from scrutiny.responses import progress_views  # noqa: F401 - adds its routes to responses_bp
     from scrutiny.sessions.views import bp as sessions_bp
 
     for bp in (auth_bp, admin_bp, groups_bp, organisations_bp, health_bp,
