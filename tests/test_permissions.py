@@ -234,7 +234,8 @@ def _responses(app):
 
 
 def _answered_action(app, answered_public_id):
-    """The answered response's one action, with a progress update and a moved date."""
+    """The answered response's one action, with a progress update and a moved date
+    (its organisation made an addressee of the recommendation, so its page lists it)."""
     from datetime import date
 
     from scrutiny.extensions import db
@@ -245,10 +246,13 @@ def _answered_action(app, answered_public_id):
 
     with app.app_context():
         answered = by_public_id(answered_public_id)
+        recommendation = get_group_by_slug(GROUP).recommendations[0]
+        if answered.organisation not in recommendation.addressees:
+            recommendation.addressees.append(answered.organisation)
         action = ResponseAction(description="Publish carers' waiting times monthly", owner_role="Head of Service",
                                 target_date=date(2027, 6, 30), original_target_date=date(2027, 6, 30))
-        answered.answers.append(RecommendationResponse(
-            recommendation=get_group_by_slug(GROUP).recommendations[0], decision="accepted", actions=[action]))
+        answered.answers.append(RecommendationResponse(recommendation=recommendation, decision="accepted",
+                                                       actions=[action]))
         db.session.flush()
         progress.record_progress(action, "on_track", date(2026, 11, 25), "Data agreed.", name="Ann Responder",
                                  today=date(2026, 11, 25))
