@@ -197,6 +197,7 @@ def _register_blueprints(app: Flask) -> None:
     from scrutiny.portal.views import bp as portal_bp
     from scrutiny.responses.tracker_views import bp as tracker_bp
     from scrutiny.responses.views import bp as responses_bp
+    from scrutiny.responses import progress_views  # noqa: F401 - adds its routes to responses_bp
     from scrutiny.sessions.views import bp as sessions_bp
     # Routes added to those blueprints by modules of their own (each imports its blueprint).
     from scrutiny.portal import extension_views as _portal_more_time  # noqa: F401

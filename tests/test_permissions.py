@@ -69,6 +69,10 @@ ROUTES = [
     ("GET", f"/groups/{GROUP}/responses/{{response}}/enter", OFFICER),
     ("POST", f"/groups/{GROUP}/responses/{{answered}}/inadequate", OFFICER),
     ("POST", f"/groups/{GROUP}/responses/{{response}}/more-time", OFFICER),  # extension_views.py
+    # An action's progress and target date (scrutiny/responses/progress_views.py).
+    ("GET", f"/groups/{GROUP}/actions/{{action}}", "member"),
+    ("POST", f"/groups/{GROUP}/actions/{{action}}/progress", OFFICER),
+    ("POST", f"/groups/{GROUP}/actions/{{action}}/target-date", OFFICER),
     ("POST", f"/groups/{GROUP}/letters/send", OFFICER),
     # The recommendations tracker (scrutiny/responses/tracker_views.py): councillors look at their groups'.
     ("GET", f"/groups/{GROUP}/tracker", "member"),
@@ -148,10 +152,13 @@ ROUTES = [
     ("GET", "/portal/responses/{request}/letter", "witness"),
     ("GET", "/portal/responses/{request}/more-time", "witness"),  # portal/extension_views.py
     ("POST", "/portal/responses/{request}/more-time", "witness"),
+    ("GET", "/portal/responses/{request}/actions/{action}", "witness"),
+    ("POST", "/portal/responses/{request}/actions/{action}/progress", "witness"),
+    ("POST", "/portal/responses/{request}/actions/{action}/target-date", "witness"),
 ]
 IDS = {"org": 1, "user": 1, "invitation": "x", "session": "x", "submission": "x", "file": "x", "document": "x",
        "addressee": 1, "finding": 1, "link": 1, "rec": 1, "section": 1, "response": "x", "answered": "x",
-       "request": "x", "review": "x"}
+       "request": "x", "review": "x", "action": "x"}
 
 
 def test_every_route_declares_who_may_use_it(app):
@@ -198,7 +205,8 @@ def people(app, second_case, make_user):
         "ids": {"org": org_id, "user": user_id, "invitation": invitation, "submission": submission,
                 "file": file, "session": session, "document": document, "addressee": addressee_id,
                 "request": "not-a-request",
-                **_conclusions(app, submission), **_responses(app)},
+                **_conclusions(app, submission), **(responses := _responses(app)),
+                **_answered_action(app, responses["answered"])},
     }
 
 
@@ -248,6 +256,35 @@ def _responses(app):
         db.session.add_all([awaited, answered, review])
         db.session.commit()
         return {"response": awaited.public_id, "answered": answered.public_id, "review": review.public_id}
+
+
+def _answered_action(app, answered_public_id):
+    """The answered response's one action, with a progress update and a moved date
+    (its organisation made an addressee of the recommendation, so its page lists it)."""
+    from datetime import date
+
+    from scrutiny.extensions import db
+    from scrutiny.groups.services import get_group_by_slug
+    from scrutiny.responses import progress
+    from scrutiny.responses.links import by_public_id
+    from scrutiny.responses.models import RecommendationResponse, ResponseAction
+
+    with app.app_context():
+        answered = by_public_id(answered_public_id)
+        recommendation = get_group_by_slug(GROUP).recommendations[0]
+        if answered.organisation not in recommendation.addressees:
+            recommendation.addressees.append(answered.organisation)
+        action = ResponseAction(description="Publish carers' waiting times monthly", owner_role="Head of Service",
+                                target_date=date(2027, 6, 30), original_target_date=date(2027, 6, 30))
+        answered.answers.append(RecommendationResponse(recommendation=recommendation, decision="accepted",
+                                                       actions=[action]))
+        db.session.flush()
+        progress.record_progress(action, "on_track", date(2026, 11, 25), "Data agreed.", name="Ann Responder",
+                                 today=date(2026, 11, 25))
+        progress.move_date(action, date(2027, 9, 30), "Waiting for the new case system.", name="Ann Responder",
+                           today=date(2026, 11, 25))
+        db.session.commit()
+        return {"action": action.public_id}
 
 
 def _make_document(app):

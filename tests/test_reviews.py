@@ -61,18 +61,18 @@ def point_id(app, label) -> str:
 
 
 def scheduled(app) -> dict[str, object]:
-    """The scheduled jobs: id -> when (UTC)."""
+    """The review reminders scheduled (not the responses' own): id -> when (UTC)."""
     with app.app_context():
         registry = jobs.queue().scheduled_job_registry
         return {job_id: registry.get_scheduled_time(Job.fetch(job_id, connection=jobs.redis_connection()))
-                for job_id in registry.get_job_ids()}
+                for job_id in registry.get_job_ids() if job_id.startswith("review-reminder-")}
 
 
 def run_scheduled_now(app, run_jobs):
-    """Every scheduled job now, as the worker's scheduler would on its day."""
+    """Every scheduled review reminder now, as the worker's scheduler would on its day."""
     with app.app_context():
         queue = jobs.queue()
-        for job_id in queue.scheduled_job_registry.get_job_ids():
+        for job_id in scheduled(app):
             job = Job.fetch(job_id, connection=jobs.redis_connection())
             queue.scheduled_job_registry.remove(job)
             queue.enqueue_job(job)

@@ -19,7 +19,7 @@ from scrutiny.portal import response_form
 from scrutiny.portal.access import responder_request, witness_invitation, witness_submission
 from scrutiny.portal.notice import notice_sha256, privacy_notice
 from scrutiny.responses import links as response_links
-from scrutiny.responses import replies, sending
+from scrutiny.responses import progress, progress_forms, replies, sending
 from scrutiny.responses.models import ResponseRequest
 from scrutiny.security import public
 from scrutiny.storage import send_stored
@@ -391,3 +391,61 @@ def response_letter(response_request: ResponseRequest):
     response_.headers["Cache-Control"] = "private, no-store"
     return response_
 
+
+# ---- progress on a submitted response's actions (scrutiny.responses.progress) ----------------
+# Months after submitting, the responder's link (see responses.links.link_expiry)
+# brings them back here to say how each action is going and to move a target
+# date with a reason; they give their name each time, as when they submitted.
+
+
+def _submitted_action(response_request: ResponseRequest, action_id: str):
+    action = progress.find([response_request.id], action_id) or abort(404)
+    if not response_request.is_submitted:
+        flash(progress.NOT_SUBMITTED + ": submit your response first.", "important")
+        return action, redirect(url_for("portal.response", request_id=response_request.public_id))
+    return action, None
+
+
+def _render_action(response_request: ResponseRequest, action, progress_with=None, move_with=None):
+    return render_template("portal/action.html", response_request=response_request, action=action,
+                           history=progress.history(action),
+                           progress_form=progress_with or progress_forms.progress_form(portal=True),
+                           move_form=move_with or progress_forms.move_form(portal=True))
+
+
+@bp.get("/responses/<request_id>/actions/<action_id>")
+@responder_request
+def response_action(response_request: ResponseRequest, action_id: str):
+    action, elsewhere = _submitted_action(response_request, action_id)
+    return elsewhere or _render_action(response_request, action)
+
+
+@bp.post("/responses/<request_id>/actions/<action_id>/progress")
+@responder_request
+def action_progress(response_request: ResponseRequest, action_id: str):
+    action, elsewhere = _submitted_action(response_request, action_id)
+    if elsewhere:
+        return elsewhere
+    form = progress_forms.progress_form(portal=True)
+    if not progress_forms.save_progress(form, action):
+        db.session.rollback()
+        return _render_action(response_request, action, progress_with=form)
+    flash("Thank you: your progress update has been sent to the scrutiny team.", "success")
+    return redirect(url_for("portal.response_action", request_id=response_request.public_id,
+                            action_id=action.public_id))
+
+
+@bp.post("/responses/<request_id>/actions/<action_id>/target-date")
+@responder_request
+def action_date(response_request: ResponseRequest, action_id: str):
+    action, elsewhere = _submitted_action(response_request, action_id)
+    if elsewhere:
+        return elsewhere
+    form = progress_forms.move_form(portal=True)
+    if not progress_forms.save_move(form, action):
+        db.session.rollback()
+        return _render_action(response_request, action, move_with=form)
+    flash(f"The target date is now {action.target_date.strftime(progress.DATE_FORMAT)}. The scrutiny team can see "
+          "the reason and the date first given.", "success")
+    return redirect(url_for("portal.response_action", request_id=response_request.public_id,
+                            action_id=action.public_id))

@@ -162,6 +162,11 @@ def submit(request: ResponseRequest, *, name: str, email: str, today: date, ente
     if found:
         db.session.rollback()
         raise ReplyError(found)
+    # The dates the submitted response promises are the originals: a draft's
+    # earlier dates were never promised, so changing them is no "date moved".
+    for answer in request.answers:
+        for action in answer.actions:
+            action.original_target_date = action.target_date
     request.submitted_at = utcnow()
     request.submitted_by_name = name.strip()[:NAME_MAX]
     request.submitted_by_email = email.strip()[:254]

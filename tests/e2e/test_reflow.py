@@ -144,9 +144,10 @@ def _setup(app) -> dict:
     session = _make_session(app, invitation)
     _circulate_draft(app)
     _documents(app)
-    from tests.test_permissions import _responses
+    from tests.test_permissions import _answered_action, _responses
 
     responses = _responses(app)
+    responses.update(_answered_action(app, responses["answered"]))  # an action with progress and a date moved
     with app.app_context():
         from sqlalchemy import select
 
@@ -170,6 +171,7 @@ def _setup(app) -> dict:
             decision_note=f"The group meets before then; see {LONG_URL}", decided_at=datetime(2026, 11, 12, 9)))
         db.session.commit()
         response_token = response_links.issue_token(awaited)
+        answered_token = response_links.issue_token(response_links.by_public_id(responses["answered"]))
     with app.app_context():
         token = issue_token(by_public_id(invitation))
         from scrutiny.auth import password_reset
@@ -177,7 +179,8 @@ def _setup(app) -> dict:
 
         reset_token = password_reset.issue_token(find_user("admin@second.example"))
         link = next(link for f in get_group_by_slug(DEMO).findings for link in f.evidence_links)
-        return {"token": token, "reset_token": reset_token, "response_token": response_token, **responses,
+        return {"token": token, "reset_token": reset_token, "response_token": response_token,
+                "answered_token": answered_token, **responses,
                 "invitation": invitation, "submission": submission, "draft": draft,
                 "session": session,
                 "evidence_link": f"/groups/{DEMO}/findings/{link.finding_id}/evidence/{link.id}"}
@@ -324,9 +327,14 @@ def site(app, chromium_browser, live_server) -> list[Visit]:
     visits.append(Visit("responder", "/portal/respond/<token>", 200, page.content(), page.evaluate(LAYOUT)))
     page.locator("main button[type=submit]").first.click()
     page.wait_for_url(lambda url: "/portal/respond/" not in url)
+    # A submitted response's link: its actions' progress pages.
+    page.goto(f"/portal/respond/{ids['answered_token']}")
+    page.locator("main button[type=submit]").first.click()
+    page.wait_for_url(lambda url: "/portal/respond/" not in url)
     page.close()
     visits += _crawl(anonymous, app, "responder", [f"/portal/responses/{ids['response']}",
-                                                   f"/portal/responses/{ids['response']}/check"], Counter(),
+                                                   f"/portal/responses/{ids['response']}/check",
+                                                   f"/portal/responses/{ids['answered']}"], Counter(),
                      PER_ENDPOINT["responder"])
     anonymous.close()
     return visits
