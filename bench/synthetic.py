@@ -225,5 +225,6 @@ def _group(index: int, rng: random.Random, officer: User, pool: list[User], orgs
     stages = list(Status)
     target = rng.choice(stages)
     for stage in stages[1 : stages.index(target) + 1]:
-        groups.change_status(group, stage, officer)
+        # Synthetic groups have no judgements: closing one needs a reason.
+        groups.change_status(group, stage, officer, note="Closed for the benchmark" if stage == Status.CLOSED else "")
     return group.slug

@@ -202,7 +202,7 @@ def test_a_response_page_shows_the_decisions_reasons_actions_and_the_moved_date(
     assert "Partially accepted" in seen and "commissioned from primary care" in seen
     assert "Continuity-of-carer midwifery teams" in seen and "Already in place" in seen
     assert "Chief Nurse Lorraine Hughes" in seen
-    assert "30 September 2022 first given as 31 March 2022" in seen
+    assert "30 September 2022 Date moved first given as 31 March 2022" in seen
 
     executive, _ = _response_page(app, officer, app.config["COUNCIL_NAME"])
     seen = text(executive)
