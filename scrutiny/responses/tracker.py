@@ -41,7 +41,7 @@ DECISION_LABELS = dict(DECISIONS)
 SORTS = {"overdue": "Overdue responses first", "reference": "Reference",
          "updated": "Last update, newest first", "review": "Next review, soonest first"}
 NO_JUDGEMENT = "Awaiting judgement"
-NO_UPDATE = "No update yet"
+NO_UPDATE = "Not reported yet"  # an action with no progress update: "2 not reported yet"
 
 
 @dataclass(frozen=True)
