@@ -397,3 +397,10 @@ def test_a_responder_whose_letter_is_not_kept_is_told_it_is_not_available_yet(ap
     assert "The letter is not available yet" in text(page)
     check_page(page.text, "letter not available")
     assert f'href="/portal/responses/{public_id}"' in page.text
+
+
+def test_the_group_page_no_longer_calls_signed_off_conclusions_a_draft(app, demo_case):
+    page = signed_in(app).get(f"/groups/{DEMO}")
+    headings = [h.get_text(" ", strip=True) for h in BeautifulSoup(page.text, "html.parser").find_all("h2")]
+    assert "Findings" in headings and "Recommendations" in headings
+    assert not [h for h in headings if "(draft)" in h]
