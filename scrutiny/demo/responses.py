@@ -22,9 +22,9 @@ from scrutiny.demo.files import simple_pdf
 from scrutiny.extensions import db
 from scrutiny.groups.models import TopicGroup
 from scrutiny.organisations.models import Organisation
-from scrutiny.responses import judgements, references, replies, sending, services
+from scrutiny.responses import judgements, progress, references, replies, sending, services
 from scrutiny.responses.models import (
-    ActionDateChange, ActionProgress, ExtensionRequest, ProgressStatus, RecommendationResponse, ResponseAction,
+    ExtensionRequest, RecommendationResponse, ResponseAction,
     ResponseRequest, ReviewPoint)
 from scrutiny.storage import storage
 from scrutiny.uploads import check_upload
@@ -147,27 +147,30 @@ def _who(name: str | None, people: dict[str, User]) -> tuple[User | None, str]:
 
 
 def _progress(rows: list[dict], action: ResponseAction, people: dict[str, User]) -> None:
-    """Each update, and the latest kept on the action as the tracker reads it."""
+    """Each update through the progress service (its rules, as on the day it
+    was made), which keeps the latest on the action as the tracker reads it."""
     for row in rows:
         user, name = _who(row.get("by"), people)
-        action.progress.append(ActionProgress(
-            recorded_on=row["at"].date(), status=ProgressStatus(row["status"]).value, note=row.get("note", ""),
-            recorded_by=user, recorded_by_name=name, created_at=_at(row["at"])))
-    if action.progress:
-        latest = max(action.progress, key=lambda p: (p.recorded_on, p.created_at))
-        action.progress_status, action.progress_on = latest.status, latest.recorded_on
+        day = row["at"].date()
+        try:
+            update = progress.record_progress(action, row["status"], day, row.get("note", ""), by=user,
+                                              name=name, today=day)
+        except progress.ProgressError as err:
+            raise CaseError(f"Progress on “{action.description[:60]}”: {err}") from None
+        update.created_at = _at(row["at"])
 
 
 def _moves(moves: dict | list[dict], action: ResponseAction, people: dict[str, User]) -> None:
-    """The target date moved, with the reason; the first date stays the original."""
+    """The target date moved through the progress service: a reason needed,
+    the first date kept as the original."""
     for row in [moves] if isinstance(moves, dict) else moves:
-        if not row.get("reason", "").strip():
-            raise CaseError(f"A moved target date needs a reason: {action.description[:60]}")
         user, name = _who(row.get("by"), people)
-        action.date_changes.append(ActionDateChange(
-            from_date=action.target_date, to_date=row["to"], reason=row["reason"], changed_by=user,
-            changed_by_name=name, changed_at=_at(row["at"])))
-        action.target_date = row["to"]
+        day = row["at"].date()
+        try:
+            change = progress.move_date(action, row["to"], row.get("reason", ""), by=user, name=name, today=day)
+        except progress.ProgressError as err:
+            raise CaseError(f"A moved target date for “{action.description[:60]}”: {err}") from None
+        change.changed_at = _at(row["at"])
 
 
 def _review(row: dict, group: TopicGroup, people: dict[str, User], officer: User | None,
