@@ -76,6 +76,7 @@ def test_from_the_letters_to_the_trackers_csv_round_trip(page, phone, chromium_b
     _fill_date(trust.get_by_role("group", name="The date you propose to respond by"), asked_for)
     trust.get_by_label("Why you need more time").fill("Our board must approve the response at its next meeting.")
     trust.get_by_label("Your full name").fill("Priya Patel")
+    trust.screenshot(path=screenshot_dir / "monitoring-more-time-1280.png", full_page=True)
     trust.get_by_role("button", name="Ask for more time").click()
     expect(trust.locator("main")).to_contain_text("Waiting for a decision")
 
@@ -102,6 +103,7 @@ def test_from_the_letters_to_the_trackers_csv_round_trip(page, phone, chromium_b
                        today + timedelta(days=120), "Mel Director", "director@asc.example",
                        reason="Monthly figures by area would not be reliable yet.")
     phone.get_by_role("heading", name="Response submitted").wait_for()
+    phone.screenshot(path=screenshot_dir / "monitoring-care-submitted-375.png", full_page=True)
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     run_jobs()
     assert any("receipt" in m["Subject"].lower() or "received" in m["Subject"].lower()
