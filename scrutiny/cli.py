@@ -126,7 +126,9 @@ def worker(burst: bool, wait_for_redis: int) -> None:
               help="Copy the finished PDFs into this folder (with --wait).")
 @click.option("--wait", is_flag=True, help="Block until the builds finish, then say how they went.")
 @click.option("--timeout", default=3600, show_default=True, help="Seconds to wait at most.")
-def documents_build(group_slug, kind, session_id, out_dir, wait, timeout):
+@click.option("--worker-grace", default=None, type=int,
+              help="With --wait: seconds with no worker on the queue before giving up (20).")
+def documents_build(group_slug, kind, session_id, out_dir, wait, timeout, worker_grace):
     """Enqueue the same build job the web page enqueues."""
     import shutil
     import time
@@ -140,8 +142,9 @@ def documents_build(group_slug, kind, session_id, out_dir, wait, timeout):
     group = get_group_by_slug(group_slug)
     if group is None:
         raise click.ClickException(f"No topic group with the address “{group_slug}”.")
+    grace = NO_WORKER_GRACE if worker_grace is None else worker_grace
     if wait:
-        _await_a_worker(since=time.monotonic())
+        _await_a_worker(since=time.monotonic(), grace=grace)
     try:
         if kind == "letters":
             built, _ = services.request_letters(group, by=None)
@@ -172,7 +175,7 @@ def documents_build(group_slug, kind, session_id, out_dir, wait, timeout):
             break
         if time.monotonic() > deadline:
             raise click.ClickException("Still building; gave up waiting (the builds go on).")
-        worker_seen = _await_a_worker(since=worker_seen, block=False)
+        worker_seen = _await_a_worker(since=worker_seen, block=False, grace=grace)
         time.sleep(1)
     failed = [d for d in documents if d.status != DocumentStatus.DONE]
     if out_dir:
@@ -197,9 +200,9 @@ def documents_build(group_slug, kind, session_id, out_dir, wait, timeout):
 NO_WORKER_GRACE = 20
 
 
-def _await_a_worker(since: float, block: bool = True) -> float:
+def _await_a_worker(since: float, block: bool = True, grace: int = NO_WORKER_GRACE) -> float:
     """When a worker last listened on the queue; waiting makes sense only while
-    some worker takes its jobs. Gives up NO_WORKER_GRACE seconds after `since`."""
+    some worker takes its jobs. Gives up `grace` seconds after `since`."""
     import time
 
     from scrutiny.jobs import live_workers, queue
@@ -208,7 +211,7 @@ def _await_a_worker(since: float, block: bool = True) -> float:
     while True:
         if any(name in worker.queue_names() for worker in live_workers()):
             return time.monotonic()
-        if time.monotonic() - since > NO_WORKER_GRACE:
+        if time.monotonic() - since > grace:
             raise click.ClickException(
                 f"No worker is listening on the queue “{name}” at {current_app.config['REDIS_URL']}; "
                 "start one with `make worker` or `make run`.")

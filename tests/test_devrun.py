@@ -113,7 +113,7 @@ NO_WORKER = "No worker is listening on the queue “default”"
 def test_waiting_for_a_build_with_no_worker_says_how_to_start_one(app, demo_case, database_url, redis_url, tmp_path):
     started = time.monotonic()
     result = flask_command("documents", "build", DEMO, "--kind", "report", "--wait", "--timeout", "120",
-                           env=app_env(app, database_url, redis_url, tmp_path))
+                           "--worker-grace", "3", env=app_env(app, database_url, redis_url, tmp_path))
     assert result.returncode != 0
     assert NO_WORKER in result.stderr and "start one with `make worker` or `make run`" in result.stderr
     assert time.monotonic() - started < 60  # not the whole --timeout
@@ -131,7 +131,7 @@ def test_waiting_stops_when_the_last_worker_leaves(app, demo_case, database_url,
         idle.register_birth()
     env = {**app_env(app, database_url, redis_url, tmp_path), "PYTHONUNBUFFERED": "1"}
     build = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "documents", "build", DEMO, "--kind",
-                              "report", "--wait", "--timeout", "120"], cwd=ROOT, env=env, text=True,
+                              "report", "--wait", "--timeout", "120", "--worker-grace", "3"], cwd=ROOT, env=env, text=True,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         assert "Final report version 1: queued." in build.stdout.readline()
