@@ -83,6 +83,11 @@ ROUTES = [
     ("POST", "/tracker/judgements", OFFICER),
     ("GET", "/tracker.csv", OFFICER),
     ("GET", "/tracker/import", OFFICER),
+    # The tracker of every group as a PDF, a council-wide document (scrutiny/documents/views.py).
+    ("GET", "/tracker/pdf", OFFICER),
+    ("POST", "/tracker/pdf", OFFICER),
+    ("GET", "/tracker/pdf/progress", OFFICER),
+    ("GET", "/tracker/pdf/{council_document}", OFFICER),
     # Reviews, the group's judgements and closing (scrutiny/responses/review_views.py).
     ("GET", f"/groups/{GROUP}/reviews", "member"),
     ("GET", f"/groups/{GROUP}/reviews/new", OFFICER),
@@ -158,7 +163,8 @@ ROUTES = [
 ]
 IDS = {"org": 1, "user": 1, "invitation": "x", "session": "x", "submission": "x", "file": "x", "document": "x",
        "addressee": 1, "finding": 1, "link": 1, "rec": 1, "section": 1, "response": "x", "answered": "x",
-       "request": "x", "review": "x", "action": "x"}
+       "request": "x", "review": "x", "action": "x",
+       "council_document": "x"}
 
 
 def test_every_route_declares_who_may_use_it(app):
@@ -195,6 +201,7 @@ def people(app, second_case, make_user):
     file = _add_file(app, submission)
     session = _make_session(app, invitation)
     document = _make_document(app)
+    council_document = _make_document(app, council_wide=True)
     _circulate_draft(app)
     _make_logo(app)
     return {
@@ -204,6 +211,7 @@ def people(app, second_case, make_user):
         "outsider": "outsider@second.example",
         "ids": {"org": org_id, "user": user_id, "invitation": invitation, "submission": submission,
                 "file": file, "session": session, "document": document, "addressee": addressee_id,
+                "council_document": council_document,
                 "request": "not-a-request",
                 **_conclusions(app, submission), **(responses := _responses(app)),
                 **_answered_action(app, responses["answered"])},
@@ -287,8 +295,9 @@ def _answered_action(app, answered_public_id):
         return {"action": action.public_id}
 
 
-def _make_document(app):
-    """A finished report version with a stored PDF, to download."""
+def _make_document(app, council_wide: bool = False):
+    """A finished report version with a stored PDF, to download; or the
+    council's tracker of every group, which belongs to no group."""
     import io
 
     from scrutiny.documents.models import Document
@@ -299,7 +308,8 @@ def _make_document(app):
 
     with app.app_context():
         blob = storage().put_stream(io.BytesIO(make_pdf()), max_bytes=10_000)
-        document = Document(topic_group=get_group_by_slug(GROUP), kind="report", version=1, input_hash="x" * 64,
+        document = Document(topic_group=None if council_wide else get_group_by_slug(GROUP),
+                            kind="tracker_all" if council_wide else "report", version=1, input_hash="x" * 64,
                             status="done", storage_key=storage().commit(blob), size=blob.size, sha256=blob.sha256,
                             page_count=1)
         db.session.add(document)

@@ -4,7 +4,7 @@ import json
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from scrutiny.auth.models import User
@@ -22,12 +22,14 @@ class DocumentKind(StrEnum):
     PACK = "agenda_pack"
     TRACKER = "tracker"
     RESPONSES = "responses"
+    TRACKER_ALL = "tracker_all"  # council-wide: no topic group
 
     @property
     def label(self) -> str:
         return {"report": "Final report", "letter": "Recommendation letter", "agenda": "Agenda",
                 "agenda_pack": "Agenda pack", "tracker": "Recommendations tracker",
-                "responses": "Responses to recommendations"}[self.value]
+                "responses": "Responses to recommendations",
+                "tracker_all": "Recommendations tracker, every group"}[self.value]
 
 
 class DocumentStatus(StrEnum):
@@ -42,15 +44,21 @@ class Document(db.Model):
 
     `subject` tells the documents of a kind apart within a group: "" for the
     report and the responses to its recommendations, "organisation:<id>" for a letter, "session:<id>" for an agenda
-    pack. Versions count up per (group, kind, subject).
+    pack. Versions count up per (group, kind, subject). A council-wide
+    document (the tracker of every group) has no group: its versions count up
+    per (kind, subject), kept unique by a partial index since the constraint
+    over the group's column counts no two NULLs equal.
     """
 
     __tablename__ = "documents"
-    __table_args__ = (UniqueConstraint("topic_group_id", "kind", "subject", "version"),)
+    __table_args__ = (UniqueConstraint("topic_group_id", "kind", "subject", "version"),
+                      Index("uq_documents_council_wide_version", "kind", "subject", "version", unique=True,
+                            sqlite_where=text("topic_group_id IS NULL"),
+                            postgresql_where=text("topic_group_id IS NULL")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=public_id)
-    topic_group_id: Mapped[int] = mapped_column(ForeignKey("topic_groups.id", ondelete="CASCADE"), index=True)
+    topic_group_id: Mapped[int | None] = mapped_column(ForeignKey("topic_groups.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     subject: Mapped[str] = mapped_column(String(64), default="")
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
@@ -75,7 +83,7 @@ class Document(db.Model):
     timings_json: Mapped[str] = mapped_column(Text, default="{}")
     error: Mapped[str] = mapped_column(Text, default="")
 
-    topic_group: Mapped[TopicGroup] = relationship()
+    topic_group: Mapped[TopicGroup | None] = relationship()  # None: council-wide
     organisation: Mapped[Organisation | None] = relationship()
     session: Mapped[EvidenceSession | None] = relationship()
     requested_by: Mapped[User | None] = relationship()
@@ -87,6 +95,10 @@ class Document(db.Model):
     @property
     def timings(self) -> dict[str, float]:
         return json.loads(self.timings_json or "{}")
+
+    @property
+    def council_wide(self) -> bool:
+        return self.topic_group_id is None
 
     @property
     def is_finished(self) -> bool:

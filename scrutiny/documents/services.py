@@ -31,17 +31,20 @@ TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "pdf"
 
 @dataclass(frozen=True)
 class Kind:
-    """How to build one kind of document."""
+    """How to build one kind of document. A council-wide kind is given None
+    for the group throughout."""
 
     template: str
     variable: str  # the name the template reads the context under
     context: Callable[..., dict]  # (group, subject, version, built_on) -> plain data
-    problems: Callable[[TopicGroup, str], list[str]]  # (group, subject) -> what to fix first
-    filename: Callable[[TopicGroup, str, int], str]
+    problems: Callable[[TopicGroup | None, str], list[str]]  # (group, subject) -> what to fix first
+    filename: Callable[[TopicGroup | None, str, int], str]
     # None: the configured PDF_VARIANT. "": an untagged convenience copy.
     variant: str | None = None
     # After the tagged PDF is written: (document, written, out) -> pages in `out`.
     finish: Callable | None = None
+    # A document of the whole council, belonging to no topic group.
+    council_wide: bool = False
 
 
 def _report() -> Kind:
@@ -135,9 +138,22 @@ def _tracker() -> Kind:
                 problems=lambda group, subject: tracker.tracker_problems(group), filename=tracker.tracker_filename)
 
 
+def _tracker_all() -> Kind:
+    """The tracker of every group whose letters have gone, landscape, with a
+    column for the group: council-wide, so it has no group of its own."""
+    from scrutiny.documents import tracker
+
+    return Kind(template="pdf/tracker.html", variable="tracker",
+                context=lambda group, subject, version, built_on: tracker.tracker_all_context(
+                    version=version, built_on=built_on),
+                problems=lambda group, subject: tracker.tracker_all_problems(),
+                filename=lambda group, subject, version: tracker.tracker_all_filename(version), council_wide=True)
+
+
 KINDS: dict[str, Callable[[], Kind]] = {DocumentKind.REPORT: _report, DocumentKind.LETTER: _letter,
                                         DocumentKind.AGENDA: _agenda, DocumentKind.PACK: _pack,
-                                        DocumentKind.RESPONSES: _responses, DocumentKind.TRACKER: _tracker}
+                                        DocumentKind.RESPONSES: _responses, DocumentKind.TRACKER: _tracker,
+                                        DocumentKind.TRACKER_ALL: _tracker_all}
 
 
 def kind_of(kind: str) -> Kind:
@@ -148,16 +164,22 @@ def kind_of(kind: str) -> Kind:
 
 
 # ---- versions ---------------------------------------------------------------
+# `group` None throughout: the council-wide documents (no topic group).
 
-def versions(group: TopicGroup, kind: str, subject: str = "") -> list[Document]:
+def _of(group: TopicGroup | None):
+    """The documents of this group, or the council-wide ones."""
+    return Document.topic_group_id.is_(None) if group is None else Document.topic_group_id == group.id
+
+
+def versions(group: TopicGroup | None, kind: str, subject: str = "") -> list[Document]:
     return list(db.session.scalars(select(Document).where(
-        Document.topic_group_id == group.id, Document.kind == kind, Document.subject == subject)
+        _of(group), Document.kind == kind, Document.subject == subject)
         .order_by(Document.version.desc())))
 
 
-def latest_done(group: TopicGroup, kind: str, subject: str = "") -> Document | None:
+def latest_done(group: TopicGroup | None, kind: str, subject: str = "") -> Document | None:
     return db.session.scalar(select(Document).where(
-        Document.topic_group_id == group.id, Document.kind == kind, Document.subject == subject,
+        _of(group), Document.kind == kind, Document.subject == subject,
         Document.status == DocumentStatus.DONE).order_by(Document.version.desc()).limit(1))
 
 
@@ -172,9 +194,13 @@ def latest_reports(groups: list[TopicGroup]) -> dict[int, Document]:
     return found
 
 
-def get_document(group: TopicGroup, public_id: str) -> Document | None:
-    return db.session.scalar(select(Document).where(
-        Document.topic_group_id == group.id, Document.public_id == public_id))
+def get_document(group: TopicGroup | None, public_id: str, kind: str | None = None) -> Document | None:
+    """The group's document (the council-wide one for None) with this public
+    id, of this kind when given; a group's page never finds another's."""
+    query = select(Document).where(_of(group), Document.public_id == public_id)
+    if kind is not None:
+        query = query.where(Document.kind == kind)
+    return db.session.scalar(query)
 
 
 # ---- inputs -----------------------------------------------------------------
@@ -245,12 +271,16 @@ def hashable(context: dict) -> dict:
 
 # ---- requesting ---------------------------------------------------------------
 
-def request_build(group: TopicGroup, kind: str, *, by: User | None, subject: str = "",
+def request_build(group: TopicGroup | None, kind: str, *, by: User | None, subject: str = "",
                   force: bool = False) -> tuple[Document, bool]:
     """(document, started): the latest version when nothing changed, else a
     new queued version with its job enqueued. Refuses with the problems
-    an officer must fix first (health scrutiny reports: reg. 22(6))."""
+    an officer must fix first (health scrutiny reports: reg. 22(6)).
+    A council-wide kind is built with no group, every other with one."""
     spec = kind_of(kind)
+    if spec.council_wide != (group is None):
+        raise DocumentError(f"The {DocumentKind(kind).label.lower()} is "
+                            f"{'the council’s, not a group’s' if spec.council_wide else 'a topic group’s'}")
     problems = spec.problems(group, subject)
     if problems:
         raise DocumentError(f"The {DocumentKind(kind).label.lower()} cannot be built yet", problems)
@@ -258,7 +288,7 @@ def request_build(group: TopicGroup, kind: str, *, by: User | None, subject: str
     digest = _current_hash(group, kind, subject, spec, variant)
 
     in_flight = db.session.scalar(select(Document).where(
-        Document.topic_group_id == group.id, Document.kind == kind, Document.subject == subject,
+        _of(group), Document.kind == kind, Document.subject == subject,
         Document.input_hash == digest, Document.status.in_([DocumentStatus.QUEUED, DocumentStatus.RUNNING])))
     if in_flight is not None:
         return in_flight, False
@@ -267,7 +297,7 @@ def request_build(group: TopicGroup, kind: str, *, by: User | None, subject: str
         return latest, False
 
     number = (db.session.scalar(select(func.max(Document.version)).where(
-        Document.topic_group_id == group.id, Document.kind == kind, Document.subject == subject)) or 0) + 1
+        _of(group), Document.kind == kind, Document.subject == subject)) or 0) + 1
     # The job's id is recorded with the row, so a sweep never sees a queued
     # build without one.
     document = Document(topic_group=group, kind=kind, subject=subject, version=number, input_hash=digest,
@@ -287,11 +317,11 @@ def _variant(spec: Kind) -> str:
     return current_app.config["PDF_VARIANT"] if spec.variant is None else spec.variant
 
 
-def _current_hash(group: TopicGroup, kind: str, subject: str, spec: Kind, variant: str) -> str:
+def _current_hash(group: TopicGroup | None, kind: str, subject: str, spec: Kind, variant: str) -> str:
     return inputs_hash(kind, hashable(spec.context(group, subject, 0, today())), variant)
 
 
-def out_of_date(group: TopicGroup, documents: list[Document | None]) -> set[int]:
+def out_of_date(group: TopicGroup | None, documents: list[Document | None]) -> set[int]:
     """The ids of those finished documents whose inputs have changed since:
     built now, they would differ. Each (kind, subject) is hashed once per
     request (the templates' part is kept per process), and one that cannot
@@ -301,7 +331,7 @@ def out_of_date(group: TopicGroup, documents: list[Document | None]) -> set[int]
     for document in documents:
         if document is None or document.status != DocumentStatus.DONE:
             continue
-        key = (group.id, document.kind, document.subject)
+        key = (group.id if group is not None else None, document.kind, document.subject)
         if key not in memo:
             spec = kind_of(document.kind)
             memo[key] = None if spec.problems(group, document.subject) else _current_hash(
@@ -311,13 +341,14 @@ def out_of_date(group: TopicGroup, documents: list[Document | None]) -> set[int]
     return stale
 
 
-def in_progress(group: TopicGroup, public_ids: list[str]) -> list[Document]:
-    """Those of the group's documents named, each reconciled (a build whose
-    worker died is reported failed, as the document's own page does)."""
+def in_progress(group: TopicGroup | None, public_ids: list[str]) -> list[Document]:
+    """Those of the group's (or the council-wide) documents named, each
+    reconciled (a build whose worker died is reported failed, as the
+    document's own page does)."""
     if not public_ids:
         return []
     return [reconcile(d) for d in db.session.scalars(select(Document).where(
-        Document.topic_group_id == group.id, Document.public_id.in_(public_ids)))]
+        _of(group), Document.public_id.in_(public_ids)))]
 
 
 def agenda_rows(group: TopicGroup) -> list[dict]:

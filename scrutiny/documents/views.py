@@ -9,7 +9,7 @@ from scrutiny.documents import letters, services
 from scrutiny.documents.models import Document, DocumentKind, DocumentStatus
 from scrutiny.extensions import db
 from scrutiny.groups.models import TopicGroup
-from scrutiny.security import topic_group_access
+from scrutiny.security import officer_required, topic_group_access
 from scrutiny.storage import send_stored
 
 bp = Blueprint("documents", __name__)
@@ -200,3 +200,55 @@ def build_letters(group: TopicGroup):
         parts.append(f"{unchanged} unchanged since {'its' if unchanged == 1 else 'their'} latest version")
     flash(f"{len(documents)} {noun}: {', '.join(parts)}.", "success")
     return redirect(url_for("documents.letters_page", slug=group.slug))
+
+
+# ---- the council's tracker of every group -----------------------------------------------------
+# A council-wide document: it belongs to no topic group, so officers (and
+# admins) build and read it, from the tracker of every group. Here, not
+# beside that page, since documents may call responses and not the other way.
+
+
+@bp.get("/tracker/pdf")
+@officer_required
+def tracker_all_page():
+    versions = services.versions(None, DocumentKind.TRACKER_ALL)
+    latest = next((d for d in versions if d.status == DocumentStatus.DONE), None)
+    return render_template("documents/tracker_all.html", versions=versions, latest=latest,
+                           problems=services.kind_of(DocumentKind.TRACKER_ALL).problems(None, ""),
+                           stale=services.out_of_date(None, [latest]))
+
+
+@bp.post("/tracker/pdf")
+@officer_required
+def tracker_all_build():
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        document, started = services.request_build(None, DocumentKind.TRACKER_ALL, by=current_user)
+    except services.DocumentError as err:
+        for problem in err.problems:
+            flash(problem, "error")
+        return redirect(url_for("documents.tracker_all_page"))
+    flash(f"Version {document.version} is being built." if started
+          else f"Nothing has changed since version {document.version}: it is the latest.", "success")
+    return redirect(url_for("documents.tracker_all_page", _anchor=f"version-{document.public_id}"))
+
+
+@bp.get("/tracker/pdf/progress")
+@officer_required
+def tracker_all_progress():
+    """As `progress`, for the council-wide builds the page shows as running."""
+    documents = services.in_progress(None, request.args.getlist("id")[:100])
+    return jsonify({"documents": {d.public_id: {"status": d.status, "progress": d.progress, "finished": d.is_finished}
+                                  for d in documents}})
+
+
+@bp.get("/tracker/pdf/<document_id>")
+@officer_required
+def tracker_all_download(document_id: str):
+    document = services.get_document(None, document_id, DocumentKind.TRACKER_ALL) or abort(404)
+    if services.reconcile(document).status != DocumentStatus.DONE or not document.storage_key:
+        abort(404)
+    name = services.kind_of(document.kind).filename(None, document.subject, document.version)
+    return send_stored(document.storage_key, mimetype="application/pdf", download_name=name,
+                       sha256=document.sha256, size=document.size, max_age=0)

@@ -36,7 +36,7 @@ PER_ENDPOINT = {"officer": 2, "councillor": 1, "admin": 1, "witness": 2, "respon
 NOT_PAGES = {"static", "documents.download", "documents.status", "documents.progress", "evidence.download",
              "branding.image", "portal.download", "portal.session_calendar", "sessions.calendar", "portal.start",
              "health.healthz", "responses.original", "portal.response_letter", "tracker.group_csv",
-             "tracker.all_csv"}
+             "tracker.all_csv", "documents.tracker_all_download", "documents.tracker_all_progress"}
 
 LONG_EMAIL = "evidence.submissions.for.scrutiny.reviews@northshire-community-health-partnership.example.org"
 LONG_URL = "https://www.northshire-community-health-partnership.example.org/publications/2026/annual-report-on-waiting-times-for-adult-social-care-assessments.pdf"
@@ -187,7 +187,8 @@ def _setup(app) -> dict:
 
 
 def _documents(app):
-    """A finished report and letters (a one-page PDF each), as the builds leave them."""
+    """A finished report and letters (a one-page PDF each), as the builds leave
+    them, and the council's tracker of every group (no group of its own)."""
     from scrutiny.documents import letters
     from scrutiny.documents.models import Document
     from scrutiny.extensions import db
@@ -205,6 +206,9 @@ def _documents(app):
                                         input_hash="x" * 64, status="done", storage_key=storage().commit(blob),
                                         size=blob.size, sha256=blob.sha256, page_count=1,
                                         organisation_id=int(subject.split(":")[1]) if subject else None))
+        blob = storage().put_stream(io.BytesIO(make_pdf()), max_bytes=100_000)
+        db.session.add(Document(topic_group=None, kind="tracker_all", version=1, input_hash="x" * 64, status="done",
+                                storage_key=storage().commit(blob), size=blob.size, sha256=blob.sha256, page_count=1))
         db.session.commit()
 
 
