@@ -18,5 +18,7 @@ from scrutiny.groups.models import LineOfEnquiry, StatusChange, Theme, TopicGrou
 from scrutiny.invitations.models import Invitation  # noqa: F401
 from scrutiny.organisations.models import Organisation  # noqa: F401
 from scrutiny.outbox.models import Email  # noqa: F401
+from scrutiny.publication.models import (  # noqa: F401
+    Clearance, Follower, Publication, PublicationEvent, Redaction)
 from scrutiny.responses.models import ResponseDue  # noqa: F401
 from scrutiny.sessions.models import EvidenceSession, SessionSlot  # noqa: F401

@@ -41,6 +41,9 @@ class Email(db.Model):
     # For a response link e-mail: the request whose link it carries (minted at send time).
     response_request_id: Mapped[int | None] = mapped_column(
         ForeignKey("response_requests.id", ondelete="CASCADE"), index=True)
+    # For a follower of a published review: erased with them on unsubscribing,
+    # so their address leaves no trace in the outbox either.
+    follower_id: Mapped[int | None] = mapped_column(ForeignKey("followers.id", ondelete="CASCADE"), index=True)
     # For an acknowledgement: the submission it lists.
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id", ondelete="SET NULL"))
     # invitation, reminder, overdue, acknowledgement, new_link, comment_digest, ...
