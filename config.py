@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -62,6 +63,36 @@ def _redis_url() -> str:
     return "redis://127.0.0.1:6379/0"
 
 
+# S3 bucket names: 3 to 63 lower-case letters, digits, dots and hyphens,
+# starting and ending with a letter or digit.
+_BUCKET_RE = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+# A prefix: path segments of letters, digits and the few marks safe in any store.
+_PREFIX_RE = re.compile(r"[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*")
+
+
+def parse_storage_url(url: str) -> tuple[str, str] | None:
+    """``STORAGE_URL``: empty for the local directory ``STORAGE_DIR``, or
+    ``s3://bucket`` / ``s3://bucket/prefix`` for an S3-compatible store;
+    returns ``(bucket, prefix)`` or None. Anything else stops the start."""
+    url = (url or "").strip()
+    if not url:
+        return None
+    example = "s3://bucket-name/optional/prefix"
+    if not url.startswith("s3://"):
+        raise ConfigError(f"STORAGE_URL must be empty (files in STORAGE_DIR) or like {example}, not {url!r}")
+    bucket, _, prefix = url[len("s3://"):].partition("/")
+    prefix = prefix.strip("/")
+    if not _BUCKET_RE.fullmatch(bucket) or ".." in bucket:
+        raise ConfigError(f"STORAGE_URL names no valid S3 bucket in {url!r}: a bucket name is 3 to 63 "
+                          f"lower-case letters, digits, dots and hyphens (like {example}); the endpoint "
+                          "goes in STORAGE_S3_ENDPOINT_URL, credentials in AWS_ACCESS_KEY_ID and "
+                          "AWS_SECRET_ACCESS_KEY")
+    if prefix and (not _PREFIX_RE.fullmatch(prefix) or any(part in (".", "..") for part in prefix.split("/"))):
+        raise ConfigError(f"STORAGE_URL's prefix {prefix!r} must be folder names of letters, digits, "
+                          f"'_', '.' and '-' separated by '/' (like {example})")
+    return bucket, prefix
+
+
 def database_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL URLs written the usual way."""
     for prefix in ("postgres://", "postgresql://"):
@@ -100,7 +131,16 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = _redis_url()
     RQ_QUEUES = ["default"]
+    # Files live in STORAGE_DIR, unless STORAGE_URL=s3://bucket/prefix puts
+    # them in an S3-compatible store (then STORAGE_DIR holds only temporary
+    # files: uploads being checked, PDFs being built).
     STORAGE_DIR = os.environ.get("STORAGE_DIR", str(INSTANCE_DIR / "storage"))
+    STORAGE_URL = os.environ.get("STORAGE_URL", "")
+    STORAGE_S3_ENDPOINT_URL = os.environ.get("STORAGE_S3_ENDPOINT_URL", "")  # empty: AWS itself
+    STORAGE_S3_REGION = os.environ.get("STORAGE_S3_REGION", "")  # empty: boto3's (AWS_DEFAULT_REGION)
+    # How long a public file's download address works (downloads of files
+    # anyone may read redirect to the store itself).
+    STORAGE_S3_PRESIGN_SECONDS = _env_int("STORAGE_S3_PRESIGN_SECONDS", 300)
     # Where e-mailed links point. Unset (development), the port served: `make
     # run` passes PORT to the web app and the worker alike.
     BASE_URL = os.environ.get("BASE_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or 5000}"

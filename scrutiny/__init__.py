@@ -1,6 +1,7 @@
 """Scrutiny: council scrutiny reviews from scoping to published report."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -71,10 +72,26 @@ def _check_config(app: Flask) -> None:
         from config import ConfigError
 
         raise ConfigError("ORGANISATION_KINDS must map short keys to labels")
+    _check_storage(app.config)
     from scrutiny.responses import scale
 
     with app.app_context():
         scale.values()  # a scale a council mistyped stops the start, not the first review
+
+
+def _check_storage(settings) -> None:
+    from config import ConfigError, parse_storage_url
+
+    if parse_storage_url(settings.get("STORAGE_URL", "")) is None:
+        return
+    seconds = settings.get("STORAGE_S3_PRESIGN_SECONDS")
+    # S3 refuses presigned URLs meant to live more than seven days.
+    if not isinstance(seconds, int) or not 1 <= seconds <= 7 * 24 * 3600:
+        raise ConfigError(f"STORAGE_S3_PRESIGN_SECONDS must be from 1 to 604800 (seven days), not {seconds!r}")
+    endpoint = settings.get("STORAGE_S3_ENDPOINT_URL") or ""
+    if endpoint and not re.fullmatch(r"https?://[^\s/?#]+/?", endpoint):
+        raise ConfigError(f"STORAGE_S3_ENDPOINT_URL must be like https://minio.example:9000 (or empty for "
+                          f"AWS), not {endpoint!r}")
 
 
 def _init_templates(app: Flask) -> None:

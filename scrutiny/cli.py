@@ -81,7 +81,10 @@ def worker(burst: bool, wait_for_redis: int) -> None:
 
     # Uploads or builds cut short by a crash leave temp files and records; a
     # starting worker clears old temp files and marks orphaned builds failed.
-    storage().clean_tmp()
+    try:
+        storage().clean_tmp()
+    except Exception as exc:  # an object store unreachable, or its credentials wrong: say so at once
+        raise click.ClickException(f"Storage {storage()!r} cannot be used: {exc}") from exc
     from scrutiny.documents.services import sweep
 
     sweep()

@@ -39,7 +39,7 @@ from filetype.types import archive as ft_archive
 from filetype.types import image as ft_image
 from flask import current_app
 
-from scrutiny.storage import LocalStorage, StoredBlob, TooLarge, storage
+from scrutiny.storage import Storage, StoredBlob, TooLarge, storage
 
 # -- what we accept ----------------------------------------------------------
 
@@ -741,7 +741,7 @@ def store_upload(
     max_inflated_bytes: int,
     max_zip_entries: int = 2000,
     accept: Iterable[str] | None = None,
-    store: LocalStorage | None = None,
+    store: Storage | None = None,
 ) -> tuple[StoredBlob, CheckedFile]:
     """Stream an upload into storage (pending) and check it.
 

@@ -107,3 +107,18 @@ def scratch_database(base_url: str | None, tmp: Path):
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def moto_s3():
+    """A real S3 endpoint over HTTP on loopback (moto's server), for the
+    object-store backend; yields its URL. Moto accepts any credentials."""
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()

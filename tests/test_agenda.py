@@ -373,7 +373,7 @@ def test_the_agenda_pdf_is_tagged(app, demo_case, tmp_path):
 # ---- the pack -------------------------------------------------------------------------------
 
 
-def test_the_pack_appends_each_presentation_after_the_agenda(app, demo_case, tmp_path):
+def test_the_pack_appends_each_presentation_after_the_agenda(app, either_store, demo_case, tmp_path):
     add_presentation(app, "Fiona Marsh", "Diabetes slides", [("diabetes-slides.pdf", three_page_pdf("Diabetes data"),
                                                              "application/pdf")], session_title=None)
     with app.app_context():
@@ -415,7 +415,7 @@ def test_the_pack_appends_each_presentation_after_the_agenda(app, demo_case, tmp
     assert b"pdfuaid" not in out.read_bytes()
 
 
-def test_a_powerpoint_file_is_converted_when_libreoffice_is_installed(app, demo_case, tmp_path):
+def test_a_powerpoint_file_is_converted_when_libreoffice_is_installed(app, either_store, demo_case, tmp_path):
     add_pptx(app)
     ctx, agenda_pdf, out, result = build_pack(app, tmp_path)
     agenda_pages = len(PdfReader(agenda_pdf).pages)

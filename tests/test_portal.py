@@ -5,6 +5,7 @@ import os
 import zipfile
 from datetime import date, timedelta
 
+import boto3
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
@@ -46,8 +47,18 @@ def _post_files(browser, edit_url, files, **fields):
 
 
 def _stored_files(app):
+    """Every file kept: on disk (temporary files included), and in the bucket
+    when the app stores files there."""
+    from scrutiny.storage import s3_client_options
+
     root = app.config["STORAGE_DIR"]
-    return [os.path.join(d, f) for d, _, names in os.walk(root) for f in names]
+    found = [os.path.join(d, f) for d, _, names in os.walk(root) for f in names]
+    if app.config["STORAGE_URL"]:
+        bucket = app.config["STORAGE_URL"].removeprefix("s3://").split("/")[0]
+        client = boto3.client("s3", **s3_client_options(app.config))
+        found += [f"s3://{bucket}/{o['Key']}" for o in client.list_objects_v2(Bucket=bucket).get("Contents", [])]
+        found += [f"multipart:{u['Key']}" for u in client.list_multipart_uploads(Bucket=bucket).get("Uploads", [])]
+    return found
 
 
 def test_a_mail_scanner_opening_the_link_does_not_spend_it(app, second_case, smtp, run_jobs):
@@ -255,13 +266,13 @@ def _assert_refused(page, soup, name, words, app):
     assert soup.select_one("#title")["value"] == "My evidence"
 
 
-def test_a_gif_renamed_as_pdf_is_refused_and_nothing_is_stored(app, second_case, smtp, run_jobs):
+def test_a_gif_renamed_as_pdf_is_refused_and_nothing_is_stored(app, second_case, smtp, run_jobs, either_store):
     page, soup, *_ = _refusal(app, smtp, run_jobs, [("report.pdf", make_gif())])
     _assert_refused(page, soup, "report.pdf", ["GIF", "which we cannot accept"], app)
     assert _stored_files(app) == []
 
 
-def test_a_powerpoint_named_pdf_is_kept_as_a_powerpoint_and_downloads_as_one(app, second_case, smtp, run_jobs):
+def test_a_powerpoint_named_pdf_is_kept_as_a_powerpoint_and_downloads_as_one(app, second_case, smtp, run_jobs, either_store):
     from scrutiny.evidence.models import EvidenceFile
 
     browser, public_id, landing, _ = _witness(app, smtp, run_jobs)
@@ -269,6 +280,8 @@ def test_a_powerpoint_named_pdf_is_kept_as_a_powerpoint_and_downloads_as_one(app
     pptx = make_ooxml("pptx")
     saved = _post_files(browser, draft, [("slides.pdf", pptx)], kind="presentation")
     assert saved.status_code == 302
+    kept = _stored_files(app)  # one file, in the store the app is set to use, no temporary one left
+    assert len(kept) == 1 and kept[0].startswith("s3://" if either_store == "s3" else app.config["STORAGE_DIR"])
     page = BeautifulSoup(browser.get(saved.headers["Location"]).text, "html.parser")
     banner = " ".join(page.select_one(".govuk-notification-banner").get_text(" ").split())
     assert "“slides.pdf” is a PowerPoint presentation, so we have stored it as one." in banner
@@ -304,7 +317,7 @@ def test_a_witness_who_goes_straight_to_check_is_still_told_a_file_was_stored_as
     assert "“slides.pdf” is a PowerPoint presentation, so we have stored it as one." in banner
 
 
-def test_an_oversized_file_is_refused(app, second_case, smtp, run_jobs):
+def test_an_oversized_file_is_refused(app, second_case, smtp, run_jobs, either_store):
     page, soup, *_ = _refusal(app, smtp, run_jobs, [("big.pdf", make_pdf() + b"0" * 5000)], MAX_UPLOAD_BYTES=2048)
     _assert_refused(page, soup, "big.pdf", ["2 KB"], app)
     assert _stored_files(app) == []
@@ -333,7 +346,7 @@ def test_a_zip_bomb_is_refused(app, second_case, smtp, run_jobs):
     assert _stored_files(app) == []
 
 
-def test_one_bad_file_does_not_lose_the_good_ones(app, second_case, smtp, run_jobs):
+def test_one_bad_file_does_not_lose_the_good_ones(app, second_case, smtp, run_jobs, either_store):
     page, soup, browser, draft = _refusal(app, smtp, run_jobs, [("good.pdf", make_pdf()), ("bad.pdf", b"hello")])
     _assert_refused(page, soup, "bad.pdf", [], app)
     files = [a.text for a in BeautifulSoup(browser.get(draft).text, "html.parser").select("tbody a")]
@@ -357,7 +370,7 @@ def test_path_like_names_are_kept_only_as_plain_names(app, second_case, smtp, ru
         assert "passwd" not in path and "slides" not in path
 
 
-def test_downloads_are_attachments_with_the_stored_type(app, second_case, smtp, run_jobs):
+def test_downloads_are_attachments_with_the_stored_type(app, second_case, smtp, run_jobs, either_store):
     browser, _, landing, _ = _witness(app, smtp, run_jobs)
     draft = _draft(browser, landing)
     _post_files(browser, draft, [("deck.pptx", make_ooxml("pptx"))])
