@@ -308,7 +308,7 @@ def test_councillors_download_the_latest_report_from_their_dashboard(app, demo_c
     assert "Also publish the data." in _text(councillor.get(link["href"]).data)
 
 
-def test_an_agenda_and_its_pack_are_built_for_a_session(app, demo_case, run_jobs):
+def test_an_agenda_and_its_pack_are_built_for_a_session(app, either_store, demo_case, run_jobs):
     from scrutiny.groups.services import get_group_by_slug
 
     with app.app_context():
