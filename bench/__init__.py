@@ -15,8 +15,12 @@ reference timed in the same run, never asserted in the tests.
   rebuilt when nothing changed, and the web's p95 while a worker builds.
 - `bench.child`: one build in a process of its own (`python -m bench.child`),
   so its peak memory is its own.
+- `bench.load`: the public review page and its report PDF read by 10, 50
+  and 200 readers at once through gunicorn (locust, `bench/locustfile.py`,
+  in a process of its own), against the stylesheet through the same server.
 - `bench.report`: prints the results as tables (and JSON).
 
-`python -m bench` runs the page benchmark, then the document one; `--only
-pages|documents` runs one, `--quick` makes the document one a smoke run.
+`python -m bench` runs the page benchmark, the document one, then the load
+run; `--only pages|documents|load` runs one, `--quick` makes the document one
+a smoke run.
 """

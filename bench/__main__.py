@@ -6,18 +6,22 @@ database is created beside it and dropped afterwards) or REDIS_URL (its
 queue must be the benchmark's alone: the document benchmark runs what is
 queued there).
 
-`--only pages`, `--only documents`, `--only evidence-map` or `--only tracker`
-runs one of them (the evidence map is not in the default run: it needs the
-findings pages, and says so when they are not there; nor is the tracker's,
-which makes its own 2,000 recommendations). With `--json` the
-results follow the tables as one JSON object: the benchmark's own results
-when one ran, {"pages": ..., "documents": ...} when both did.
+`--only pages`, `--only documents`, `--only load`, `--only evidence-map` or
+`--only tracker` runs one of them (the evidence map is not in the default run:
+it needs the findings pages, and says so when they are not there; nor is the
+tracker's, which makes its own 2,000 recommendations). The load run (the
+public review page and its report PDF through gunicorn at 10, 50 and 200
+readers; bench/load.py) ends the default run; a path of it that does not
+answer 200 stops it, and the command then exits with status 1. With `--json`
+the results follow the tables as one JSON object: the benchmark's own results
+when one ran, {"pages": ..., "documents": ..., "load": ...} when more did.
 """
 from __future__ import annotations
 
 import argparse
+import sys
 
-from bench import documents, evidence_map, pages, report, tracker
+from bench import documents, evidence_map, load, pages, report, tracker
 
 
 def positive(text: str) -> int:
@@ -34,12 +38,22 @@ def not_negative(text: str) -> int:
     return value
 
 
-def main(argv: list[str] | None = None) -> None:
+def think_range(text: str) -> tuple[float, float]:
+    try:
+        low, high = (float(x) for x in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be two numbers of seconds, LOW,HIGH, not {text!r}") from None
+    if not 0 <= low <= high:
+        raise argparse.ArgumentTypeError(f"must be 0 <= LOW <= HIGH, not {text!r}")
+    return low, high
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench", description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=["pages", "documents", "evidence-map", "tracker"],
-                        help="run one benchmark (default: pages and documents)")
+    parser.add_argument("--only", choices=["pages", "documents", "load", "evidence-map", "tracker"],
+                        help="run one benchmark (default: pages, documents, then load)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic data (default 1)")
     parser.add_argument("--json", action="store_true", help="also print the results as JSON")
 
@@ -78,6 +92,23 @@ def main(argv: list[str] | None = None) -> None:
                           help=f"a smoke run of the documents benchmark in under a minute: "
                                f"{q['submissions']} submissions, {q['presentations']} presentations, "
                                f"{q['addressees']} addressees, about {q['pages_target']} pages")
+    load_args = parser.add_argument_group("load")
+    load_args.add_argument("--paths", nargs="+", metavar="PATH",
+                           help="paths the readers read in turn (default: the demo review's public page and "
+                                "its report PDF, " + " ".join(load.default_paths()) + ")")
+    load_args.add_argument("--readers", type=lambda text: [positive(x) for x in text.split(",")],
+                           default=list(load.READERS),
+                           help="readers at each level, comma-separated (default "
+                                + ",".join(map(str, load.READERS)) + "; the reference runs at the fewest)")
+    load_args.add_argument("--seconds", type=positive, default=load.SECONDS,
+                           help=f"seconds each level runs (default {load.SECONDS})")
+    load_args.add_argument("--think", type=think_range, default=load.THINK, metavar="LOW,HIGH",
+                           help="seconds a reader pauses between reads, uniform in LOW,HIGH (default "
+                                f"{load.THINK[0]:g},{load.THINK[1]:g}; 0,0 asks as fast as answers come)")
+    load_args.add_argument("--gunicorn-workers", type=positive, default=load.WORKERS,
+                           help=f"gunicorn worker processes (default {load.WORKERS})")
+    load_args.add_argument("--gunicorn-threads", type=positive, default=load.THREADS,
+                           help=f"threads per gunicorn worker (default {load.THREADS})")
     args = parser.parse_args(argv)
 
     results = {}
@@ -99,6 +130,12 @@ def main(argv: list[str] | None = None) -> None:
         if "pages" in results:
             print()
         print(report.documents_table(results["documents"]))
+    if args.only in (None, "load"):
+        results["load"] = load.run(paths=args.paths, readers=tuple(args.readers), seconds=args.seconds,
+                                   think=args.think, workers=args.gunicorn_workers, threads=args.gunicorn_threads)
+        if len(results) > 1:
+            print()
+        print(load.table(results["load"]))
     if args.only == "evidence-map":
         results["evidence_map"] = evidence_map.run(requests=min(args.requests, 100), warmup=args.warmup,
                                                    seed=args.seed)
@@ -110,7 +147,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.json:
         print()
         print(report.as_json(results if len(results) > 1 else next(iter(results.values()))))
+    return 1 if results.get("load", {}).get("skipped") else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
