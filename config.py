@@ -225,6 +225,14 @@ class Config:
     PASSWORD_RESET_MINUTES = _env_int("PASSWORD_RESET_MINUTES", 60)
     PASSWORD_RESET_LIMITS = os.environ.get("PASSWORD_RESET_LIMITS", "3 per hour")
     PASSWORD_RESET_CLIENT_LIMITS = os.environ.get("PASSWORD_RESET_CLIENT_LIMITS", "20 per hour")
+    # Following a published review by e-mail: requests per address (and review) and per client;
+    # an address not confirmed within this many days is forgotten.
+    FOLLOW_LIMITS = os.environ.get("FOLLOW_LIMITS", "3 per hour")
+    FOLLOW_CLIENT_LIMITS = os.environ.get("FOLLOW_CLIENT_LIMITS", "20 per hour")
+    FOLLOW_CONFIRM_DAYS = _env_int("FOLLOW_CONFIRM_DAYS", 7)
+    # The public index of published reviews and its feeds.
+    PUBLIC_PAGE_SIZE = 50
+    PUBLIC_MAX_AGE = _env_int("PUBLIC_MAX_AGE", 300)  # seconds a browser or proxy may keep a public page
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL
     RATELIMIT_SWALLOW_ERRORS = True  # Redis down must not lock everyone out
     RATELIMIT_HEADERS_ENABLED = True

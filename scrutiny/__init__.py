@@ -173,7 +173,8 @@ def _init_extensions(app: Flask, *, web: bool = True) -> None:
     @app.after_request
     def portal_sends_no_referrer(response):
         # Registered before Talisman so it runs after it and has the last word.
-        if request.blueprint == "portal" or request.endpoint == "auth.reset_password":
+        if request.blueprint == "portal" or request.endpoint in ("auth.reset_password", "follow.confirm",
+                                                                  "follow.unsubscribe"):
             response.headers["Referrer-Policy"] = "no-referrer"
         return response
 
@@ -212,6 +213,8 @@ def _register_blueprints(app: Flask) -> None:
     from scrutiny.invitations.views import bp as invitations_bp
     from scrutiny.organisations.views import bp as organisations_bp
     from scrutiny.portal.views import bp as portal_bp
+    from scrutiny.publication.follow_views import bp as follow_bp
+    from scrutiny.publication.index_views import bp as reviews_index_bp
     from scrutiny.responses.tracker_views import bp as tracker_bp
     from scrutiny.responses.views import bp as responses_bp
     from scrutiny.responses import progress_views  # noqa: F401 - adds its routes to responses_bp
@@ -227,3 +230,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(responses_bp)
     app.register_blueprint(tracker_bp)
     app.register_blueprint(findings_bp)
+    app.register_blueprint(reviews_index_bp)
+    app.register_blueprint(follow_bp)

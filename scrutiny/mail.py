@@ -20,13 +20,17 @@ def render(template: str, **context) -> tuple[str, str]:
     return text, html
 
 
-def build(to: str, subject: str, text: str, html: str, *, to_name: str = "") -> EmailMessage:
+def build(to: str, subject: str, text: str, html: str, *, to_name: str = "",
+          headers: dict[str, str] | None = None) -> EmailMessage:
+    """`headers`: any more, e.g. a follower's List-Unsubscribe."""
     config = current_app.config
     message = EmailMessage(policy=SMTP)
     message["Subject"] = subject
     message["From"] = formataddr((config["COUNCIL_NAME"] + " scrutiny", config["MAIL_DEFAULT_SENDER"]))
     message["To"] = formataddr((to_name, to)) if to_name else to
     message["Message-ID"] = make_msgid(domain=config["MAIL_DEFAULT_SENDER"].rpartition("@")[2] or None)
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     return message

@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 import re
 
-TOKEN_PATH = re.compile(r"(/portal/start/|/reset-password/)[^\s\"?]+")
+TOKEN_PATH = re.compile(r"(/portal/start/|/reset-password/|/reviews/follow/confirm/|/reviews/follow/unsubscribe/)"
+                        r"[^\s\"?]+")
 
 
 def redact(text: str) -> str:

@@ -79,3 +79,31 @@ def submit_response(app, group_slug: str, organisation: str, answers: dict[int, 
         replies.save_draft(request, typed)
         replies.submit(request, name=name, email=email, today=today())
         return request.public_id
+
+
+def publish_group(app, group_slug: str, *, at, events: tuple[tuple[str, str, str, object], ...] = (),
+                  withdrawn_at=None, reason: str = "") -> None:
+    """The group's Publication as the publish service leaves it, made
+    directly: published `at` (naive UTC), with `events` (kind, title,
+    summary, when) and, if given, withdrawn."""
+    from scrutiny.publication.models import Publication, PublicationEvent
+
+    with app.app_context():
+        group = get_group_by_slug(group_slug)
+        db.session.add(Publication(topic_group=group, published_at=at, withdrawn_at=withdrawn_at,
+                                   withdrawal_reason=reason, updated_at=withdrawn_at or at))
+        for kind, title, summary, when in events:
+            db.session.add(PublicationEvent(topic_group=group, kind=kind, title=title, summary=summary,
+                                            happened_at=when))
+        db.session.commit()
+
+
+def make_group(app, slug: str, title: str, *, scope: str = "", themes: tuple[str, ...] = ()) -> str:
+    """A bare topic group of its own (no members), for lists of many groups."""
+    from scrutiny.groups.models import Theme, TopicGroup
+
+    with app.app_context():
+        db.session.add(TopicGroup(slug=slug, title=title, scope=scope,
+                                  themes=[Theme(name=t, position=n) for n, t in enumerate(themes)]))
+        db.session.commit()
+        return slug

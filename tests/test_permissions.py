@@ -160,11 +160,22 @@ ROUTES = [
     ("GET", "/portal/responses/{request}/actions/{action}", "witness"),
     ("POST", "/portal/responses/{request}/actions/{action}/progress", "witness"),
     ("POST", "/portal/responses/{request}/actions/{action}/target-date", "witness"),
+    # Published reviews: the index and feeds (scrutiny/publication/index_views.py), following by
+    # e-mail (scrutiny/publication/follow_views.py). Open to everyone; the links' buttons by token.
+    ("GET", "/reviews", "public"),
+    ("GET", "/reviews/feed.atom", "public"),
+    ("GET", "/reviews/{published}/feed.atom", "public"),
+    ("GET", "/reviews/{published}/follow", "public"),
+    ("POST", "/reviews/{published}/follow", "public"),
+    ("GET", "/reviews/follow/confirm/not-a-token", "public"),
+    ("POST", "/reviews/follow/confirm/not-a-token", "public"),
+    ("GET", "/reviews/follow/unsubscribe/not-a-token", "public"),
+    ("POST", "/reviews/follow/unsubscribe/not-a-token", "public"),
 ]
 IDS = {"org": 1, "user": 1, "invitation": "x", "session": "x", "submission": "x", "file": "x", "document": "x",
        "addressee": 1, "finding": 1, "link": 1, "rec": 1, "section": 1, "response": "x", "answered": "x",
        "request": "x", "review": "x", "action": "x",
-       "council_document": "x"}
+       "council_document": "x", "published": "x"}
 
 
 def test_every_route_declares_who_may_use_it(app):
@@ -204,6 +215,11 @@ def people(app, second_case, make_user):
     council_document = _make_document(app, council_wide=True)
     _circulate_draft(app)
     _make_logo(app)
+    from datetime import datetime
+
+    from tests.factories import publish_group
+
+    publish_group(app, GROUP, at=datetime(2026, 3, 2, 10))
     return {
         "admin": admin,
         "officer": make_user("officer"),
@@ -212,7 +228,7 @@ def people(app, second_case, make_user):
         "ids": {"org": org_id, "user": user_id, "invitation": invitation, "submission": submission,
                 "file": file, "session": session, "document": document, "addressee": addressee_id,
                 "council_document": council_document,
-                "request": "not-a-request",
+                "request": "not-a-request", "published": GROUP,
                 **_conclusions(app, submission), **(responses := _responses(app)),
                 **_answered_action(app, responses["answered"])},
     }

@@ -8,7 +8,7 @@ registers a *preparer* for its kinds of e-mail; see `register_preparer`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rq import get_current_job
 from rq.utils import import_attribute
@@ -33,6 +33,7 @@ class Message:
     kept_html: str | None = None
     on_failure: Callable[[], None] | None = None  # e.g. withdraw the link that went nowhere
     on_sent: Callable[[], None] | None = None  # e.g. mark the invitation sent
+    headers: dict[str, str] = field(default_factory=dict)  # e.g. a follower's List-Unsubscribe
 
 
 class NotSending(Exception):
@@ -46,7 +47,10 @@ _PREPARERS: dict[str, str] = {}
 
 def register_preparer(kinds: Iterable[str], dotted_path: str) -> None:
     """Kinds of e-mail rendered at send time by `dotted_path` (imported
-    when first needed, so registering costs no imports)."""
+    when first needed, so registering costs no imports). A kind may carry a
+    qualifier after a colon ("review_news:42": the news of event 42, so a
+    message is never recorded twice for one event); it is prepared as the
+    kind before the colon."""
     for kind in kinds:
         _PREPARERS[kind] = dotted_path
 
@@ -66,7 +70,7 @@ def deliver(email_id: int) -> str:
     email = db.session.get(Email, email_id)
     if email is None or email.status == EmailStatus.SENT:
         return "nothing to send"
-    preparer = _PREPARERS.get(email.kind)
+    preparer = _PREPARERS.get(email.kind) or _PREPARERS.get(email.kind.partition(":")[0])
     try:
         message = import_attribute(preparer)(email) if preparer else _recorded(email)
     except NotSending as why:
@@ -79,7 +83,7 @@ def deliver(email_id: int) -> str:
     email.attempts += 1
     try:
         mail.send(mail.build(email.to_address, message.subject, message.text, message.html,
-                             to_name=message.to_name or email.to_name))
+                             to_name=message.to_name or email.to_name, headers=message.headers))
     except mail.MailError as err:
         if message.on_failure:
             message.on_failure()

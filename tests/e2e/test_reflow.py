@@ -36,7 +36,8 @@ PER_ENDPOINT = {"officer": 2, "councillor": 1, "admin": 1, "witness": 2, "respon
 NOT_PAGES = {"static", "documents.download", "documents.status", "documents.progress", "evidence.download",
              "branding.image", "portal.download", "portal.session_calendar", "sessions.calendar", "portal.start",
              "health.healthz", "responses.original", "portal.response_letter", "tracker.group_csv",
-             "tracker.all_csv", "documents.tracker_all_download", "documents.tracker_all_progress"}
+             "tracker.all_csv", "documents.tracker_all_download", "documents.tracker_all_progress",
+             "reviews_index.feed", "reviews_index.review_feed"}
 
 LONG_EMAIL = "evidence.submissions.for.scrutiny.reviews@northshire-community-health-partnership.example.org"
 LONG_URL = "https://www.northshire-community-health-partnership.example.org/publications/2026/annual-report-on-waiting-times-for-adult-social-care-assessments.pdf"
@@ -178,12 +179,36 @@ def _setup(app) -> dict:
         from scrutiny.auth.services import find_user
 
         reset_token = password_reset.issue_token(find_user("admin@second.example"))
+        follow_tokens = _published(app)
         link = next(link for f in get_group_by_slug(DEMO).findings for link in f.evidence_links)
-        return {"token": token, "reset_token": reset_token, "response_token": response_token,
+        return {"token": token, "reset_token": reset_token, **follow_tokens, "response_token": response_token,
                 "answered_token": answered_token, **responses,
                 "invitation": invitation, "submission": submission, "draft": draft,
                 "session": session,
                 "evidence_link": f"/groups/{DEMO}/findings/{link.finding_id}/evidence/{link.id}"}
+
+
+def _published(app) -> dict:
+    """The second review published, and a resident following it (not yet
+    confirmed): the tokens of the links their e-mail would carry."""
+    from datetime import datetime
+
+    from scrutiny import links
+    from scrutiny.extensions import db
+    from scrutiny.groups.services import get_group_by_slug
+    from scrutiny.publication.following import unsubscribe_token
+    from scrutiny.publication.models import Follower, Publication, PublicationEvent
+
+    group = get_group_by_slug(SECOND)
+    db.session.add(Publication(topic_group=group, published_at=datetime(2026, 3, 2, 10)))
+    db.session.add(PublicationEvent(topic_group=group, kind="report_published", title="Report published",
+                                    summary=f"The report, with its evidence: {LONG_URL}"))
+    confirm, confirm_hash = links.new_token()
+    unsubscribe = unsubscribe_token(group.id, LONG_EMAIL)
+    db.session.add(Follower(topic_group=group, email=LONG_EMAIL, confirm_token_hash=confirm_hash,
+                            unsubscribe_token_hash=links.hash_token(unsubscribe)))
+    db.session.commit()
+    return {"follow_confirm": confirm, "follow_unsubscribe": unsubscribe}
 
 
 def _documents(app):
@@ -261,7 +286,7 @@ EMPTY_FORMS = {
                 f"/groups/{SECOND}/sessions/new", f"/groups/{SECOND}/findings/new",
                 f"/groups/{SECOND}/recommendations/new", f"/groups/{SECOND}/reviews/new"],
     "admin": ["/admin/users/new"],
-    "nobody": ["/sign-in", "/portal/new-link"],
+    "nobody": ["/sign-in", "/portal/new-link", f"/reviews/{SECOND}/follow"],
 }
 
 
@@ -307,7 +332,9 @@ def site(app, chromium_browser, live_server) -> list[Visit]:
         ctx.close()
 
     anonymous = context()
-    visits += _crawl(anonymous, app, "nobody", ["/sign-in", "/portal/", "/portal/new-link"], Counter(),
+    # The follow form is linked from the review's public page (scrutiny/publication, another module).
+    visits += _crawl(anonymous, app, "nobody", ["/sign-in", "/portal/", "/portal/new-link",
+                                                f"/reviews/{SECOND}/follow"], Counter(),
                      PER_ENDPOINT["nobody"])
     visits += _with_errors(anonymous, "nobody", EMPTY_FORMS["nobody"])
     page = anonymous.new_page()
@@ -316,6 +343,10 @@ def site(app, chromium_browser, live_server) -> list[Visit]:
     # A password reset link opens its form; only saving it would spend it.
     page.goto(f"/reset-password/{ids['reset_token']}")
     visits.append(Visit("nobody", "/reset-password/<token>", 200, page.content(), page.evaluate(LAYOUT)))
+    # A follower's links: each opens a page with a button; only the button changes anything.
+    for name in ("confirm", "unsubscribe"):
+        page.goto(f"/reviews/follow/{name}/{ids['follow_' + name]}")
+        visits.append(Visit("nobody", f"/reviews/follow/{name}/<token>", 200, page.content(), page.evaluate(LAYOUT)))
     # The witness's link: a confirmation page first, where there is one, then the portal.
     page.goto(f"/portal/start/{ids['token']}")
     if "/portal/start/" in page.url:
