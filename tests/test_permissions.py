@@ -132,6 +132,13 @@ ROUTES = [
     ("POST", f"/groups/{GROUP}/report-text/{{section}}/move", OFFICER),
     ("GET", f"/groups/{GROUP}/report-text/settings", OFFICER),
     ("GET", f"/groups/{GROUP}/evidence-map", "member"),
+    # Clearing evidence for publication (scrutiny/publication/clearance_views.py): officers only.
+    ("GET", f"/groups/{GROUP}/publication/evidence", OFFICER),
+    ("GET", f"/groups/{GROUP}/publication/evidence/{{public_item}}", OFFICER),
+    ("POST", f"/groups/{GROUP}/publication/evidence/{{public_item}}", OFFICER),
+    ("GET", f"/groups/{GROUP}/publication/evidence/{{public_item}}/files/{{public_file}}", OFFICER),
+    ("POST", f"/groups/{GROUP}/publication/evidence/{{public_item}}/files/{{public_file}}", OFFICER),
+    ("GET", f"/groups/{GROUP}/publication/evidence/replacements/{{public_file}}", OFFICER),
     # The portal: open doors, and pages only the invited witness's session opens.
     ("GET", "/portal/start/not-a-token", "public"),
     ("POST", "/portal/start/not-a-token", "public"),
@@ -175,7 +182,7 @@ ROUTES = [
 IDS = {"org": 1, "user": 1, "invitation": "x", "session": "x", "submission": "x", "file": "x", "document": "x",
        "addressee": 1, "finding": 1, "link": 1, "rec": 1, "section": 1, "response": "x", "answered": "x",
        "request": "x", "review": "x", "action": "x",
-       "council_document": "x", "published": "x"}
+       "council_document": "x", "published": "x", "public_item": "x", "public_file": "x"}
 
 
 def test_every_route_declares_who_may_use_it(app):
@@ -230,7 +237,7 @@ def people(app, second_case, make_user):
                 "council_document": council_document,
                 "request": "not-a-request", "published": GROUP,
                 **_conclusions(app, submission), **(responses := _responses(app)),
-                **_answered_action(app, responses["answered"])},
+                **_answered_action(app, responses["answered"]), **_cleared_evidence(app)},
     }
 
 
@@ -252,6 +259,31 @@ def _conclusions(app, submission_public_id):
         db.session.commit()
         section = db.session.scalar(select(ReportSection.id).where(ReportSection.topic_group_id == group.id))
         return {"finding": finding.id, "rec": rec.id, "link": link.id, "section": section}
+
+
+def _cleared_evidence(app):
+    """Evidence accepted for the report with a PDF, cleared to publish as a redacted replacement."""
+    import io
+
+    from sqlalchemy import select
+    from werkzeug.datastructures import FileStorage
+
+    from scrutiny.auth.services import find_user
+    from scrutiny.evidence.models import EvidenceFile
+    from scrutiny.extensions import db
+    from scrutiny.publication import clearance
+    from tests.factories import make_submission
+    from tests.files import make_pdf
+    from tests.test_evidence_library import _add_file
+
+    item = make_submission(app, None, group_slug=GROUP, title="Figures", body="Waits doubled.", status="accepted")
+    file = _add_file(app, item, name="figures.pdf", data=make_pdf(), content_type="application/pdf")
+    with app.app_context():
+        found = db.session.scalar(select(EvidenceFile).where(EvidenceFile.public_id == file))
+        clearance.clear_item(found.submission, "publish", find_user("lead@second.example"))
+        clearance.replace_file(found, FileStorage(io.BytesIO(make_pdf()), filename="figures-redacted.pdf"),
+                               find_user("lead@second.example"))
+    return {"public_item": item, "public_file": file}
 
 
 def _responses(app):

@@ -58,8 +58,11 @@ def uncleared(group: TopicGroup) -> list[Submission | EvidenceFile]:
     by_item, by_file = _clearances(group)
     waiting: list[Submission | EvidenceFile] = []
     for item in going_public(group):
-        if item.id not in by_item:
+        decided = by_item.get(item.id)
+        if decided is None:
             waiting.append(item)
+        elif decided.decision == Decision.WITHHOLD:
+            continue  # its files are withheld with it: nothing of it goes out
         waiting += [f for f in item.files if not f.confidential and f.id not in by_file]
     return waiting
 
