@@ -195,6 +195,8 @@ def _register_blueprints(app: Flask) -> None:
     from scrutiny.invitations.views import bp as invitations_bp
     from scrutiny.organisations.views import bp as organisations_bp
     from scrutiny.portal.views import bp as portal_bp
+    from scrutiny.publication.public_views import bp as public_bp
+    from scrutiny.publication.views import bp as publication_bp
     from scrutiny.responses.tracker_views import bp as tracker_bp
     from scrutiny.responses.views import bp as responses_bp
     from scrutiny.responses import progress_views  # noqa: F401 - adds its routes to responses_bp
@@ -210,3 +212,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(responses_bp)
     app.register_blueprint(tracker_bp)
     app.register_blueprint(findings_bp)
+    app.register_blueprint(publication_bp)
+    app.register_blueprint(public_bp)
