@@ -99,10 +99,10 @@ def report(slug: str):
     found = _published(slug)
     if found.withdrawn:
         return _gone(found)
-    if not public_page.has_report_page(found.group):
-        abort(404)
-    return _page("public/report.html", report=public_page.report(found.group), slug=slug,
-                 document=public_page.report_document(found.group))
+    # Reopened after publishing, the live text is a draft again: only the PDF stays what was agreed.
+    revising = not public_page.has_report_page(found.group)
+    return _page("public/report.html", report=None if revising else public_page.report(found.group), slug=slug,
+                 title=found.group.title, document=public_page.report_document(found.group))
 
 
 @bp.get("/reviews/<slug>/report.pdf")

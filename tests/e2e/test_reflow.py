@@ -36,7 +36,8 @@ PER_ENDPOINT = {"officer": 2, "councillor": 1, "admin": 1, "witness": 2, "respon
 NOT_PAGES = {"static", "documents.download", "documents.status", "documents.progress", "evidence.download",
              "branding.image", "portal.download", "portal.session_calendar", "sessions.calendar", "portal.start",
              "health.healthz", "responses.original", "portal.response_letter", "tracker.group_csv",
-             "tracker.all_csv", "documents.tracker_all_download", "documents.tracker_all_progress"}
+             "tracker.all_csv", "documents.tracker_all_download", "documents.tracker_all_progress",
+             "public.report_pdf", "public.file"}
 
 LONG_EMAIL = "evidence.submissions.for.scrutiny.reviews@northshire-community-health-partnership.example.org"
 LONG_URL = "https://www.northshire-community-health-partnership.example.org/publications/2026/annual-report-on-waiting-times-for-adult-social-care-assessments.pdf"
@@ -122,7 +123,7 @@ def _setup(app) -> dict:
     from tests.conftest import SECOND_CASE
     from tests.factories import make_invitation, make_submission
     from tests.test_evidence_library import _add_file
-    from tests.test_permissions import _circulate_draft, _make_session
+    from tests.test_permissions import _circulate_draft, _make_session, _publish
 
     with app.app_context():
         load_case()
@@ -144,6 +145,7 @@ def _setup(app) -> dict:
     session = _make_session(app, invitation)
     _circulate_draft(app)
     _documents(app)
+    _publish(app, SECOND)  # the demo is published as it loads; this one beside it, with a cleared file
     from tests.test_permissions import _answered_action, _responses
 
     responses = _responses(app)
@@ -307,8 +309,8 @@ def site(app, chromium_browser, live_server) -> list[Visit]:
         ctx.close()
 
     anonymous = context()
-    visits += _crawl(anonymous, app, "nobody", ["/sign-in", "/portal/", "/portal/new-link"], Counter(),
-                     PER_ENDPOINT["nobody"])
+    visits += _crawl(anonymous, app, "nobody", ["/sign-in", "/portal/", "/portal/new-link", f"/reviews/{DEMO}",
+                                                f"/reviews/{SECOND}"], Counter(), PER_ENDPOINT["nobody"])
     visits += _with_errors(anonymous, "nobody", EMPTY_FORMS["nobody"])
     page = anonymous.new_page()
     page.goto("/portal/start/not-a-real-token")
