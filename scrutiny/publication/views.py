@@ -23,7 +23,7 @@ def _page(group: TopicGroup, withdraw_form: WithdrawForm | None = None, refused:
         "publication/page.html", group=group, publication=publication, live=live,
         problems=[] if live else services.problems(group),
         response_problems=services.response_problems(group) if live else [],
-        events=services.events(group), form=FlaskForm(), withdraw_form=withdraw_form or WithdrawForm(),
+        events=services.events(group), withdraw_form=withdraw_form or WithdrawForm(),
         refused=refused or []), status
 
 
