@@ -216,6 +216,8 @@ def _register_blueprints(app: Flask) -> None:
     from scrutiny.publication.follow_views import bp as follow_bp
     from scrutiny.publication.index_views import bp as reviews_index_bp
     from scrutiny.publication.clearance_views import bp as clearance_bp
+    from scrutiny.publication.public_views import bp as public_bp
+    from scrutiny.publication.views import bp as publication_bp
     from scrutiny.responses.tracker_views import bp as tracker_bp
     from scrutiny.responses.views import bp as responses_bp
     from scrutiny.responses import progress_views  # noqa: F401 - adds its routes to responses_bp
@@ -234,3 +236,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reviews_index_bp)
     app.register_blueprint(follow_bp)
     app.register_blueprint(clearance_bp)
+    app.register_blueprint(publication_bp)
+    app.register_blueprint(public_bp)

@@ -1,4 +1,6 @@
 """Every route has a permission check, and each role meets the right answer."""
+from datetime import datetime
+
 import pytest
 
 from scrutiny.organisations.services import find_by_name
@@ -178,11 +180,21 @@ ROUTES = [
     ("POST", "/reviews/follow/confirm/not-a-token", "public"),
     ("GET", "/reviews/follow/unsubscribe/not-a-token", "public"),
     ("POST", "/reviews/follow/unsubscribe/not-a-token", "public"),
+    # Publication: officers publish the group (scrutiny/publication/views.py) ...
+    ("GET", f"/groups/{GROUP}/publication", OFFICER),
+    ("POST", f"/groups/{GROUP}/publication/publish", OFFICER),
+    ("POST", f"/groups/{GROUP}/publication/publish-responses", OFFICER),
+    ("POST", f"/groups/{GROUP}/publication/withdraw", OFFICER),
+    # ... and its public pages, open to everyone (scrutiny/publication/public_views.py).
+    ("GET", f"/reviews/{GROUP}", "public"),
+    ("GET", f"/reviews/{GROUP}/report", "public"),
+    ("GET", f"/reviews/{GROUP}/report.pdf", "public"),
+    ("GET", f"/reviews/{GROUP}/files/{{published_file}}", "public"),
 ]
 IDS = {"org": 1, "user": 1, "invitation": "x", "session": "x", "submission": "x", "file": "x", "document": "x",
        "addressee": 1, "finding": 1, "link": 1, "rec": 1, "section": 1, "response": "x", "answered": "x",
        "request": "x", "review": "x", "action": "x",
-       "council_document": "x", "published": "x", "public_item": "x", "public_file": "x"}
+       "council_document": "x", "published": "x", "public_item": "x", "public_file": "x", "published_file": "x"}
 
 
 def test_every_route_declares_who_may_use_it(app):
@@ -222,11 +234,8 @@ def people(app, second_case, make_user):
     council_document = _make_document(app, council_wide=True)
     _circulate_draft(app)
     _make_logo(app)
-    from datetime import datetime
-
-    from tests.factories import publish_group
-
-    publish_group(app, GROUP, at=datetime(2026, 3, 2, 10))
+    # Published (with its own cleared evidence): the public pages, feeds and follow form answer.
+    published_file = _publish(app)
     return {
         "admin": admin,
         "officer": make_user("officer"),
@@ -234,7 +243,7 @@ def people(app, second_case, make_user):
         "outsider": "outsider@second.example",
         "ids": {"org": org_id, "user": user_id, "invitation": invitation, "submission": submission,
                 "file": file, "session": session, "document": document, "addressee": addressee_id,
-                "council_document": council_document,
+                "council_document": council_document, "published_file": published_file,
                 "request": "not-a-request", "published": GROUP,
                 **_conclusions(app, submission), **(responses := _responses(app)),
                 **_answered_action(app, responses["answered"]), **_cleared_evidence(app)},
@@ -375,6 +384,27 @@ def _circulate_draft(app):
     with app.app_context():
         circulate(get_group_by_slug(GROUP), find_user("lead@second.example"))
         db.session.commit()
+def _publish(app, slug=GROUP):
+    """The group published, with a piece of evidence and its file cleared for
+    the public; returns the file's public id."""
+    from scrutiny.extensions import db
+    from scrutiny.groups.services import get_group_by_slug
+    from scrutiny.publication.models import Clearance, Publication
+    from tests.factories import make_submission
+    from tests.test_evidence_library import _add_file, _submission
+
+    submission = make_submission(app, None, group_slug=slug, title="Published figures", body="Waits by area.",
+                                 status="accepted")
+    file = _add_file(app, submission, name="published-figures.csv")
+    with app.app_context():
+        group, item = get_group_by_slug(slug), _submission(submission)
+        db.session.add_all([Clearance(topic_group=group, submission=item, decision="publish"),
+                            Clearance(topic_group=group, evidence_file=item.files[0], decision="publish"),
+                            Publication(topic_group=group, published_at=datetime(2027, 3, 20, 10))])
+        db.session.commit()
+    return file
+
+
 def _make_logo(app):
     """The council's logo, so its preview image is there to fetch."""
     import io

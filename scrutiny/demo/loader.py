@@ -13,6 +13,7 @@ from flask import current_app
 
 from scrutiny.auth import services as accounts
 from scrutiny.auth.models import User
+from scrutiny.demo import publication as demo_publication
 from scrutiny.demo import responses as demo_responses
 from scrutiny.extensions import db
 from scrutiny.findings.models import Finding, FindingEvidence, Recommendation, ReportSection, ReportSettings
@@ -131,6 +132,8 @@ def _load_group(case, people, orgs, report) -> None:
     demo_responses.load(case, group, orgs, people, officer)
     if "timeline" in case:
         _date_history(case, group)
+    # Its public page, once everything it shows exists.
+    demo_publication.load(case, group, people)
 
 
 def _load_response_dates(spec, group, orgs, officer) -> None:

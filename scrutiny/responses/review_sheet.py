@@ -17,7 +17,7 @@ from scrutiny.extensions import db
 from scrutiny.findings.models import Recommendation
 from scrutiny.groups.models import TopicGroup
 from scrutiny.plurals import counted
-from scrutiny.responses import judgements, references, scale
+from scrutiny.responses import judgements, references, review_hooks, scale
 from scrutiny.responses.models import (Judgement, ProgressStatus, RecommendationResponse, ResponseRequest,
                                        ReviewPoint)
 from scrutiny.responses.replies import Problem
@@ -143,5 +143,6 @@ def save(group: TopicGroup, sheet: list[Row], by: User, point: ReviewPoint | Non
     recorded = judgements.record(proposals, by, review_point=point, commit=False)
     if point is not None:
         point.held_at, point.held_by_id = utcnow(), by.id
+        review_hooks.review_held(point)  # in the same transaction (publication records a public update)
     db.session.commit()
     return recorded

@@ -38,7 +38,7 @@ NOT_PAGES = {"static", "documents.download", "documents.status", "documents.prog
              "health.healthz", "responses.original", "portal.response_letter", "tracker.group_csv",
              "tracker.all_csv", "documents.tracker_all_download", "documents.tracker_all_progress",
              "reviews_index.feed", "reviews_index.review_feed",
-             "clearance.replacement"}
+             "clearance.replacement", "public.report_pdf", "public.file"}
 
 LONG_EMAIL = "evidence.submissions.for.scrutiny.reviews@northshire-community-health-partnership.example.org"
 LONG_URL = "https://www.northshire-community-health-partnership.example.org/publications/2026/annual-report-on-waiting-times-for-adult-social-care-assessments.pdf"
@@ -124,7 +124,7 @@ def _setup(app) -> dict:
     from tests.conftest import SECOND_CASE
     from tests.factories import make_invitation, make_submission
     from tests.test_evidence_library import _add_file
-    from tests.test_permissions import _circulate_draft, _make_session
+    from tests.test_permissions import _circulate_draft, _make_session, _publish
 
     with app.app_context():
         load_case()
@@ -146,6 +146,7 @@ def _setup(app) -> dict:
     session = _make_session(app, invitation)
     _circulate_draft(app)
     _documents(app)
+    _publish(app, SECOND)  # the demo is published as it loads; this one beside it, with a cleared file
     from tests.test_permissions import _answered_action, _responses
 
     responses = _responses(app)
@@ -201,7 +202,8 @@ def _published(app) -> dict:
     from scrutiny.publication.models import Follower, Publication, PublicationEvent
 
     group = get_group_by_slug(SECOND)
-    db.session.add(Publication(topic_group=group, published_at=datetime(2026, 3, 2, 10)))
+    if group.publication is None:  # published already, with its cleared file, by the setup
+        db.session.add(Publication(topic_group=group, published_at=datetime(2026, 3, 2, 10)))
     db.session.add(PublicationEvent(topic_group=group, kind="report_published", title="Report published",
                                     summary=f"The report, with its evidence: {LONG_URL}"))
     confirm, confirm_hash = links.new_token()
@@ -333,9 +335,8 @@ def site(app, chromium_browser, live_server) -> list[Visit]:
         ctx.close()
 
     anonymous = context()
-    # The follow form is linked from the review's public page (scrutiny/publication, another module).
-    visits += _crawl(anonymous, app, "nobody", ["/sign-in", "/portal/", "/portal/new-link",
-                                                f"/reviews/{SECOND}/follow"], Counter(),
+    visits += _crawl(anonymous, app, "nobody", ["/sign-in", "/portal/", "/portal/new-link", f"/reviews/{DEMO}",
+                                                f"/reviews/{SECOND}", f"/reviews/{SECOND}/follow"], Counter(),
                      PER_ENDPOINT["nobody"])
     visits += _with_errors(anonymous, "nobody", EMPTY_FORMS["nobody"])
     page = anonymous.new_page()
