@@ -79,30 +79,18 @@ def default_paths() -> list[str]:
 # ---------------------------------------------------------------- data
 
 def _publish_demo(app, build_pdf: bool) -> None:
-    """The demo case, its review published (responses too) with all its
-    public evidence cleared as submitted, so the public page carries its
-    full weight; its report built when a PDF is to be read."""
-    from scrutiny.clock import utcnow
+    """The demo case, which the loader publishes (report and responses, its
+    public evidence cleared), so the public page carries its full weight;
+    its report built when a PDF is to be read."""
     from scrutiny.groups.services import get_group_by_slug
-    from scrutiny.publication.cleared import going_public
-    from scrutiny.publication.models import Clearance, Decision, EventKind, Publication, PublicationEvent
 
     with app.app_context():
         upgrade()
         loaded = load_case()
         officer = next((u for u in loaded.sign_in if u.is_staff_officer), None)
         group = get_group_by_slug(demo_slug())
-        now = utcnow()
-        for item in going_public(group):
-            db.session.add(Clearance(topic_group=group, submission=item, decision=Decision.PUBLISH,
-                                     decided_by=officer))
-            db.session.add_all(Clearance(topic_group=group, evidence_file=f, decision=Decision.PUBLISH,
-                                         decided_by=officer) for f in item.files if not f.confidential)
-        db.session.add(Publication(topic_group=group, published_at=now, published_by=officer,
-                                   responses_published_at=now))
-        db.session.add(PublicationEvent(topic_group=group, kind=EventKind.REPORT_PUBLISHED, happened_at=now,
-                                        title=f"Report published: {group.title}"))
-        db.session.commit()
+        if group.publication is None or not group.publication.is_live:
+            raise SystemExit("load: the demo case did not load published; the public page would answer 404")
         if build_pdf:
             _build_report(app, group, officer)
         db.session.remove()
