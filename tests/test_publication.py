@@ -243,3 +243,29 @@ def test_an_unpublished_files_rows_never_count_as_cleared(app, evidence):
     assert any("carers-survey.csv" in n for n in names)
     assert not any(n.startswith("The evidence “What carers told us”") for n in names)
     assert count(app, EvidenceFile) == 1
+
+
+def test_publishing_tells_confirmed_followers_and_the_witnesses_by_email(app, publishable, smtp, run_jobs):
+    from scrutiny import links
+    from scrutiny.publication.following import unsubscribe_token
+    from scrutiny.publication.models import Follower
+
+    with app.app_context():
+        group = get_group_by_slug(SECOND)
+        confirmed = Follower(topic_group=group, email="resident@home.example", confirmed_at=services.utcnow(),
+                             unsubscribe_token_hash=links.hash_token(unsubscribe_token(group.id,
+                                                                                       "resident@home.example")))
+        waiting = Follower(topic_group=group, email="unconfirmed@home.example",
+                           confirm_token_hash=links.new_token()[1],
+                           unsubscribe_token_hash=links.hash_token(unsubscribe_token(group.id,
+                                                                                     "unconfirmed@home.example")))
+        db.session.add_all([confirmed, waiting])
+        db.session.commit()
+    assert publish(signed_in(app)).status_code == 302
+    run_jobs()
+    [news] = smtp.to("resident@home.example")
+    assert "Final report published" in news["Subject"]
+    body = news.get_body(("plain",)).get_content()
+    assert f"/reviews/{SECOND}" in body and "/reviews/follow/unsubscribe/" in body
+    assert smtp.to("witness@org.example"), "the review's witness is told too"
+    assert not smtp.to("unconfirmed@home.example")

@@ -44,9 +44,9 @@ def load(case: dict, group: TopicGroup, people: dict[str, User]) -> None:
     by = people.get(spec.get("published_by", ""))
     published = _at(spec["report_published"])
     clear_all(group, by, published)
-    services.publish(group, by, published, check=False)
+    services.publish(group, by, published, check=False, tell=False)
     if spec.get("responses_published"):
-        services.publish_responses(group, by, _at(spec["responses_published"]))
+        services.publish_responses(group, by, _at(spec["responses_published"]), tell=False)
     held = db.session.scalars(select(ReviewPoint).where(ReviewPoint.topic_group_id == group.id,
                                                         ReviewPoint.held_at.is_not(None))
                               .order_by(ReviewPoint.held_at))

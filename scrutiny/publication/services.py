@@ -24,7 +24,7 @@ from scrutiny.findings import agreement
 from scrutiny.groups.hooks import PagePart
 from scrutiny.groups.models import TopicGroup
 from scrutiny.plurals import counted
-from scrutiny.publication import cleared
+from scrutiny.publication import cleared, following
 from scrutiny.publication.models import EventKind, Publication, PublicationEvent
 from scrutiny.responses.models import ResponseRequest, ReviewPoint
 
@@ -157,10 +157,13 @@ def _committed(step):
     return result
 
 
-def publish(group: TopicGroup, by: User | None, at: datetime | None = None, *, check: bool = True) -> Publication:
-    """The report goes public (again, after a withdrawal). Refused, naming
-    every problem, while anything stops it. `check=False` is for loading a
-    case's history only, where the report PDF is built afterwards."""
+def publish(group: TopicGroup, by: User | None, at: datetime | None = None, *, check: bool = True,
+            tell: bool = True) -> Publication:
+    """The report goes public (again, after a withdrawal), and its followers
+    and witnesses are e-mailed (recorded in the same transaction). Refused,
+    naming every problem, while anything stops it. `check=False, tell=False`
+    are for loading a case's history only: its report PDF is built
+    afterwards, and history e-mails nobody."""
     found = problems(group) if check else []
     current = live_publication(group)
     if current is not None:
@@ -177,15 +180,20 @@ def publish(group: TopicGroup, by: User | None, at: datetime | None = None, *, c
         publication.published_at, publication.published_by = when, by
         publication.withdrawn_at, publication.withdrawn_by, publication.withdrawal_reason = None, None, ""
         _touch(publication, when)
-        record_event(group, EventKind.REPORT_PUBLISHED, "Final report published",
-                     f"The final report of the review “{group.title}” is published.", at=when)
+        event = record_event(group, EventKind.REPORT_PUBLISHED, "Final report published",
+                             f"The final report of the review “{group.title}” is published.", at=when)
+        if tell:
+            db.session.flush()
+            following.notify(group, event)
         return publication
 
     return _committed(step)
 
 
-def publish_responses(group: TopicGroup, by: User | None, at: datetime | None = None) -> Publication:
-    """The organisations' submitted responses go public beside the report."""
+def publish_responses(group: TopicGroup, by: User | None, at: datetime | None = None, *,
+                      tell: bool = True) -> Publication:
+    """The organisations' submitted responses go public beside the report,
+    and followers and witnesses are told (not when `tell` is False: history)."""
     found = response_problems(group)
     publication = publication_of(group)
     if not found and publication.responses_published_at is not None:
@@ -198,9 +206,12 @@ def publish_responses(group: TopicGroup, by: User | None, at: datetime | None = 
         publication.responses_published_at = when
         _touch(publication, when)
         organisations = counted(responding_organisations(group), "organisation")
-        record_event(group, EventKind.RESPONSES_PUBLISHED, f"Responses from {organisations} published",
-                     "What each organisation decided about the recommendations addressed to it, and what it "
-                     "will do.", at=when)
+        event = record_event(group, EventKind.RESPONSES_PUBLISHED, f"Responses from {organisations} published",
+                             "What each organisation decided about the recommendations addressed to it, and "
+                             "what it will do.", at=when)
+        if tell:
+            db.session.flush()
+            following.notify(group, event)
         return publication
 
     return _committed(step)
