@@ -127,7 +127,8 @@ def test_from_the_letters_to_the_trackers_csv_round_trip(page, phone, chromium_b
 
     # The responses PDF, built by the worker, read by its text.
     page.goto(RESPONSES)
-    page.get_by_role("button", name="Build responses PDF").click()
+    with page.expect_navigation():  # the build is queued before the worker runs
+        page.get_by_role("button", name="Build responses PDF").click()
     run_jobs()
     page.goto(f"/groups/{SECOND}/documents")
     href = page.locator("#responses-pdf ~ div a", has_text="Download PDF").first.get_attribute("href")
