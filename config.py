@@ -232,6 +232,9 @@ class Config:
     FOLLOW_CONFIRM_DAYS = _env_int("FOLLOW_CONFIRM_DAYS", 7)
     # The public index of published reviews and its feeds.
     PUBLIC_PAGE_SIZE = 50
+    # Seconds a rendered public page is kept in Redis for the next reader (0: off);
+    # publishing or withdrawing drops a review's pages at once.
+    PUBLIC_CACHE_SECONDS = _env_int("PUBLIC_CACHE_SECONDS", 30)
     PUBLIC_MAX_AGE = _env_int("PUBLIC_MAX_AGE", 300)  # seconds a browser or proxy may keep a public page
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL
     RATELIMIT_SWALLOW_ERRORS = True  # Redis down must not lock everyone out
@@ -257,6 +260,9 @@ class TestingConfig(Config):
     WORKER_MONITORING_INTERVAL = 1
     DOCUMENT_HEARTBEAT_GRACE = 5
     MAIL_TIMEOUT = 5
+    # Tests change what public pages show behind the services' backs; the
+    # page cache's own test turns it on.
+    PUBLIC_CACHE_SECONDS = 0
 
 
 class ProductionConfig(Config):

@@ -25,7 +25,7 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
 from scrutiny.documents.models import DocumentStatus
-from scrutiny.publication import cleared, public_page
+from scrutiny.publication import cleared, page_cache, public_page
 from scrutiny.security import public
 from scrutiny.storage import send_stored
 
@@ -60,13 +60,22 @@ def _sessionless(state):
     state.app.session_interface = NoSessionOnPublicPages()
 
 
+def _nonce(etag: str) -> str:
+    return hmac.new(current_app.config["SECRET_KEY"].encode("utf-8"), etag.encode("ascii"),
+                    hashlib.sha256).hexdigest()[:32]
+
+
+def _restore_nonce(etag: str) -> None:
+    """A page from the cache: its CSP header must name the nonce in its body."""
+    request.csp_nonce = _nonce(etag)
+
+
 def _page(template: str, status: int = 200, **context):
     """The page with its ETag, answered 304 when the visitor has it already."""
     request.csp_nonce = _NONCE_STANDIN
     body = render_template(template, **context)
     etag = hashlib.sha256(body.encode("utf-8")).hexdigest()
-    nonce = hmac.new(current_app.config["SECRET_KEY"].encode("utf-8"), etag.encode("ascii"),
-                     hashlib.sha256).hexdigest()[:32]
+    nonce = _nonce(etag)
     request.csp_nonce = nonce  # what Talisman's header says
     response = make_response(body.replace(_NONCE_STANDIN, nonce), status)
     response.set_etag(etag)
@@ -87,22 +96,28 @@ def _gone(found: public_page.Found):
 @bp.get("/reviews/<slug>")
 @public
 def review(slug: str):
-    found = _published(slug)
-    if found.withdrawn:
-        return _gone(found)
-    return _page("public/review.html", review=public_page.review(found))
+    def render():
+        found = _published(slug)
+        if found.withdrawn:
+            return _gone(found)
+        return _page("public/review.html", review=public_page.review(found))
+
+    return page_cache.cached(render, _restore_nonce)
 
 
 @bp.get("/reviews/<slug>/report")
 @public
 def report(slug: str):
-    found = _published(slug)
-    if found.withdrawn:
-        return _gone(found)
-    # Reopened after publishing, the live text is a draft again: only the PDF stays what was agreed.
-    revising = not public_page.has_report_page(found.group)
-    return _page("public/report.html", report=None if revising else public_page.report(found.group), slug=slug,
-                 title=found.group.title, document=public_page.report_document(found.group))
+    def render():
+        found = _published(slug)
+        if found.withdrawn:
+            return _gone(found)
+        # Reopened after publishing, the live text is a draft again: only the PDF stays what was agreed.
+        revising = not public_page.has_report_page(found.group)
+        return _page("public/report.html", report=None if revising else public_page.report(found.group),
+                     slug=slug, title=found.group.title, document=public_page.report_document(found.group))
+
+    return page_cache.cached(render, _restore_nonce)
 
 
 @bp.get("/reviews/<slug>/report.pdf")

@@ -24,7 +24,7 @@ from scrutiny.findings import agreement
 from scrutiny.groups.hooks import PagePart
 from scrutiny.groups.models import TopicGroup
 from scrutiny.plurals import counted
-from scrutiny.publication import cleared, following
+from scrutiny.publication import cleared, following, page_cache
 from scrutiny.publication.models import EventKind, Publication, PublicationEvent
 from scrutiny.responses.models import ResponseRequest, ReviewPoint
 
@@ -146,14 +146,17 @@ def record_event(group: TopicGroup, kind: EventKind | str, title: str, summary: 
     return event
 
 
-def _committed(step):
-    """Runs `step`, committing once; any failure rolls back everything it did."""
+def _committed(step, group: TopicGroup | None = None):
+    """Runs `step`, committing once; any failure rolls back everything it did.
+    Then the group's public pages are dropped from the page cache."""
     try:
         result = step()
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
+    if group is not None:
+        page_cache.forget(group.slug)
     return result
 
 
@@ -187,7 +190,7 @@ def publish(group: TopicGroup, by: User | None, at: datetime | None = None, *, c
             following.notify(group, event)
         return publication
 
-    return _committed(step)
+    return _committed(step, group)
 
 
 def publish_responses(group: TopicGroup, by: User | None, at: datetime | None = None, *,
@@ -214,7 +217,7 @@ def publish_responses(group: TopicGroup, by: User | None, at: datetime | None = 
             following.notify(group, event)
         return publication
 
-    return _committed(step)
+    return _committed(step, group)
 
 
 def withdraw(group: TopicGroup, by: User | None, reason: str = "", at: datetime | None = None) -> Publication:
@@ -235,7 +238,7 @@ def withdraw(group: TopicGroup, by: User | None, reason: str = "", at: datetime 
         record_event(group, EventKind.WITHDRAWN, "Review withdrawn", reason, at=when)
         return publication
 
-    return _committed(step)
+    return _committed(step, group)
 
 
 def review_held(point: ReviewPoint) -> None:
