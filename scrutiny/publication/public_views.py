@@ -129,10 +129,11 @@ def report_pdf(slug: str):
     document = public_page.report_document(found.group)
     if document is None or document.status != DocumentStatus.DONE or not document.storage_key:
         abort(404)
-    # Public, with the PDF's sha256 as its ETag (send_stored answers If-None-Match).
+    # Public, with the PDF's sha256 as its ETag (send_stored answers If-None-Match); from an
+    # object store, a redirect to a short-lived presigned address, so the store carries the rush.
     return send_stored(document.storage_key, mimetype="application/pdf",
                        download_name=public_page.report_filename(found.group, document),
-                       sha256=document.sha256, size=document.size, max_age=PAGE_MAX_AGE)
+                       sha256=document.sha256, size=document.size, max_age=PAGE_MAX_AGE, public=True)
 
 
 @bp.get("/reviews/<slug>/files/<file_id>")
@@ -145,4 +146,5 @@ def file(slug: str, file_id: str):
     # A storage key never holds other bytes than it was given: it validates the content.
     etag = hashlib.sha256(public_file.storage_key.encode("ascii")).hexdigest()
     return send_stored(public_file.storage_key, mimetype=public_file.content_type or "application/octet-stream",
-                       download_name=public_file.name, sha256=etag, size=public_file.size, max_age=FILE_MAX_AGE)
+                       download_name=public_file.name, sha256=etag, size=public_file.size, max_age=FILE_MAX_AGE,
+                       public=True)
