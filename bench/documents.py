@@ -48,7 +48,6 @@ import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
@@ -61,7 +60,7 @@ from flask import Flask, render_template
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from bench import child, evidence
+from bench import child, evidence, places
 from bench.pages import CSRF_RE, log
 from scrutiny.clock import today
 from scrutiny.documents import render
@@ -759,14 +758,10 @@ def run(*, submissions: int, presentations: int, addressees: int, pages_target: 
     run_started = time.perf_counter()
     results: dict = {}
     with ExitStack() as stack:
-        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="scrutiny-bench-docs-")))
-        redis_url = os.environ.get("REDIS_URL")
-        if not redis_url:
-            (tmp / "redis").mkdir()
-            redis_url = stack.enter_context(services.private_redis(tmp / "redis"))
+        tmp = places.folder(stack, "scrutiny-bench-docs-")
+        redis_url = places.redis_url(stack, tmp)
         log(f"documents: Redis at {redis_url}")
-        (tmp / "db").mkdir()
-        database_url = stack.enter_context(services.scratch_database(os.environ.get("BENCH_DATABASE_URL"), tmp / "db"))
+        database_url = places.database_url(stack, tmp / "db")
         scratch = tmp / "scratch"
         scratch.mkdir()
         app = child.build_app(database_url, redis_url, tmp / "storage")

@@ -15,18 +15,15 @@ from __future__ import annotations
 import os
 import platform
 import random
-import tempfile
 from contextlib import ExitStack
-from pathlib import Path
 
 from flask_migrate import upgrade
 from sqlalchemy import select
 
-from bench import evidence
+from bench import evidence, places
 from bench.pages import REFERENCE, QueryCounter, Target, _with_ratios, build_app, log, measure, sign_in
 from scrutiny.extensions import db
 from scrutiny.groups.services import get_group_by_slug
-from tests import services
 
 ENDPOINT = "findings.evidence_map"
 SIZES = ((100, 10), (1000, 50))  # (evidence items, findings)
@@ -62,13 +59,9 @@ def _group(evidence_items: int, findings: int, seed: int) -> evidence.EvidenceGr
 
 def run(requests: int, warmup: int, seed: int) -> dict:
     with ExitStack() as stack:
-        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="scrutiny-bench-map-")))
-        redis_url = os.environ.get("REDIS_URL")
-        if not redis_url:
-            (tmp / "redis").mkdir()
-            redis_url = stack.enter_context(services.private_redis(tmp / "redis"))
-        (tmp / "db").mkdir()
-        database_url = stack.enter_context(services.scratch_database(os.environ.get("BENCH_DATABASE_URL"), tmp / "db"))
+        tmp = places.folder(stack, "scrutiny-bench-map-")
+        redis_url = places.redis_url(stack, tmp)
+        database_url = places.database_url(stack, tmp / "db")
         app = build_app(database_url, redis_url, tmp / "storage")
         if ENDPOINT not in app.view_functions:
             log(f"evidence map: skipped: {SKIPPED}")

@@ -35,7 +35,6 @@ import secrets
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import tomllib
 import urllib.error
@@ -45,6 +44,7 @@ from pathlib import Path
 
 from flask_migrate import upgrade
 
+from bench import places
 from bench.pages import REFERENCE, build_app, log
 from config import Config
 from scrutiny.demo.loader import DEMO_CASE, load_case
@@ -273,13 +273,9 @@ def run(paths: list[str] | None = None, readers: tuple[int, ...] = READERS, seco
     clock = time.monotonic()
     started: list[int] = []  # process groups this run started: gunicorn's, then each locust's
     with ExitStack() as stack:
-        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="scrutiny-bench-load-")))
-        redis_url = os.environ.get("REDIS_URL")
-        if not redis_url:
-            (tmp / "redis").mkdir()
-            redis_url = stack.enter_context(services.private_redis(tmp / "redis"))
-        (tmp / "db").mkdir()
-        database_url = stack.enter_context(services.scratch_database(os.environ.get("BENCH_DATABASE_URL"), tmp / "db"))
+        tmp = places.folder(stack, "scrutiny-bench-load-")
+        redis_url = places.redis_url(stack, tmp)
+        database_url = places.database_url(stack, tmp / "db")
         (tmp / "instance").mkdir()
         storage = tmp / "instance" / "storage"
         _publish_demo(build_app(database_url, redis_url, storage), any(p.endswith(".pdf") for p in paths))

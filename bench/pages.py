@@ -21,7 +21,6 @@ import platform
 import re
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
 from contextlib import ExitStack
@@ -33,7 +32,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import event, func, select
 
-from bench import synthetic
+from bench import places, synthetic
 from config import TestingConfig
 from scrutiny import create_app
 from scrutiny.auth.services import find_user
@@ -41,7 +40,6 @@ from scrutiny.demo.loader import load_case
 from scrutiny.extensions import db
 from scrutiny.groups.models import TopicGroup
 from scrutiny.groups.services import groups_for
-from tests import services
 
 REFERENCE = "/static/build/app.css"
 SMALL_GROUPS = 20  # the /groups list is also timed at this size, to see how it scales
@@ -213,10 +211,7 @@ class DataSet:
 
 def _data_set(stack: ExitStack, directory: Path, redis_url: str, groups: int, members: int, seed: int) -> DataSet:
     """An app on a database of its own: migrated, the demo case, `groups` synthetic groups."""
-    directory.mkdir()
-    # SQLite in the temporary directory, or a scratch database made beside
-    # BENCH_DATABASE_URL (and dropped afterwards); never that database itself.
-    database_url = stack.enter_context(services.scratch_database(os.environ.get("BENCH_DATABASE_URL"), directory))
+    database_url = places.database_url(stack, directory)
     app = build_app(database_url, redis_url, directory / "storage")
     with app.app_context():
         upgrade()
@@ -240,11 +235,8 @@ def run(groups: int, requests: int, warmup: int, seed: int, members: int) -> dic
     """
     small_groups = min(SMALL_GROUPS, groups)
     with ExitStack() as stack:
-        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="scrutiny-bench-")))
-        redis_url = os.environ.get("REDIS_URL")
-        if not redis_url:
-            (tmp / "redis").mkdir()
-            redis_url = stack.enter_context(services.private_redis(tmp / "redis"))
+        tmp = places.folder(stack, "scrutiny-bench-")
+        redis_url = places.redis_url(stack, tmp)
         log(f"Redis at {redis_url}")
         small = _data_set(stack, tmp / "small", redis_url, small_groups, members, seed)
         large = _data_set(stack, tmp / "large", redis_url, groups, members, seed)

@@ -18,18 +18,16 @@ from __future__ import annotations
 
 import os
 import platform
-import tempfile
 import time
 import tracemalloc
 from contextlib import ExitStack
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from flask_migrate import upgrade
 
+from bench import places
 from bench.pages import REFERENCE, QueryCounter, Target, _fetch, _with_ratios, build_app, log, measure, sign_in
 from scrutiny.extensions import db
-from tests import services
 
 RECOMMENDATIONS = 2000
 ACTIONS_PER_ACCEPTED = 3  # 2,000 recommendations, 6,000 actions
@@ -119,13 +117,9 @@ def run(requests: int, warmup: int, seed: int) -> dict:
     groups = RECOMMENDATIONS // PER_GROUP
     small = max(1, groups // 10)
     with ExitStack() as stack:
-        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="scrutiny-bench-tracker-")))
-        redis_url = os.environ.get("REDIS_URL")
-        if not redis_url:
-            (tmp / "redis").mkdir()
-            redis_url = stack.enter_context(services.private_redis(tmp / "redis"))
-        (tmp / "db").mkdir()
-        database_url = stack.enter_context(services.scratch_database(os.environ.get("BENCH_DATABASE_URL"), tmp / "db"))
+        tmp = places.folder(stack, "scrutiny-bench-tracker-")
+        redis_url = places.redis_url(stack, tmp)
+        database_url = places.database_url(stack, tmp / "db")
         app = build_app(database_url, redis_url, tmp / "storage")
         with app.app_context():
             from scrutiny.clock import today
