@@ -47,8 +47,11 @@ def make_zip(entries: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> byt
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression) as zf:
         for name, data in entries.items():
+            # A fixed time, so the same entries make the same bytes across a clock tick.
+            entry = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
             # ODF wants its mimetype first and uncompressed.
-            zf.writestr(name, data, compress_type=zipfile.ZIP_STORED if name == "mimetype" else None)
+            entry.compress_type = zipfile.ZIP_STORED if name == "mimetype" else compression
+            zf.writestr(entry, data)
     return buf.getvalue()
 
 
