@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import redis as redis_lib
 from flask_migrate import upgrade
+from sqlalchemy import text
 
 from config import TestingConfig
 from scrutiny import create_app
@@ -137,6 +138,8 @@ def _clean_state(request, app, redis_url):
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":  # the audit log is append-only, except on purpose
+                conn.execute(text("SET LOCAL scrutiny.audit_purge = 'on'"))
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
     redis_lib.Redis.from_url(redis_url).flushdb()

@@ -37,6 +37,9 @@ class User(UserMixin, db.Model):
     # None: an account that cannot sign in (e.g. a councillor recorded as a member only).
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
+    # Bumped on sign-out, password change and deactivation: every session
+    # cookie carries the version it was opened at and stops working after.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
     def __repr__(self) -> str:
