@@ -102,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
                                 + ",".join(map(str, load.READERS)) + "; the reference runs at the fewest)")
     load_args.add_argument("--seconds", type=positive, default=load.SECONDS,
                            help=f"seconds each level runs (default {load.SECONDS})")
+    load_args.add_argument("--ramp", type=not_negative, default=load.RAMP,
+                           help=f"seconds over which a level's readers arrive, before its seconds are counted "
+                                f"(default {load.RAMP}; 0 starts them all at once)")
     load_args.add_argument("--think", type=think_range, default=load.THINK, metavar="LOW,HIGH",
                            help="seconds a reader pauses between reads, uniform in LOW,HIGH (default "
                                 f"{load.THINK[0]:g},{load.THINK[1]:g}; 0,0 asks as fast as answers come)")
@@ -132,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         print(report.documents_table(results["documents"]))
     if args.only in (None, "load"):
         results["load"] = load.run(paths=args.paths, readers=tuple(args.readers), seconds=args.seconds,
-                                   think=args.think, workers=args.gunicorn_workers, threads=args.gunicorn_threads)
+                                   think=args.think, workers=args.gunicorn_workers, threads=args.gunicorn_threads,
+                                   ramp=args.ramp)
         if len(results) > 1:
             print()
         print(load.table(results["load"]))

@@ -16,6 +16,12 @@ Readers pause between reads (1 to 3 s by default), as people do: with no
 pause every level asks as fast as the server answers, so by Little's law p95
 grows with the readers whatever the server does and the target says nothing.
 
+Readers arrive over RAMP seconds, not in one instant, and the figures count
+from when the last has arrived (locust's --reset-stats): 200 readers opening
+their connections and asking in the same millisecond queue behind each other
+once, and that one burst was a tenth of a 20-second level's requests, most
+of its p95. A level measures readers reading, not a thundering herd.
+
 Printed, per level and path: requests, p50/p95/p99, errors (anything but a
 200, a redirect included), p95 against p95 at the fewest readers, and p95
 against the reference (the app's stylesheet through the same gunicorn, at
@@ -57,6 +63,7 @@ READERS = (10, 50, 200)
 TARGET_RATIO = 3.0
 FIRM_SAMPLES = 100  # fewer requests than this at the fewest readers: their p95 is a handful of samples
 SECONDS = 20
+RAMP = 5  # seconds over which a level's readers arrive, before its SECONDS are counted
 THINK = (1.0, 3.0)
 # 2 cores: gunicorn's sync workers block on each request; 3 processes (the
 # conf's own WEB_CONCURRENCY default) of 2 threads each keep both cores busy
@@ -236,22 +243,25 @@ def read_stats(prefix: Path) -> tuple[dict[str, dict], list[dict]]:
 
 
 def run_locust(host: str, paths: list[str], readers: int, seconds: int, think: tuple[float, float],
-               directory: Path, started: list[int]) -> tuple[dict[str, dict], list[dict]]:
-    """One level: `readers` readers for `seconds` s, all started at once
-    (statistics reset once they are); pgid recorded in `started`."""
+               directory: Path, started: list[int], ramp: float = RAMP) -> tuple[dict[str, dict], list[dict]]:
+    """One level: `readers` readers arriving over `ramp` s (at least one a
+    second), then `seconds` s counted (statistics reset once all have
+    arrived); pgid recorded in `started`."""
+    rate = max(readers / ramp, 1) if ramp > 0 else readers
+    ramp = readers / rate
     prefix = directory / f"locust-{readers}-{len(started)}"
     env = {**os.environ, "SCRUTINY_LOAD_PATHS": " ".join(paths), "SCRUTINY_LOAD_THINK": f"{think[0]},{think[1]}"}
     with open(f"{prefix}.log", "wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "-u", str(readers),
-             "-r", str(readers), "-t", f"{seconds}s", "--host", host, "--csv", str(prefix), "--reset-stats",
+             "-r", f"{rate:g}", "-t", f"{seconds + ramp:g}s", "--host", host, "--csv", str(prefix), "--reset-stats",
              "--only-summary", "--loglevel", "WARNING", "--exit-code-on-error", "0", "--stop-timeout", "10"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         started.append(proc.pid)
         try:
-            proc.wait(seconds + 60)
+            proc.wait(seconds + ramp + 60)
         except subprocess.TimeoutExpired:
-            raise RuntimeError(f"locust ran past {seconds + 60} s; stopped") from None
+            raise RuntimeError(f"locust ran past {seconds + ramp + 60:g} s; stopped") from None
         finally:
             _kill_group(proc.pid)
             proc.wait(10)
@@ -267,7 +277,8 @@ def _ratio(a: float | None, b: float | None) -> float | None:
 
 
 def run(paths: list[str] | None = None, readers: tuple[int, ...] = READERS, seconds: int = SECONDS,
-        think: tuple[float, float] = THINK, workers: int = WORKERS, threads: int = THREADS) -> dict:
+        think: tuple[float, float] = THINK, workers: int = WORKERS, threads: int = THREADS,
+        ramp: float = RAMP) -> dict:
     paths = list(paths or default_paths())
     readers = tuple(sorted(set(readers)))
     clock = time.monotonic()
@@ -289,7 +300,7 @@ def run(paths: list[str] | None = None, readers: tuple[int, ...] = READERS, seco
         stack.callback(server.stop)
         server.wait_ready()
         log(f"load: gunicorn ({workers} workers x {threads} threads) at {server.url}")
-        settings = {"url": server.url, "paths": paths, "readers": list(readers), "seconds": seconds,
+        settings = {"url": server.url, "paths": paths, "readers": list(readers), "seconds": seconds, "ramp_s": ramp,
                     "think_s": list(think),
                     "gunicorn": {"workers": workers, "threads": threads},
                     "database": "postgresql" if os.environ.get("BENCH_DATABASE_URL") else "sqlite",
@@ -303,13 +314,13 @@ def run(paths: list[str] | None = None, readers: tuple[int, ...] = READERS, seco
                     "processes": started}
         warm_up(server.url, [REFERENCE, *paths], 2 * workers * threads)
         reference_stats, reference_failures = run_locust(server.url, [REFERENCE], readers[0], seconds, think,
-                                                         tmp, started)
+                                                         tmp, started, ramp)
         reference = {"path": REFERENCE, "readers": readers[0], **reference_stats[REFERENCE],
                      "failures": reference_failures}
         log(f"load: reference {REFERENCE} at {readers[0]} readers: p95 {reference['p95_ms']} ms")
         levels = []
         for count in readers:
-            stats, failures = run_locust(server.url, paths, count, seconds, think, tmp, started)
+            stats, failures = run_locust(server.url, paths, count, seconds, think, tmp, started, ramp)
             levels.append({"readers": count, "paths": stats, "failures": failures})
             log(f"load: {count} readers: " + ", ".join(f"{p} p95 {stats.get(p, {}).get('p95_ms')} ms"
                                                        for p in paths))
@@ -353,7 +364,7 @@ def table(result: dict) -> str:
         f"threads, gunicorn.conf.py, production settings) on 127.0.0.1, {s['database']}, {s['cpus']} CPUs "
         f"(load average {s['load_average']} at the start, {s['load_average_end']} at the end), Python {s['python']}",
         f"locust readers pausing {s['think_s'][0]:g}-{s['think_s'][1]:g} s between reads, {s['seconds']} s per "
-        f"level, all readers started at once; whole run {result['seconds_total']:g} s",
+        f"level counted after the readers arrived over {s['ramp_s']:g} s; whole run {result['seconds_total']:g} s",
         f"Reference GET {ref['path']} at {ref['readers']} readers: {ref['requests']} requests, p50 "
         f"{_ms(ref['p50_ms'])} ms, p95 {_ms(ref['p95_ms'])} ms, p99 {_ms(ref['p99_ms'])} ms, {ref['errors']} errors",
         "",

@@ -36,7 +36,7 @@ def assert_nothing_left(result: dict) -> None:
 
 
 def test_a_short_run_times_the_stylesheet_through_gunicorn_and_stops_everything():
-    result = load.run(paths=[STYLESHEET], readers=(2,), seconds=2, think=(0, 0.1), workers=1, threads=2)
+    result = load.run(paths=[STYLESHEET], readers=(2,), seconds=2, think=(0, 0.1), workers=1, threads=2, ramp=0)
 
     assert result["settings"]["url"].startswith("http://127.0.0.1:")
     figures = result["levels"][0]["paths"][STYLESHEET]
@@ -52,7 +52,7 @@ def test_a_short_run_times_the_stylesheet_through_gunicorn_and_stops_everything(
 
 
 def test_a_path_that_does_not_answer_stops_the_run_before_any_timing():
-    result = load.run(paths=["/reviews/no-such-review", STYLESHEET], readers=(2,), seconds=2, workers=1, threads=1)
+    result = load.run(paths=["/reviews/no-such-review", STYLESHEET], readers=(2,), seconds=2, workers=1, threads=1, ramp=0)
 
     assert "GET /reviews/no-such-review answers 404" in result["skipped"]
     assert "levels" not in result
