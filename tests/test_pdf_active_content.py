@@ -1,0 +1,199 @@
+"""Active content in a witness's PDF (scripts, actions that run by
+themselves, commands that launch programs, links out, attached files) never
+reaches anyone else: not the copy staff download."""
+from __future__ import annotations
+
+import hashlib
+import io
+
+import pikepdf
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from scrutiny.demo.files import simple_pdf
+from scrutiny.extensions import db
+from tests.conftest import Browser, csrf_token
+from tests.test_invitations_journey import GROUP
+from tests.test_portal import _draft, _post_files, _witness
+
+WITNESS_TEXT = "Carers wait months for an assessment"
+SECOND_PAGE_TEXT = "Second page of the slides"
+
+
+# ---- a hostile PDF, and a walk that finds what it carries -----------------------------
+
+
+def _js(pdf, code: str):
+    return pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Action, S=pikepdf.Name.JavaScript,
+                                                JS=pikepdf.String(code)))
+
+
+def _link(pdf, rect, **fields):
+    return pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link,
+                                                Rect=pikepdf.Array(rect), Border=pikepdf.Array([0, 0, 0]),
+                                                **fields))
+
+
+def hostile_pdf(heading: str = "Waiting lists", text: str = WITNESS_TEXT) -> bytes:
+    """Two pages of real text, carrying everything a viewer might run: a
+    document /OpenAction script, a named script, a page-open (/AA) script, a
+    link that runs a script, a /Launch link, a web (/URI) link, an embedded
+    file in the names tree and as an attachment annotation; and one link
+    within the document (GoTo the second page) that must survive."""
+    with pikepdf.open(io.BytesIO(simple_pdf(heading, [text]))) as pdf, \
+            pikepdf.open(io.BytesIO(simple_pdf("Page two", [SECOND_PAGE_TEXT]))) as page_two:
+        pdf.pages.append(page_two.pages[0])
+        first, second = pdf.pages[0], pdf.pages[1]
+        pdf.Root.OpenAction = _js(pdf, "app.alert('opened')")
+        embedded = pikepdf.Stream(pdf, b"MZ not really a program")
+        embedded.Type = pikepdf.Name.EmbeddedFile
+        filespec = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Filespec, F=pikepdf.String("run.exe"),
+                                                        EF=pikepdf.Dictionary(F=pdf.make_indirect(embedded))))
+        pdf.Root.Names = pikepdf.Dictionary(
+            JavaScript=pikepdf.Dictionary(Names=pikepdf.Array([pikepdf.String("init"), _js(pdf, "this.print()")])),
+            EmbeddedFiles=pikepdf.Dictionary(Names=pikepdf.Array([pikepdf.String("run.exe"), filespec])))
+        first.obj.AA = pikepdf.Dictionary(O=_js(pdf, "app.launchURL('https://evil.example/')"))
+        launch = pikepdf.Dictionary(S=pikepdf.Name.Launch, F=pikepdf.String("cmd.exe"))
+        first.obj.Annots = pdf.make_indirect(pikepdf.Array([
+            _link(pdf, [50, 700, 200, 720], A=_js(pdf, "app.alert('clicked')")),
+            _link(pdf, [50, 660, 200, 680], A=launch),
+            _link(pdf, [50, 620, 200, 640], A=pikepdf.Dictionary(S=pikepdf.Name.URI,
+                                                                 URI=pikepdf.String("https://evil.example/"))),
+            _link(pdf, [50, 580, 200, 600], A=pikepdf.Dictionary(
+                S=pikepdf.Name.GoTo, D=pikepdf.Array([second.obj, pikepdf.Name.Fit]))),
+            pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.FileAttachment,
+                                                 Rect=pikepdf.Array([300, 700, 320, 720]), FS=filespec)),
+        ]))
+        out = io.BytesIO()
+        pdf.save(out)
+        return out.getvalue()
+
+
+def active_content(data: bytes) -> set[str]:
+    """Every kind of active content anywhere in the file (all its objects, reachable or not)."""
+    found = set()
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        names = pdf.Root.get("/Names")
+        if names is not None:
+            found |= {str(k) for k in names.keys() if k in ("/JavaScript", "/EmbeddedFiles")}
+        if "/OpenAction" in pdf.Root:
+            found.add("/OpenAction")
+        for obj in pdf.objects:
+            stack = [obj]
+            while stack:
+                item = stack.pop()
+                if isinstance(item, pikepdf.Array):
+                    stack.extend(i for i in item if isinstance(i, pikepdf.Object) and not i.is_indirect)
+                elif isinstance(item, (pikepdf.Dictionary, pikepdf.Stream)):
+                    for key in item.keys():
+                        if key in ("/JS", "/AA", "/EF", "/EmbeddedFiles", "/JavaScript"):
+                            found.add(str(key))
+                        value = item.get(key)
+                        if key == "/S" and value in ("/JavaScript", "/Launch", "/URI", "/GoToR", "/GoToE",
+                                                     "/SubmitForm", "/ImportData"):
+                            found.add(str(value))
+                        if key == "/Subtype" and value == "/FileAttachment":
+                            found.add("/FileAttachment")
+                        if isinstance(value, (pikepdf.Array, pikepdf.Dictionary)) and not value.is_indirect:
+                            stack.append(value)
+    return found
+
+
+def internal_links(data: bytes) -> int:
+    """Links that go to a page of the same document."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return sum(1 for page in pdf.pages for a in page.obj.get("/Annots", [])
+                   if a.get("/Subtype") == "/Link" and a.get("/A", {}).get("/S") == "/GoTo")
+
+
+def text_of(data: bytes) -> str:
+    return " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_the_hostile_pdf_carries_everything_the_checks_look_for():
+    """The test's own file: if this fails, the tests below prove nothing."""
+    data = hostile_pdf()
+    assert active_content(data) >= {"/JavaScript", "/EmbeddedFiles", "/OpenAction", "/JS", "/AA", "/EF",
+                                    "/Launch", "/URI", "/FileAttachment"}
+    assert WITNESS_TEXT in text_of(data) and internal_links(data) == 1
+
+
+# ---- at upload ------------------------------------------------------------------------
+
+
+def test_a_witnesss_pdf_is_stored_without_scripts_launches_links_out_or_attachments(
+        app, second_case, smtp, run_jobs, either_store):
+    from scrutiny.evidence.models import EvidenceFile
+
+    browser, _, landing, _ = _witness(app, smtp, run_jobs)
+    draft = _draft(browser, landing)
+    saved = _post_files(browser, draft, [("slides.pdf", hostile_pdf())], kind="presentation")
+    assert saved.status_code == 302
+    # The witness is told what the copy the council keeps no longer has.
+    banner = BeautifulSoup(browser.get(saved.headers["Location"]).text, "html.parser")
+    told = " ".join(banner.select_one(".govuk-notification-banner").get_text(" ").split())
+    assert "“slides.pdf”" in told and "script" in told and "embedded file" in told and "link to a web page" in told
+    browser.submit(f"{draft}/submit", {"notice_confirmed": "y"})
+
+    officer = Browser(app.test_client())
+    officer.sign_in("lead@second.example")
+    with app.app_context():
+        stored = db.session.scalar(select(EvidenceFile))
+        file_id, size, sha256, pages = stored.public_id, stored.size, stored.sha256, stored.page_count
+    download = officer.get(f"/groups/{GROUP}/evidence/files/{file_id}")
+    assert download.status_code == 200
+    data = download.data
+    assert active_content(data) == set()
+    # The pages and the link within the document are still there.
+    assert WITNESS_TEXT in text_of(data) and SECOND_PAGE_TEXT in text_of(data)
+    assert pages == len(PdfReader(io.BytesIO(data)).pages) == 2
+    assert internal_links(data) == 1
+    # What the row says is what is stored.
+    assert (size, sha256) == (len(data), hashlib.sha256(data).hexdigest())
+
+
+def test_an_ordinary_pdf_is_kept_byte_for_byte(app, second_case, smtp, run_jobs):
+    from scrutiny.evidence.models import EvidenceFile
+
+    plain = simple_pdf("Waiting lists", [WITNESS_TEXT])
+    browser, _, landing, _ = _witness(app, smtp, run_jobs)
+    draft = _draft(browser, landing)
+    saved = _post_files(browser, draft, [("plain.pdf", plain)])
+    banner = BeautifulSoup(browser.get(saved.headers["Location"]).text, "html.parser")
+    assert " ".join(banner.select_one(".govuk-notification-banner").get_text(" ").split()) == \
+        "Success Your draft is saved and added 1 file. It is not submitted yet."
+    with app.app_context():
+        stored = db.session.scalar(select(EvidenceFile))
+        assert stored.sha256 == hashlib.sha256(plain).hexdigest()
+
+
+def test_an_officer_recording_a_pdf_for_a_witness_stores_it_clean(app, second_case):
+    from scrutiny.evidence.models import EvidenceFile
+    from scrutiny.storage import storage
+
+    officer = Browser(app.test_client())
+    officer.sign_in("lead@second.example")
+    form_page = f"/groups/{GROUP}/evidence/new"
+    token = csrf_token(officer.get(form_page).text)
+    page = officer.client.post(form_page, content_type="multipart/form-data", data={
+        "csrf_token": token, "received_via": "email", "given_by": "A carer", "kind": "written",
+        "title": "Sent by e-mail", "files": [(io.BytesIO(hostile_pdf()), "emailed.pdf")]})
+    assert page.status_code == 302, page.text
+    with app.app_context():
+        stored = db.session.scalar(select(EvidenceFile))
+        with storage().open(stored.storage_key) as fh:
+            data = fh.read()
+        assert (stored.size, stored.sha256) == (len(data), hashlib.sha256(data).hexdigest())
+    assert active_content(data) == set() and WITNESS_TEXT in text_of(data)
+
+
+def test_a_pdf_that_cannot_be_opened_to_be_checked_is_refused(app, second_case, smtp, run_jobs):
+    from tests.test_portal import _stored_files
+
+    browser, _, landing, _ = _witness(app, smtp, run_jobs)
+    draft = _draft(browser, landing)
+    page = _post_files(browser, draft, [("mangled.pdf", b"%PDF-1.7\n" + b"\x00garbage" * 50)])
+    assert page.status_code == 200
+    assert "“mangled.pdf” could not be opened to check it is safe to share" in " ".join(page.text.split())
+    assert _stored_files(app) == []
