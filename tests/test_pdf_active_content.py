@@ -1,10 +1,13 @@
 """Active content in a witness's PDF (scripts, actions that run by
 themselves, commands that launch programs, links out, attached files) never
-reaches anyone else: not the copy staff download."""
+reaches anyone else: not the copy staff download, not the agenda pack (even
+for a file stored before uploads were cleaned). And a presentation joins a
+pack only once an officer has accepted it."""
 from __future__ import annotations
 
 import hashlib
 import io
+from datetime import datetime
 
 import pikepdf
 from bs4 import BeautifulSoup
@@ -197,3 +200,85 @@ def test_a_pdf_that_cannot_be_opened_to_be_checked_is_refused(app, second_case, 
     assert page.status_code == 200
     assert "“mangled.pdf” could not be opened to check it is safe to share" in " ".join(page.text.split())
     assert _stored_files(app) == []
+
+
+# ---- the agenda pack ------------------------------------------------------------------
+
+
+def _session_with_presenter(app, invitation_public_id) -> str:
+    from scrutiny.groups.services import get_group_by_slug
+    from scrutiny.invitations.services import by_public_id
+    from scrutiny.sessions.models import EvidenceSession, SessionSlot
+
+    with app.app_context():
+        invitation = by_public_id(invitation_public_id)
+        session = EvidenceSession(topic_group=get_group_by_slug(GROUP), title="Hearing",
+                                  agenda="1. Welcome\n2. Carers' evidence",
+                                  starts_at=datetime(2026, 12, 1, 10), ends_at=datetime(2026, 12, 1, 12),
+                                  slots=[SessionSlot(invitation=invitation)])
+        db.session.add(session)
+        db.session.commit()
+        return session.public_id
+
+
+def _stored_before(app, invitation_public_id, title, content, status) -> str:
+    """A presentation whose file went straight into storage, as files stored
+    before uploads were cleaned did."""
+    from scrutiny.evidence.models import EvidenceFile, Submission
+    from scrutiny.invitations.services import by_public_id
+    from scrutiny.storage import storage
+
+    with app.app_context():
+        invitation = by_public_id(invitation_public_id)
+        blob = storage().put_stream(io.BytesIO(content), max_bytes=len(content))
+        submission = Submission(topic_group=invitation.topic_group, invitation=invitation,
+                                organisation=invitation.organisation, kind="presentation", title=title,
+                                status=status, submitted_at=datetime(2026, 11, 1))
+        submission.files.append(EvidenceFile(storage_key=storage().commit(blob), original_name=f"{title}.pdf",
+                                             content_type="application/pdf", category="presentation",
+                                             size=blob.size, sha256=blob.sha256))
+        db.session.add(submission)
+        db.session.commit()
+        return submission.public_id
+
+
+def _build_pack(officer, session_id, run_jobs) -> tuple[bytes, BeautifulSoup]:
+    officer.submit(f"/groups/{GROUP}/sessions/{session_id}/agenda-pack", {}, form_page=f"/groups/{GROUP}/documents")
+    run_jobs()
+    soup = BeautifulSoup(officer.get(f"/groups/{GROUP}/documents").text, "html.parser")
+    row = soup.select_one(f"#agenda-{session_id}")
+    _, pack_link = [a["href"] for a in row.select("a[href$='/download']")]
+    return officer.get(pack_link).data, row
+
+
+def test_the_agenda_pack_has_no_active_content_and_only_accepted_presentations(
+        app, second_case, smtp, run_jobs):
+    from tests.factories import make_invitation
+
+    public_id = make_invitation(app, GROUP, "Carers in Northshire", email="wit@carers.example")
+    session_id = _session_with_presenter(app, public_id)
+    _stored_before(app, public_id, "Accepted slides", hostile_pdf("Accepted slides"), "accepted")
+    waiting = _stored_before(app, public_id, "Unreviewed slides",
+                             hostile_pdf("Unreviewed slides", "Not yet read by an officer"), "submitted")
+    officer = Browser(app.test_client())
+    officer.sign_in("lead@second.example")
+
+    pack, row = _build_pack(officer, session_id, run_jobs)
+    assert active_content(pack) & {"/JavaScript", "/JS", "/Launch", "/AA", "/EF", "/EmbeddedFiles",
+                                   "/OpenAction", "/FileAttachment"} == set()
+    text = text_of(pack)
+    assert WITNESS_TEXT in text and SECOND_PAGE_TEXT in text  # the accepted presentation's pages
+    assert "Not yet read by an officer" not in text
+    # The documents page says what was left out, and why.
+    left_out = " ".join(row.get_text(" ").split())
+    assert "Unreviewed slides" in left_out and "not yet accepted" in left_out
+    assert row.find("a", string="Unreviewed slides")["href"].endswith(f"/evidence/{waiting}")
+
+    # Once accepted, it joins the pack: cleaned as well.
+    review_page = f"/groups/{GROUP}/evidence/{waiting}"
+    officer.submit(f"{review_page}/review", {"decision": "accepted"}, form_page=review_page)
+    pack, row = _build_pack(officer, session_id, run_jobs)
+    assert "Not yet read by an officer" in text_of(pack)
+    assert active_content(pack) & {"/JavaScript", "/JS", "/Launch", "/AA", "/EF", "/EmbeddedFiles",
+                                   "/OpenAction", "/FileAttachment"} == set()
+    assert "not yet accepted" not in " ".join(row.get_text(" ").split())
