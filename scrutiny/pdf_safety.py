@@ -157,9 +157,10 @@ def neutralise(pdf) -> Removed:
     root = pdf.Root
 
     # The document's own: what it does on opening, and its named scripts and files.
-    if "/OpenAction" in root:
-        kind = _action_type(root.OpenAction)
-        removed.add(kind or "OpenAction")
+    # An /OpenAction that is a destination (open at this page, this zoom) is
+    # only a view, and many ordinary PDFs have one; an action goes, whatever it is.
+    if "/OpenAction" in root and not isinstance(root.OpenAction, pikepdf.Array):
+        removed.add(_action_type(root.OpenAction) or "OpenAction")
         del root["/OpenAction"]
     files: set = set()  # the embedded files found, counted once at the end
     names = root.get("/Names")

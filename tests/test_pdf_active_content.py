@@ -156,10 +156,19 @@ def test_a_witnesss_pdf_is_stored_without_scripts_launches_links_out_or_attachme
     assert (size, sha256) == (len(data), hashlib.sha256(data).hexdigest())
 
 
+def _opens_at_its_first_page() -> bytes:
+    """An ordinary PDF as word processors write them: it opens at page 1, fitted (a view, not an action)."""
+    with pikepdf.open(io.BytesIO(simple_pdf("Waiting lists", [WITNESS_TEXT]))) as pdf:
+        pdf.Root.OpenAction = pikepdf.Array([pdf.pages[0].obj, pikepdf.Name.Fit])
+        out = io.BytesIO()
+        pdf.save(out)
+        return out.getvalue()
+
+
 def test_an_ordinary_pdf_is_kept_byte_for_byte(app, second_case, smtp, run_jobs):
     from scrutiny.evidence.models import EvidenceFile
 
-    plain = simple_pdf("Waiting lists", [WITNESS_TEXT])
+    plain = _opens_at_its_first_page()
     browser, _, landing, _ = _witness(app, smtp, run_jobs)
     draft = _draft(browser, landing)
     saved = _post_files(browser, draft, [("plain.pdf", plain)])

@@ -46,8 +46,8 @@ def pdf_text(path: Path) -> str:
 # data. Scripts, actions and attached files go first, by the same rules as
 # every uploaded PDF (scrutiny.pdf_safety).
 _DROPPED_KEYS = ("/Metadata", "/PieceInfo", "/SpiderInfo")
-# Dropped from the document catalogue: form data, a portfolio.
-_DROPPED_FROM_ROOT = ("/AcroForm", "/Collection")
+# Dropped from the document catalogue: how it opens, form data, a portfolio.
+_DROPPED_FROM_ROOT = ("/OpenAction", "/AcroForm", "/Collection")
 
 
 def _scrub(obj, depth: int = 0) -> None:
