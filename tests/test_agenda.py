@@ -102,7 +102,7 @@ def real_pptx(title: str, lines: list[str]) -> bytes:
     })
 
 
-def add_presentation(app, contact_name, title, files, *, session_title=FIRST, status="submitted",
+def add_presentation(app, contact_name, title, files, *, session_title=FIRST, status="accepted",
                      confidential=False, kind="presentation"):
     """A presentation from a witness's invitation; files are (name, bytes, content type[, confidential])."""
     from scrutiny.evidence.models import Submission
@@ -231,15 +231,17 @@ def test_the_context_lists_the_presenters_and_their_presentation_files(app, demo
 
 
 def test_which_presentations_belong_to_the_session(app, demo_case):
-    """Filed against the session, or sent by one of its presenters with no
-    session given; not drafts, not set aside, not another session's, and
-    never anything confidential."""
+    """Accepted, and filed against the session or sent by one of its
+    presenters with no session given; not drafts, not yet accepted, not set
+    aside, not another session's, and never anything confidential."""
     add_presentation(app, "Fiona Marsh", "Diabetes slides", [("diabetes-slides.pdf", three_page_pdf("Diabetes"),
                                                              "application/pdf")], session_title=None)
     add_presentation(app, "Fiona Marsh", "Draft slides", [("draft.pdf", three_page_pdf("Draft"), "application/pdf")],
                      status="draft")
     add_presentation(app, "Fiona Marsh", "Set aside slides", [("aside.pdf", three_page_pdf("Aside"), "application/pdf")],
                      status="set_aside")
+    add_presentation(app, "Fiona Marsh", "Unreviewed slides", [("unread.pdf", three_page_pdf("Unread"), "application/pdf")],
+                     status="submitted")
     add_presentation(app, "Fiona Marsh", "Slides for the other session",
                      [("other.pdf", three_page_pdf("Other"), "application/pdf")], session_title=SECOND)
     add_presentation(app, "Fiona Marsh", "Data, not slides", [("data.pdf", three_page_pdf("Data"), "application/pdf")],
@@ -255,9 +257,11 @@ def test_which_presentations_belong_to_the_session(app, demo_case):
     assert [w["presentations"] for w in ctx["witnesses"]] == [[MENTAL_HEALTH], ["Diabetes slides"],
                                                               ["Maternity slides"]]
     dump = json.dumps(ctx)
-    for hidden in ("Draft slides", "Set aside slides", "Slides for the other session", "Data, not slides",
-                   "Secret slides", "secret-slides.pdf", "maternity-private-notes.pdf"):
+    for hidden in ("Draft slides", "Set aside slides", "Unreviewed slides", "Slides for the other session",
+                   "Data, not slides", "Secret slides", "secret-slides.pdf", "maternity-private-notes.pdf"):
         assert hidden not in dump
+    with app.app_context():
+        assert [s.title for s in agenda_module.awaiting_acceptance(session_named(FIRST))] == ["Unreviewed slides"]
     assert "other.pdf" in json.dumps(context(app, SECOND))
 
 

@@ -8,7 +8,10 @@ The pack is built in two steps by the documents build job:
    and writes it with WeasyPrint as tagged PDF/UA-1, like any other document.
 2. ``make_pack(agenda_pdf, session, out)`` appends the presentations to that
    agenda with pypdf and writes the merged pack to ``out`` (through a temp
-   file beside it, moved into place only when complete).
+   file beside it, moved into place only when complete). Each presentation
+   is first stripped of its active content (scripts, automatic actions,
+   launch commands, links out, attached files: ``scrutiny.pdf_safety``), as
+   uploads are since; a file stored before then is cleaned here too.
 
 A merged pack is a convenience copy: pypdf drops the tag tree of what it
 merges and the presentations are whatever the witnesses sent, so the pack
@@ -23,10 +26,12 @@ of a witness presenting at it (one of the session's slots). A presentation
 filed against another session belongs to that one; one with no session from a
 witness who presents at several sessions is in each of their packs (a witness
 saving a presentation files it against their next session, so this is only
-one saved before they had a slot). Only presentations the
-witness has sent count: drafts are not theirs to publish yet, and those an
-officer set aside are left out as well; presentations from witnesses who
-declined or were withdrawn are left out. Confidential submissions and
+one saved before they had a slot). Only presentations an officer has
+accepted count: the pack goes to everyone who gets the papers, so someone
+must have looked at what a witness sent first. Drafts, presentations sent but
+not yet reviewed and those an officer set aside are left out (the documents
+page lists those waiting, ``awaiting_acceptance``); presentations from
+witnesses who declined or were withdrawn are left out. Confidential submissions and
 confidential files are never included, listed or counted, and nobody's
 e-mail address is read into the context (free text has anything that looks
 like one replaced).
@@ -61,6 +66,7 @@ from typing import BinaryIO
 from flask import current_app
 from sqlalchemy import and_, or_, select
 
+from scrutiny import pdf_safety
 from scrutiny.clock import to_local
 from scrutiny.documents.report import clean as _clean
 from scrutiny.evidence.models import EvidenceFile, Submission, SubmissionKind, SubmissionStatus
@@ -71,7 +77,7 @@ from scrutiny.sessions.models import EvidenceSession
 from scrutiny.uploads import KINDS, human_size
 
 # The statuses of a presentation that goes in the pack (see the module docstring).
-IN_PACK = (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED)
+IN_PACK = (SubmissionStatus.ACCEPTED,)
 CANNOT_PRESENT = (InvitationStatus.DECLINED, InvitationStatus.WITHDRAWN)
 
 # Formats LibreOffice turns into PDF for the pack: extension -> what the note calls it.
@@ -137,21 +143,27 @@ def converter() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def presentations(session: EvidenceSession) -> list[Submission]:
-    """The session's non-confidential presentations, in the order they are given."""
+def presentations(session: EvidenceSession, statuses=IN_PACK) -> list[Submission]:
+    """The session's non-confidential presentations, in the order they are
+    given: those for the pack, or those of other ``statuses``."""
     slots = [slot for slot in session.slots if slot.invitation.status not in CANNOT_PRESENT]
     presenting = [slot.invitation_id for slot in slots]
     rows = db.session.scalars(select(Submission).where(
         Submission.topic_group_id == session.topic_group_id,
         Submission.kind == SubmissionKind.PRESENTATION,
         Submission.confidential.is_(False),
-        Submission.status.in_([s.value for s in IN_PACK]),
+        Submission.status.in_([str(s) for s in statuses]),
         or_(Submission.session_id == session.id,
             and_(Submission.session_id.is_(None), Submission.invitation_id.in_(presenting or [-1]))),
     ).order_by(Submission.id))
     order = {invitation_id: n for n, invitation_id in enumerate(presenting)}
     chosen = [s for s in rows if s.invitation is None or s.invitation.status not in CANNOT_PRESENT]
     return sorted(chosen, key=lambda s: (order.get(s.invitation_id, len(order)), s.id))
+
+
+def awaiting_acceptance(session: EvidenceSession) -> list[Submission]:
+    """Presentations sent for the session that stay out of its pack until an officer accepts them."""
+    return presentations(session, statuses=(SubmissionStatus.SUBMITTED,))
 
 
 def _extension(f: EvidenceFile) -> str:
@@ -236,10 +248,13 @@ def agenda_context(session: EvidenceSession, *, version: int, built_on: date) ->
     for submission in presentations(session):
         if submission.invitation_id is not None:
             titles.setdefault(submission.invitation_id, []).append(_clean(submission.title))
+    waiting = {s.invitation_id for s in awaiting_acceptance(session)}
     witnesses = [{
         "organisation": slot.invitation.organisation.name,
         "name": _clean(slot.invitation.contact_name),
         "presentations": titles.get(slot.invitation_id, []),
+        # Sent, but not in this pack until an officer accepts it.
+        "awaiting_acceptance": slot.invitation_id in waiting,
     } for slot in session.slots if slot.invitation.status not in CANNOT_PRESENT]
 
     files = [{
@@ -283,6 +298,8 @@ def agenda_context(session: EvidenceSession, *, version: int, built_on: date) ->
         "included": [f["name"] for f in files if f["included"]],
         "not_included": [{"name": f["name"], "reason": f["note"]} for f in files if not f["included"]],
         "converter_available": converter() is not None,
+        # Cleaning rules changed: packs built under the old ones are out of date.
+        "pdf_safety": pdf_safety.RULES,
     }
 
 
@@ -405,8 +422,8 @@ def make_pack(agenda_pdf: Path, session: EvidenceSession, out: Path) -> dict:
     # Beside `out`, and named after it, so a sweep of `out`'s temp files finds it.
     temp = out.with_name(f"{out.stem}.{uuid.uuid4().hex[:12]}.part{out.suffix or '.pdf'}")
     workdir = Path(tempfile.mkdtemp(prefix="agenda-pack-"))
-    # The presentations' streams stay open until the pack is written: pypdf
-    # reads their objects lazily while merging.
+    # The presentations' (cleaned, local) files stay open until the pack is
+    # written: pypdf reads their objects lazily while merging.
     streams = ExitStack()
     try:
         agenda = PdfReader(agenda_pdf, strict=True)
@@ -421,11 +438,14 @@ def make_pack(agenda_pdf: Path, session: EvidenceSession, out: Path) -> dict:
                 continue
             try:
                 if item.extension == "pdf":
-                    source = streams.enter_context(storage().open(item.file.storage_key))
+                    source = workdir / f"{n}.pdf"
+                    with storage().open(item.file.storage_key) as stored, source.open("wb") as copy:
+                        shutil.copyfileobj(stored, copy)
                 else:  # LibreOffice reads a path: a local copy, whatever the storage
                     with storage().local_copy(item.file.storage_key, suffix=f".{item.extension}") as copy:
                         source = _convert(copy, item.extension, workdir / str(n))
-                reader = _open_pdf(source)
+                source = _without_active_content(source, item.file)
+                reader = _open_pdf(streams.enter_context(source.open("rb")))
                 _try_writing(reader)
                 ready.append((item, reader))
             except (ConversionError, Unreadable, OSError) as exc:
@@ -473,6 +493,23 @@ def make_pack(agenda_pdf: Path, session: EvidenceSession, out: Path) -> dict:
         temp.unlink(missing_ok=True)
         shutil.rmtree(workdir, ignore_errors=True)
     return {"pages": pages, "included": [item.file.original_name for item, _ in ready], "skipped": skipped}
+
+
+def _without_active_content(source: Path, file: EvidenceFile) -> Path:
+    """The presentation without scripts, automatic actions, launch commands,
+    links out or attached files: a cleaned copy beside it, or the file itself
+    when there was nothing to take out (every upload since is cleaned when
+    stored; this catches files stored before, and what LibreOffice made)."""
+    clean = source.with_name(f"{source.stem}-safe.pdf")
+    try:
+        removed = pdf_safety.clean_file(source, clean)
+    except pdf_safety.Unreadable as exc:
+        raise Unreadable("the file could not be read as a PDF") from exc
+    if not removed:
+        return source
+    current_app.logger.info("agenda pack: active content removed from evidence file %s: %s",
+                            file.public_id, removed.as_log())
+    return clean
 
 
 def _reason(exc: Exception) -> str:

@@ -360,6 +360,8 @@ def agenda_rows(group: TopicGroup) -> list[dict]:
         subject = agenda.subject_for(session)
         rows.append({"session": session, "agenda": latest_done(group, DocumentKind.AGENDA, subject),
                      "pack": latest_done(group, DocumentKind.PACK, subject),
+                     # Sent for the session, but left out of its pack until an officer accepts them.
+                     "awaiting": agenda.awaiting_acceptance(session),
                      "building": [d for kind in (DocumentKind.AGENDA, DocumentKind.PACK)
                                   for d in versions(group, kind, subject)[:1] if not d.is_finished]})
     return rows

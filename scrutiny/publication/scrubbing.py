@@ -9,6 +9,8 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
+from scrutiny import pdf_safety
+
 
 class Unreadable(Exception):
     """The file cannot be opened to be checked or cleaned; the message says why."""
@@ -40,13 +42,12 @@ def pdf_text(path: Path) -> str:
 
 # -- PDFs -------------------------------------------------------------------------------------
 
-# Keys dropped wherever they appear: XMP metadata, an editor's private data,
-# scripts and the triggers that run them, and attached files.
-_DROPPED_KEYS = ("/Metadata", "/PieceInfo", "/AA", "/JS", "/JavaScript", "/EmbeddedFiles", "/AF", "/SpiderInfo")
-# Dropped from the document catalogue: what runs on opening, form data, a portfolio.
+# Keys dropped wherever they appear: XMP metadata and an editor's private
+# data. Scripts, actions and attached files go first, by the same rules as
+# every uploaded PDF (scrutiny.pdf_safety).
+_DROPPED_KEYS = ("/Metadata", "/PieceInfo", "/SpiderInfo")
+# Dropped from the document catalogue: how it opens, form data, a portfolio.
 _DROPPED_FROM_ROOT = ("/OpenAction", "/AcroForm", "/Collection")
-# Actions that run code, send data or open other files.
-_UNSAFE_ACTIONS = ("/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/ResetForm", "/Rendition")
 
 
 def _scrub(obj, depth: int = 0) -> None:
@@ -62,9 +63,7 @@ def _scrub(obj, depth: int = 0) -> None:
                 del obj[key]
                 continue
             child = obj.get(key)
-            if key == "/A" and isinstance(child, pikepdf.Dictionary) and child.get("/S") in _UNSAFE_ACTIONS:
-                del obj[key]
-            elif isinstance(child, (pikepdf.Dictionary, pikepdf.Array)) and not child.is_indirect:
+            if isinstance(child, (pikepdf.Dictionary, pikepdf.Array)) and not child.is_indirect:
                 _scrub(child, depth + 1)
     elif isinstance(obj, pikepdf.Array):
         for child in obj:
@@ -82,6 +81,7 @@ def clean_pdf(source: Path, target: Path) -> None:
 
     try:
         with pikepdf.open(source) as pdf:
+            pdf_safety.neutralise(pdf)
             if "/Info" in pdf.trailer:
                 del pdf.trailer["/Info"]
             for key in _DROPPED_FROM_ROOT:
