@@ -24,6 +24,7 @@ from tests.test_following import _links as follow_links
 from tests.test_following import published  # noqa: F401 - a fixture
 from tests.test_invitations_journey import invite
 from tests.test_letters import second, signed_in  # noqa: F401 - a fixture
+from tests.test_pages_accessibility import check_page
 from tests.test_publication import PAGE, evidence, publish, publishable  # noqa: F401 - fixtures
 
 GROUP = "adult-social-care-waiting-times"
@@ -268,6 +269,7 @@ def logged(app, second_case):
 def test_an_officer_filters_the_log_by_action_and_topic_group(app, logged):
     page = logged.get("/audit")
     assert page.status_code == 200
+    check_page(page.text, "/audit")
     everything = _table(page)
     assert everything[0][1] == "Invitation created"  # newest first
     assert {r[1] for r in everything} >= {"Signed in", "Invitation created"}
@@ -286,6 +288,7 @@ def test_an_officer_filters_the_log_by_action_and_topic_group(app, logged):
     assert _table(logged.get(f"/audit?from={tomorrow}")) == []
     wrong = logged.get("/audit?from=yesterday")
     assert "The ‘from’ date must be a date like 2026-11-30, not “yesterday”" in wrong.text
+    check_page(wrong.text, "/audit?from=yesterday")
     assert len(_table(wrong)) == len(everything)  # the wrong filter is left out, the rest shown
 
 
@@ -330,3 +333,18 @@ def test_the_database_refuses_to_change_or_delete_a_row(app, logged):
                 with db.engine.begin() as conn:
                     conn.execute(sa.text(statement))
     assert {r.actor_name for r in rows(app, "sign_in")} != {"someone else"}
+
+
+def test_the_log_is_read_a_page_at_a_time_newest_first(app, logged):
+    from scrutiny.audit import services
+
+    with app.app_context():
+        for n in range(services.PAGE_SIZE + 5):
+            services.record("unconfirmed_followers_erased", details={"followers": n})
+        db.session.commit()
+    first = logged.get("/audit?action=unconfirmed_followers_erased")
+    assert "Events 1 to 50 of 55" in first.text and len(_table(first)) == 50
+    assert "followers: 54" in _table(first)[0][1]  # the latest first
+    older = BeautifulSoup(first.text, "html.parser").select_one(".govuk-pagination__next a")["href"]
+    second_page = logged.get(older)
+    assert "Events 51 to 55 of 55" in second_page.text and "followers: 0" in _table(second_page)[-1][1]
