@@ -92,12 +92,6 @@ def sign_in_attempt(account: Any, *, succeeded: bool) -> AuditEvent:
                         details={"email": account.email if account is not None else UNKNOWN_ADDRESS})
 
 
-def outsider(kind: str, organisation: Any) -> str:
-    """How a witness or responder is named: by their organisation, not their address."""
-    name = getattr(organisation, "name", None) or str(organisation or "unknown organisation")
-    return f"{kind}: {name}"
-
-
 def _actor(actor: Any) -> tuple[int | None, str]:
     if isinstance(actor, str):
         return None, actor
