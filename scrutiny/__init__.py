@@ -201,6 +201,7 @@ def _init_extensions(app: Flask, *, web: bool = True) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from scrutiny.audit.views import bp as audit_bp
     from scrutiny.auth.views import admin_bp, bp as auth_bp
     from scrutiny.branding.views import bp as branding_bp
     from scrutiny.documents.views import bp as documents_bp
@@ -238,3 +239,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(clearance_bp)
     app.register_blueprint(publication_bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(audit_bp)

@@ -190,6 +190,9 @@ ROUTES = [
     ("GET", f"/reviews/{GROUP}/report", "public"),
     ("GET", f"/reviews/{GROUP}/report.pdf", "public"),
     ("GET", f"/reviews/{GROUP}/files/{{published_file}}", "public"),
+    # The audit log (scrutiny/audit/views.py): officers read it, administrators export it.
+    ("GET", "/audit", OFFICER),
+    ("GET", "/audit.csv", {"admin"}),
 ]
 IDS = {"org": 1, "user": 1, "invitation": "x", "session": "x", "submission": "x", "file": "x", "document": "x",
        "addressee": 1, "finding": 1, "link": 1, "rec": 1, "section": 1, "response": "x", "answered": "x",

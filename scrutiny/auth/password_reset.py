@@ -20,6 +20,7 @@ from rq import Retry
 from sqlalchemy import delete, update
 
 from scrutiny import jobs, links, mail, outbox
+from scrutiny.audit import services as audit
 from scrutiny.auth.models import PasswordResetToken, User
 from scrutiny.auth.services import check_password_rules, find_user, normalise_email, tell_password_changed
 from scrutiny.clock import utcnow
@@ -131,6 +132,7 @@ def reset_password(token: str, password: str) -> User:
     user.set_password(password)
     db.session.execute(delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id,
                                                         PasswordResetToken.id != record.id))
+    audit.record("password_changed", obj=user, actor=user, details={"how": "reset by e-mailed link"})
     tell_password_changed(user, how="reset")
     db.session.commit()
     return user

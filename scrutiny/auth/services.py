@@ -9,6 +9,7 @@ from werkzeug.security import generate_password_hash
 from flask import current_app
 
 from scrutiny import outbox
+from scrutiny.audit import services as audit
 from scrutiny.auth.models import Role, User
 from scrutiny.clock import utcnow
 from scrutiny.extensions import db
@@ -49,9 +50,12 @@ def authenticate(email: str, password: str) -> User | None:
     user = find_user(email)
     if user is None or not user.password_hash:
         _check_dummy_password(password)
+        audit.sign_in_attempt(user, succeeded=False)
         return None
     if not user.check_password(password) or not user.active:
+        audit.sign_in_attempt(user, succeeded=False)
         return None
+    audit.sign_in_attempt(user, succeeded=True)
     return user
 
 
@@ -80,6 +84,7 @@ def create_user(email: str, name: str, role: Role | str, password: str | None = 
         check_password_rules(password)
         user.set_password(password)
     db.session.add(user)
+    audit.record("user_created", obj=user, details={"role": str(role)})
     db.session.commit()
     return user
 
@@ -92,8 +97,13 @@ def update_user(user: User, *, name: str, role: Role | str, active: bool, passwo
     if password:
         check_password_rules(password)
         user.set_password(password)
+        audit.record("password_changed", obj=user, details={"how": "set by an administrator"})
     user.name = name.strip()
+    if role != user.role:
+        audit.record("role_changed", obj=user, details={"from": str(user.role), "to": str(role)})
     user.role = role
+    if active != user.active:
+        audit.record("account_reactivated" if active else "account_deactivated", obj=user)
     user.active = active
     db.session.commit()
     return user
@@ -108,6 +118,7 @@ def change_password(user: User, current: str, new: str) -> None:
         raise AccountError("Your new password must be different from your current one", "password")
     check_password_rules(new)
     user.set_password(new)
+    audit.record("password_changed", obj=user, details={"how": "changed by its owner"})
     tell_password_changed(user, how="changed")
     db.session.commit()
 

@@ -17,6 +17,7 @@ from rq.job import Job
 from sqlalchemy import func, select
 
 from scrutiny import jobs
+from scrutiny.audit import services as audit
 from scrutiny.auth.models import User
 from scrutiny.clock import today, utcnow
 from scrutiny.documents import render
@@ -306,6 +307,7 @@ def request_build(group: TopicGroup | None, kind: str, *, by: User | None, subje
                         organisation_id=_subject_id(subject, "organisation"),
                         session_id=_subject_id(subject, "session"))
     db.session.add(document)
+    audit.record("document_build_requested", obj=document, actor=by, details={"kind": str(kind), "forced": force})
     db.session.commit()
     jobs.enqueue("scrutiny.documents.jobs.build", document.id, job_id=document.rq_job_id,
                  retry_intervals=current_app.config["DOCUMENT_RETRY_INTERVALS"],

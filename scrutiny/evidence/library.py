@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from scrutiny.audit import services as audit
 from scrutiny.auth.models import User
 from scrutiny.evidence.models import EvidenceFile, Submission, SubmissionKind, SubmissionStatus, submission_themes
 from scrutiny.evidence.search import matching_submission_ids
@@ -172,6 +173,12 @@ def get_file(group: TopicGroup, public_id: str) -> EvidenceFile | None:
         .where(EvidenceFile.public_id == public_id,
                Submission.topic_group_id == group.id,
                Submission.status != SubmissionStatus.DRAFT))
+
+
+def note_download(file: EvidenceFile) -> None:
+    """Who opened confidential evidence is on the audit log."""
+    if file.is_confidential:
+        audit.record_alone("evidence_downloaded", obj=file, details={"submission": file.submission.public_id})
 
 
 def review(submission: Submission, *, decision: str | None, themes: Iterable[Theme | int | str] = (),

@@ -106,6 +106,7 @@ def review(group: TopicGroup, public_id: str):
 @topic_group_access("view")
 def download(group: TopicGroup, file_public_id: str):
     file = services.get_file(group, file_public_id) or abort(404)
+    services.note_download(file)
     response = send_stored(file.storage_key, mimetype=file.content_type, download_name=file.download_name,
                            sha256=file.sha256, size=file.size)
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -20,6 +20,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from scrutiny.audit import services as audit
 from scrutiny.auth.models import User
 from scrutiny.clock import to_local, utcnow
 from scrutiny.extensions import db
@@ -216,6 +217,7 @@ def sign_off(group: TopicGroup, user: User, number: int | None = None, at: datet
     draft.signed_off_at = at or utcnow()
     draft.signed_off_by = user
     draft.signed_for = group.chair if on_behalf else None
+    audit.record("draft_signed_off", obj=draft, actor=user, details={"on_behalf_of_chair": on_behalf})
     db.session.flush()
     return draft
 
@@ -237,6 +239,7 @@ def reopen(group: TopicGroup, user: User, reason: str, at: datetime | None = Non
     draft.reopened_at = at or utcnow()
     draft.reopened_by = user
     draft.reopen_reason = reason
+    audit.record("draft_reopened", obj=draft, actor=user, details={"reason": reason})
     db.session.flush()
     return draft
 

@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from scrutiny import jobs, links
+from scrutiny.audit import services as audit
 from scrutiny.clock import local_to_utc, today, utcnow  # noqa: F401 - also used as services.today etc.
 from scrutiny.auth.models import User
 from scrutiny.extensions import db
@@ -112,6 +113,7 @@ def _new_invitation(group: TopicGroup, contact: Contact, questions: str, deadlin
                             contact_email=email, questions=questions.strip(), deadline=deadline,
                             status=InvitationStatus.DRAFT, created_by=by)
     db.session.add(invitation)
+    audit.record("invitation_created", obj=invitation, actor=by)
     return invitation
 
 
@@ -391,6 +393,7 @@ def withdraw(invitation: Invitation) -> None:
     invitation.portal_epoch += 1  # ends every portal session opened before now
     for token in list(invitation.portal_tokens):
         db.session.delete(token)
+    audit.record("invitation_withdrawn", obj=invitation)
     db.session.commit()
 
 

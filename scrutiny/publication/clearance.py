@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from scrutiny.audit import services as audit
 from scrutiny.auth.models import User
 from scrutiny.clock import utcnow
 from scrutiny.evidence.models import EvidenceFile, Submission, SubmissionStatus
@@ -226,10 +227,18 @@ def clear_item(submission: Submission, decision: str, by: User, redactions=(), s
                                                   decided_by=by, decided_at=now))
     clearance.public_text = redacted_text(submission.body or "", [(p, g) for p, g, _ in rows]) if rows else None
     reopened, unused = _reopen_leaking_files(submission, [p for p, _, _ in rows])
+    audit.record("evidence_cleared", obj=submission, actor=by, details=_clearance_details(decision, rows, reopened))
     db.session.commit()
     for key in unused:
         storage().delete(key)
     return Cleared(clearance, reopened)
+
+
+def _clearance_details(decision: str, rows, reopened: list[str]) -> dict:
+    """What the log keeps of a clearance: the decision and the grounds of
+    each redaction, never the redacted passages themselves."""
+    return {"decision": str(decision), "redactions": len(rows), "grounds": sorted({str(g) for _, g, _ in rows}),
+            "files_reopened": len(reopened)}
 
 
 def _reopen_leaking_files(submission: Submission, passages: list[str]) -> tuple[list[str], list[str]]:
@@ -305,6 +314,7 @@ def clear_file(file: EvidenceFile, decision: str, by: User) -> Clearance:
     decided.replacement_storage_key, decided.replacement_name = None, ""
     decided.replacement_content_type, decided.replacement_size, decided.replacement_sha256 = "", None, ""
     decided.decided_by, decided.decided_at = by, utcnow()
+    audit.record("file_cleared", obj=file, actor=by, details={"decision": str(decision)})
     db.session.commit()
     if unused:
         storage().delete(unused)
@@ -342,6 +352,7 @@ def replace_file(file: EvidenceFile, upload, by: User) -> Clearance:
         decided.replacement_content_type = REPLACEMENT_KINDS[checked.extension]
         decided.replacement_size, decided.replacement_sha256 = clean.size, clean.sha256
         decided.decided_by, decided.decided_at = by, utcnow()
+        audit.record("redacted_file_uploaded", obj=file, actor=by, details={"replacement": decided.replacement_name})
         store.commit(clean)
         try:
             db.session.commit()

@@ -28,6 +28,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from scrutiny import links, mail, outbox
+from scrutiny.audit import services as audit
 from scrutiny.clock import utcnow
 from scrutiny.extensions import db
 from scrutiny.groups.models import TopicGroup
@@ -71,7 +72,9 @@ def _forget_unconfirmed() -> None:
     cutoff = utcnow() - timedelta(days=current_app.config["FOLLOW_CONFIRM_DAYS"])
     stale = select(Follower.id).where(Follower.confirmed_at.is_(None), Follower.asked_at < cutoff)
     db.session.execute(delete(Email).where(Email.follower_id.in_(stale)))  # as in unsubscribe
-    db.session.execute(delete(Follower).where(Follower.id.in_(stale)))
+    erased = db.session.execute(delete(Follower).where(Follower.id.in_(stale))).rowcount
+    if erased:
+        audit.record("unconfirmed_followers_erased", actor=audit.SYSTEM, details={"followers": erased})
 
 
 def ask_to_follow(group: TopicGroup, address: str) -> None:
@@ -174,6 +177,7 @@ def unsubscribe(token: str) -> TopicGroup:
     """Erase the follower and every e-mail to them."""
     follower = check_unsubscribe_link(token)
     group = follower.topic_group
+    audit.record("follower_erased", obj=follower, actor="Follower (unsubscribe link)")
     # The foreign key's cascade does this on PostgreSQL; said here too for SQLite, which does not enforce it.
     db.session.execute(delete(Email).where(Email.follower_id == follower.id))
     db.session.execute(delete(Follower).where(Follower.id == follower.id))

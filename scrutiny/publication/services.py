@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from scrutiny.audit import services as audit
 from scrutiny.auth.models import User
 from scrutiny.clock import utcnow
 from scrutiny.documents import services as documents
@@ -183,6 +184,7 @@ def publish(group: TopicGroup, by: User | None, at: datetime | None = None, *, c
         publication.published_at, publication.published_by = when, by
         publication.withdrawn_at, publication.withdrawn_by, publication.withdrawal_reason = None, None, ""
         _touch(publication, when)
+        audit.record("report_published", obj=publication, group=group, actor=by)
         event = record_event(group, EventKind.REPORT_PUBLISHED, "Final report published",
                              f"The final report of the review “{group.title}” is published.", at=when)
         if tell:
@@ -208,6 +210,7 @@ def publish_responses(group: TopicGroup, by: User | None, at: datetime | None = 
         when = at or utcnow()
         publication.responses_published_at = when
         _touch(publication, when)
+        audit.record("responses_published", obj=publication, group=group, actor=by)
         organisations = counted(responding_organisations(group), "organisation")
         event = record_event(group, EventKind.RESPONSES_PUBLISHED, f"Responses from {organisations} published",
                              "What each organisation decided about the recommendations addressed to it, and "
@@ -235,6 +238,7 @@ def withdraw(group: TopicGroup, by: User | None, reason: str = "", at: datetime 
         when = at or utcnow()
         publication.withdrawn_at, publication.withdrawn_by, publication.withdrawal_reason = when, by, reason
         _touch(publication, when)
+        audit.record("publication_withdrawn", obj=publication, group=group, actor=by, details={"reason": reason})
         record_event(group, EventKind.WITHDRAWN, "Review withdrawn", reason, at=when)
         return publication
 
