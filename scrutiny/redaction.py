@@ -26,7 +26,20 @@ class RedactPortalTokens(logging.Filter):
 
 
 def install(*logger_names: str) -> None:
+    """On named loggers: their own records only (a logger's filters do not see
+    records propagated from its children)."""
     for name in logger_names:
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactPortalTokens) for f in logger.filters):
             logger.addFilter(RedactPortalTokens())
+
+
+def install_on_root_handlers() -> None:
+    """On every handler a propagated record reaches: the root logger's, Flask's
+    own (the app logger's when the root has none) and Python's last resort, so
+    a token in any module's message is blanked before it is written."""
+    from flask.logging import default_handler
+
+    for handler in [*logging.getLogger().handlers, default_handler, logging.lastResort]:
+        if handler is not None and not any(isinstance(f, RedactPortalTokens) for f in handler.filters):
+            handler.addFilter(RedactPortalTokens())
