@@ -16,12 +16,13 @@ def redact(text: str) -> str:
 
 class RedactPortalTokens(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str):
-            record.msg = redact(record.msg)
-        if isinstance(record.args, tuple):
-            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
-        elif isinstance(record.args, dict):
-            record.args = {k: redact(v) if isinstance(v, str) else v for k, v in record.args.items()}
+        # The message as it will be written, then blanked: a token can sit in
+        # the format ("/portal/start/%s") as well as in the arguments.
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a malformed call: blank what there is
+            message = str(record.msg)
+        record.msg, record.args = redact(message), ()
         return True
 
 
