@@ -39,6 +39,9 @@ def create_app(config: type[Config] | Config | None = None, *, web: bool = True,
     redaction.install("werkzeug", "gunicorn.access", "gunicorn.error")
     redaction.install_on_root_handlers()
     _trust_proxies(app)
+    from scrutiny.url_ids import RecordId
+
+    app.url_map.converters["int"] = RecordId  # every <int:...> in every route, before any is added
     _init_templates(app)
     _init_extensions(app, web=web)
     if web:
