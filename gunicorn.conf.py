@@ -4,7 +4,8 @@ import os
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 accesslog = "-"
-# Behind a TLS-terminating proxy: trust its X-Forwarded-* headers.
+# Behind a TLS-terminating proxy: trust its X-Forwarded-* headers. gunicorn takes only the scheme
+# from them; the client's address (for sign-in limits and /healthz) needs TRUSTED_PROXIES=1 too.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
