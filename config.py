@@ -222,8 +222,18 @@ class Config:
     # SameSite cookies still guard every form.
     WTF_CSRF_SSL_STRICT = False
 
-    # Failed sign-ins only count against these (see auth.views).
+    # Failed sign-ins only count against these (see auth.sign_in_limits): per account from browsers
+    # that have not signed in to it before, per browser that has, and per client address.
     SIGN_IN_LIMITS = os.environ.get("SIGN_IN_LIMITS", "5 per 15 minutes")
+    SIGN_IN_CLIENT_LIMITS = os.environ.get("SIGN_IN_CLIENT_LIMITS", "50 per 15 minutes")
+    # A browser that signed in to an account is known to it for this long (a signed cookie), so
+    # someone else's guessing cannot lock its owner out.
+    SIGN_IN_KNOWN_BROWSER_DAYS = _env_int("SIGN_IN_KNOWN_BROWSER_DAYS", 180)
+    # How many reverse proxies stand in front of the app and add X-Forwarded-For and
+    # X-Forwarded-Proto (0: none, the client connects directly). Limits count per client
+    # address; trusting too few makes every client share the proxy's, too many lets clients
+    # choose their own.
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
     # "Forgotten your password?": links live this long; requests per address and per client.
     PASSWORD_RESET_MINUTES = _env_int("PASSWORD_RESET_MINUTES", 60)
     PASSWORD_RESET_LIMITS = os.environ.get("PASSWORD_RESET_LIMITS", "3 per hour")
@@ -240,7 +250,9 @@ class Config:
     PUBLIC_CACHE_SECONDS = _env_int("PUBLIC_CACHE_SECONDS", 30)
     PUBLIC_MAX_AGE = _env_int("PUBLIC_MAX_AGE", 300)  # seconds a browser or proxy may keep a public page
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL
-    RATELIMIT_SWALLOW_ERRORS = True  # Redis down must not lock everyone out
+    # Redis down: limits go on counting in each process's memory rather than stopping.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True  # and no storage error ever locks everyone out
     RATELIMIT_HEADERS_ENABLED = True
 
     @property

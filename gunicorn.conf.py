@@ -10,7 +10,8 @@ accesslog = "-"
 # seconds does not pay a new connection. An idle connection costs a gthread
 # worker no thread, only a socket in its poller.
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
-# Behind a TLS-terminating proxy: trust its X-Forwarded-* headers.
+# Behind a TLS-terminating proxy: trust its X-Forwarded-* headers. gunicorn takes only the scheme
+# from them; the client's address (for sign-in limits and /healthz) needs TRUSTED_PROXIES=1 too.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 

@@ -37,6 +37,11 @@ def create_app(config: type[Config] | Config | None = None, *, web: bool = True,
     from scrutiny import redaction
 
     redaction.install("werkzeug", "gunicorn.access", "gunicorn.error")
+    redaction.install_on_root_handlers()
+    _trust_proxies(app)
+    from scrutiny.url_ids import RecordId
+
+    app.url_map.converters["int"] = RecordId  # every <int:...> in every route, before any is added
     _init_templates(app)
     _init_extensions(app, web=web)
     if web:
@@ -62,7 +67,22 @@ def create_app(config: type[Config] | Config | None = None, *, web: bool = True,
     return app
 
 
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, the client is the one they name
+    in X-Forwarded-For: limits and the health check's loopback test see it."""
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
+
 def _check_config(app: Flask) -> None:
+    proxies = app.config.get("TRUSTED_PROXIES")
+    if not isinstance(proxies, int) or proxies < 0:
+        from config import ConfigError
+
+        raise ConfigError(f"TRUSTED_PROXIES must be 0 or more (how many proxies stand in front), not {proxies!r}")
     from scrutiny.branding import check_brand_colour, check_team_contact
 
     check_brand_colour(app.config["BRAND_COLOUR"])

@@ -48,6 +48,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     def database_unavailable(e):
-        app.logger.error("database error on %s: %s", request.path, e.__class__.__name__)
+        # The endpoint, not the path: a path can carry a live link's token.
+        app.logger.error("database error in %s: %s", request.endpoint, e.__class__.__name__)
         db.session.rollback()
         return error_page(503)

@@ -123,6 +123,26 @@ def make_app(database_url: str, redis_url: str, **overrides):
     return create_app(TestingConfig, **settings)
 
 
+def limiter_back_to(app) -> None:
+    """Flask-Limiter keeps one storage for the process, the last app's: after a
+    test's own app, the session app's Redis again, and no memory of counts
+    made while a Redis was down."""
+    from scrutiny.extensions import limiter
+
+    limiter.init_app(app)
+    limiter._storage_dead = False  # noqa: SLF001 - no public way to say the storage is back
+
+
+@pytest.fixture
+def app_without_redis(app, database_url, tmp_path):
+    """The same database, Redis on a port nothing listens on."""
+    dead = f"redis://127.0.0.1:{services.free_port()}/0"
+    try:
+        yield make_app(database_url, dead, STORAGE_DIR=app.config["STORAGE_DIR"])
+    finally:
+        limiter_back_to(app)
+
+
 @pytest.fixture(scope="session")
 def app(database_url, redis_url, tmp_path_factory):
     app = make_app(database_url, redis_url, STORAGE_DIR=str(tmp_path_factory.mktemp("storage")))

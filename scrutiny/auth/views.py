@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from scrutiny.auth import password_reset, services
+from scrutiny.auth import password_reset, services, sign_in_limits
 from scrutiny.auth.forms import (
     ChangePasswordForm,
     EditUserForm,
@@ -33,10 +33,6 @@ def _sign_in_limit() -> str:
     return current_app.config["SIGN_IN_LIMITS"]
 
 
-def _attempted_email() -> str:
-    return "sign-in:" + services.normalise_email(request.form.get("email", ""))
-
-
 def _safe_next(target: str | None) -> str | None:
     """Only same-site paths, so a crafted link cannot send users elsewhere."""
     if not target:
@@ -47,9 +43,14 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+# Three counts of failures (scrutiny.auth.sign_in_limits): the account's, from browsers that never
+# signed in to it; the browser's own, for one that did; the client address's.
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(_sign_in_limit, key_func=_attempted_email, methods=["POST"], deduct_when=_failed)
-@limiter.limit(lambda: "50 per 15 minutes", methods=["POST"], deduct_when=_failed)
+@limiter.limit(sign_in_limits.account_limit, key_func=sign_in_limits.account_key, methods=["POST"],
+               deduct_when=_failed, exempt_when=sign_in_limits.from_known_browser)
+@limiter.limit(sign_in_limits.account_limit, key_func=sign_in_limits.known_browser_key, methods=["POST"],
+               deduct_when=_failed, exempt_when=sign_in_limits.from_unknown_browser)
+@limiter.limit(sign_in_limits.client_limit, methods=["POST"], deduct_when=_failed)
 @public
 def sign_in():
     if current_user.is_authenticated:
@@ -59,7 +60,8 @@ def sign_in():
         user = services.authenticate(form.email.data, form.password.data)
         if user:
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")) or url_for("index"))
+            response = redirect(_safe_next(request.args.get("next")) or url_for("index"))
+            return sign_in_limits.remember_browser(response, user.email)
         form.email.errors = [SIGN_IN_FAILED]
         return render_template("auth/sign_in.html", form=form), 200
     return render_template("auth/sign_in.html", form=form)

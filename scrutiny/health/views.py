@@ -1,7 +1,13 @@
-"""GET /healthz: is the database answering, is Redis, is any worker alive."""
+"""GET /healthz: is the database answering, is Redis, is any worker alive.
+
+Anyone gets the status and its code (a load balancer needs no more); the
+parts and their errors only staff, or a probe on the machine itself."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+import ipaddress
+
+from flask import Blueprint, current_app, jsonify, request
+from flask_login import current_user
 from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -47,4 +53,28 @@ def healthz():
         "workers": workers,
     }
     # Only the database decides: without Redis pages still work, jobs wait.
-    return jsonify(body), 200 if database["ok"] else 503
+    status = 200 if database["ok"] else 503
+    if not _may_see_details(database["ok"]):
+        body = {"status": body["status"]}
+    return jsonify(body), status
+
+
+def _from_this_machine() -> bool:
+    """The client, after the trusted proxies (TRUSTED_PROXIES), is loopback.
+    A request forwarded by more proxies than trusted came from elsewhere: with
+    TRUSTED_PROXIES=0 behind a proxy on this machine, every client would
+    otherwise look local."""
+    forwarded = [hop for hop in request.headers.get("X-Forwarded-For", "").split(",") if hop.strip()]
+    if len(forwarded) > current_app.config["TRUSTED_PROXIES"]:
+        return False
+    try:
+        return ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        return False
+
+
+def _may_see_details(database_ok: bool) -> bool:
+    if _from_this_machine():
+        return True
+    # With the database down, nobody can be looked up: only the machine sees why.
+    return database_ok and current_user.is_authenticated and current_user.is_staff_officer

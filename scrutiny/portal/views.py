@@ -12,6 +12,7 @@ from scrutiny.extensions import db, limiter
 from scrutiny.invitations import services as invitations
 from scrutiny.invitations.models import Invitation
 from scrutiny.portal import access
+from scrutiny.portal import new_link as new_link_requests
 from scrutiny.portal.forms import (
     ConfirmForm, EvidenceForm, FileActionForm, NewLinkForm, RespondForm, ResponseForm, StartForm,
     StartResponseForm, SubmitResponseForm)
@@ -71,9 +72,8 @@ def open_link(token: str):
 def new_link():
     form = NewLinkForm()
     if form.validate_on_submit():
-        # Witnesses and responders alike: one form, the same answer whatever the address.
-        invitations.request_new_link(form.email.data)
-        sending.request_new_links(form.email.data)
+        # The same answer and the same work whatever the address (scrutiny.portal.new_link).
+        new_link_requests.request_links(form.email.data)
         return render_template("portal/new_link_sent.html", email=form.email.data)
     return render_template("portal/link_problem.html", title="Get a new link", problem=None, form=form)
 
