@@ -67,9 +67,14 @@ class SweepingWorker(Worker):
             # that follows meets the same error and waits for Redis.
             log.warning("worker %s: heartbeat missed, Redis unreachable: %s", self.name, err)
             return
-        if (pipeline is None and self.birth_date is not None
-                and not self.connection.sismember(self.redis_workers_keys, self.key)):
+        if pipeline is None:
+            self._sign_on_again()
+
+    def _sign_on_again(self) -> None:
+        """Back in the list of workers if Redis has forgotten this one."""
+        if self.birth_date is not None and not self.connection.sismember(self.redis_workers_keys, self.key):
             self.connection.hset(self.key, mapping={k: v for k, v in self.serialize().items() if v is not None})
+            self.connection.expire(self.key, self.worker_ttl + 60)
             worker_registration.register(self)
 
     def set_state(self, state, pipeline=None):
@@ -86,7 +91,8 @@ class SweepingWorker(Worker):
 
     def maintain_heartbeats(self, job, execution):
         try:
-            super().maintain_heartbeats(job, execution)
+            super().maintain_heartbeats(job, execution)  # beats through a pipeline: signs on here
+            self._sign_on_again()
         except RedisConnectionError as err:  # as above: the build goes on, and beats in the database
             log.warning("worker %s: job %s heartbeat missed, Redis unreachable: %s", self.name, job.id, err)
 

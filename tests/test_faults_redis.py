@@ -3,9 +3,13 @@ they saved stays saved, they are told what happens next, and the worker's
 sweep sends and builds what Redis never had or forgot."""
 from __future__ import annotations
 
+import time
+from datetime import timedelta
+
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
+from scrutiny.clock import utcnow
 from scrutiny.documents.models import Document
 from scrutiny.extensions import db
 from scrutiny.outbox.models import Email
@@ -92,3 +96,78 @@ def test_with_redis_down_what_people_save_is_kept_and_goes_once_redis_is_back(
     assert any(s.startswith("Your new link") for s in subjects), subjects
     assert len(smtp.messages) == 3  # each once
     assert {e.status for e in _emails_to(app, "sam@social.example")} == {"sent"}
+
+
+def _scheduled_reminders(app) -> set[str]:
+    """The ids of reminder jobs Redis holds for later, of every kind."""
+    from rq.job import Job
+
+    from scrutiny import jobs
+
+    with app.app_context():
+        registry = jobs.queue().scheduled_job_registry
+        return {i for i in registry.get_job_ids()
+                if Job.fetch(i, connection=jobs.redis_connection()).func_name.endswith("automatic_reminder")}
+
+
+def _build_state(officer, slug, public_id) -> dict:
+    return officer.get(f"/groups/{slug}/documents/progress?id={public_id}").json["documents"][public_id]
+
+
+def _awaited_response(app, due_in: int) -> None:
+    from scrutiny import clock
+    from scrutiny.groups.services import get_group_by_slug
+    from scrutiny.organisations.services import find_by_name
+    from scrutiny.responses.models import ResponseRequest
+
+    with app.app_context():
+        db.session.add(ResponseRequest(
+            topic_group=get_group_by_slug(GROUP), organisation=find_by_name("Northshire Adult Social Care"), round=1,
+            to_name="Director", to_address="director@social.example", sent_at=clock.utcnow() - timedelta(days=5),
+            due_on=clock.today() + timedelta(days=due_in)))
+        db.session.commit()
+
+
+def test_redis_restarted_empty_mid_build_forgets_neither_the_build_the_worker_nor_the_reminders(
+        app, demo_case, second_case, smtp, flaky_redis, database_url, tmp_path, run_jobs):
+    from tests.factories import make_invitation
+    from tests.test_documents import _more_evidence
+    from tests.test_portal import _send_link
+
+    _send_link(app, run_jobs, make_invitation(app, GROUP, "Carers in Northshire", email="wit@carers.example", status="draft"))
+    _awaited_response(app, due_in=20)  # a response whose reminder is ahead
+    _more_evidence(app, 150)  # a build of several seconds
+    officer = Browser(app.test_client())
+    officer.sign_in("officer@example.org", "scrutiny-demo")
+
+    with worker_process(worker_env(app, database_url, flaky_redis, app.config["MAIL_PORT"], tmp_path),
+                        log=tmp_path / "worker.log"):
+        # The witness's reminder and overdue notice, the response's reminder and notice.
+        reminders = wait_until(lambda: (lambda s: s if len(s) == 4 else None)(_scheduled_reminders(app)),
+                               what="four reminders scheduled")
+        built = officer.submit(f"/groups/{demo_case}/documents/report/build", {},
+                               form_page=f"/groups/{demo_case}/documents")
+        with app.app_context():
+            document = db.session.scalar(select(Document))
+            public_id, created = document.public_id, document.created_at
+        assert built.status_code == 302
+        wait_until(lambda: _build_state(officer, demo_case, public_id)["status"] == "running", what="the build")
+
+        flaky_redis.restart()  # as `make run`'s Redis did: back, and empty
+        wait_until(lambda: a_worker_is_seen(app), timeout=5, what="the worker to be seen again")
+        # The officer's page keeps asking; the build is still going, past the
+        # grace a build whose job Redis does not know was given before.
+        seen = set()
+        grace = app.config["DOCUMENT_HEARTBEAT_GRACE"]
+        while (state := _build_state(officer, demo_case, public_id))["status"] != "done":
+            seen.add(state["status"])
+            assert state["status"] != "failed", "a build still running was marked failed"
+            time.sleep(0.3)
+        assert utcnow() - created > timedelta(seconds=grace), "the build ended too soon to tell"
+        wait_until(lambda: _scheduled_reminders(app) == reminders, timeout=10, what="the reminders again")
+    assert "running" in seen
+    with app.app_context():
+        document = db.session.scalar(select(Document))
+        assert (document.status, document.error) == ("done", "")
+    page = officer.get(f"/groups/{demo_case}/documents/{public_id}").text
+    assert "The build stopped before it finished" not in page
