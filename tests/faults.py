@@ -84,3 +84,57 @@ def a_worker_is_seen(app) -> bool:
             return bool(live_workers())
         except redis.ConnectionError:
             return False
+
+
+def postgres_bin() -> Path | None:
+    """The folder of the newest PostgreSQL server programs on this machine, if any."""
+    import glob
+    import shutil
+
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[-3]))
+    if found:
+        return Path(found[-1]).parent
+    pg_ctl = shutil.which("pg_ctl")
+    return Path(pg_ctl).parent if pg_ctl else None
+
+
+class PostgresProcess:
+    """A PostgreSQL server of the test's own (initdb, pg_ctl) on a free port,
+    which the test stops and starts. PostgreSQL refuses to run as root: as
+    root, its programs run as the `postgres` user, in a folder it owns."""
+
+    def __init__(self, bin_dir: Path):
+        import os
+        import tempfile
+
+        self.bin_dir, self.port = bin_dir, free_port()
+        self.data = Path(tempfile.mkdtemp(prefix="scrutiny-faults-pg-"))
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:
+            import pwd
+
+            owner = pwd.getpwnam("postgres")
+            os.chown(self.data, owner.pw_uid, owner.pw_gid)
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        self._run("initdb", "-D", str(self.data / "db"), "-A", "trust", "-U", "postgres", "--no-sync")
+
+    def _run(self, program: str, *args: str) -> None:
+        subprocess.run([*self.as_user, str(self.bin_dir / program), *args], check=True, capture_output=True,
+                       timeout=120)
+
+    def start(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data / "db"), "-l", str(self.data / "log"), "-w", "-o",
+                  f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+
+    def stop(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data / "db"), "-m", "fast", "-w", "stop")
+
+    def remove(self) -> None:
+        import shutil
+
+        try:
+            self.stop()
+        except subprocess.CalledProcessError:
+            pass  # stopped already
+        shutil.rmtree(self.data, ignore_errors=True)
