@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from rq.job import Job
 from sqlalchemy import select, update
 
 from scrutiny import jobs
@@ -32,12 +33,14 @@ def _versions(app) -> dict[int, tuple[str, str]]:
 def test_a_build_marked_failed_never_comes_back_when_rq_runs_its_old_job(app, demo_case, second_case, run_jobs):
     officer = _officer(app)
     assert _build(officer, demo_case).status_code == 302
-    # Its worker was killed mid-build: running, and silent for longer than the grace.
+    # Its worker took the job and was killed mid-build: running, silent for
+    # longer than the grace, and its job gone from the queue.
     with app.app_context():
         silent = utcnow() - timedelta(seconds=app.config["DOCUMENT_HEARTBEAT_GRACE"] + 5)
-        db.session.execute(update(Document).values(status="running", started_at=silent))
+        db.session.execute(update(Document).values(status="running", started_at=silent, created_at=silent))
         db.session.commit()
         old_job = db.session.scalar(select(Document.rq_job_id))
+        Job.fetch(old_job, connection=jobs.redis_connection()).delete()
         assert sweep() == 1
     assert _versions(app) == {1: ("failed", ABANDONED)}
 
@@ -56,8 +59,6 @@ def test_a_build_marked_failed_never_comes_back_when_rq_runs_its_old_job(app, de
 
 
 def test_marking_a_build_failed_cancels_its_job(app, demo_case, run_jobs):
-    from rq.job import Job
-
     officer = _officer(app)
     _build(officer, demo_case)
     with app.app_context():

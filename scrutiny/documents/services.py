@@ -493,7 +493,8 @@ def reconcile(document: Document) -> Document:
         _fail(document, document.error if status == "failed" and document.error else ABANDONED)
     # A job not in Redis yet may be one being enqueued this instant (by the
     # request that made it): only missing for longer than the grace is lost.
-    elif status is None and document.created_at < now - grace:
+    # One that ended while its build is still queued built nothing: again.
+    elif status in (None, "finished") and document.created_at < now - grace:
         _enqueue(document)
     return document
 
