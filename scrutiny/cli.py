@@ -90,6 +90,7 @@ def worker(burst: bool, wait_for_redis: int) -> None:
     # sweeps as it starts (RQ's first maintenance) and every
     # WORKER_SWEEP_SECONDS after, so no restart is needed.
     from scrutiny import upkeep
+
     # RQ forks a work horse per job: what the parent has loaded, each job
     # inherits. Without this, every letter imported WeasyPrint afresh
     # (about 0.3 s of a 1 s letter; bench/documents.py, letters).
