@@ -179,6 +179,14 @@ class Config:
     # the grace period is taken as abandoned (its worker was killed).
     WORKER_MONITORING_INTERVAL = 30
     DOCUMENT_HEARTBEAT_GRACE = _env_int("DOCUMENT_HEARTBEAT_GRACE", 120)
+    # A running build writes its own heartbeat to the database this often.
+    DOCUMENT_HEARTBEAT_SECONDS = _env_int("DOCUMENT_HEARTBEAT_SECONDS", 10)
+    # Each worker sweeps this often: jobs Redis lost (down, or restarted
+    # empty) are enqueued again from the database, builds lost marked failed.
+    WORKER_SWEEP_SECONDS = _env_int("WORKER_SWEEP_SECONDS", 60)
+    # An unsent e-mail younger than this may still be waiting for its own
+    # request's enqueue; a sweep leaves it alone.
+    OUTBOX_LOST_GRACE_SECONDS = _env_int("OUTBOX_LOST_GRACE_SECONDS", 60)
     # When addressees must respond, by kind of organisation; kinds not listed
     # have no statutory duty and an officer sets the date.
     RESPONSE_DUE_RULES = {
@@ -274,6 +282,7 @@ class TestingConfig(Config):
     DOCUMENT_RETRY_INTERVALS = [0]
     WORKER_MONITORING_INTERVAL = 1
     DOCUMENT_HEARTBEAT_GRACE = 5
+    DOCUMENT_HEARTBEAT_SECONDS = 1
     MAIL_TIMEOUT = 5
     # Tests change what public pages show behind the services' backs; the
     # page cache's own test turns it on.

@@ -57,7 +57,6 @@ def worker(burst: bool, wait_for_redis: int) -> None:
     import time
 
     from redis.exceptions import RedisError
-    from rq import Worker
 
     from scrutiny.jobs import queue, redis_connection
 
@@ -85,23 +84,13 @@ def worker(burst: bool, wait_for_redis: int) -> None:
         storage().clean_tmp()
     except Exception as exc:  # an object store unreachable, or its credentials wrong: say so at once
         raise click.ClickException(f"Storage {storage()!r} cannot be used: {exc}") from exc
-    from scrutiny.documents.services import sweep
+    # Redis may have lost jobs (down, or restarted without persistence): the
+    # database says which e-mails are unsent, which builds queued, which
+    # comments wait for a digest and which reminders are owed. The worker
+    # sweeps as it starts (RQ's first maintenance) and every
+    # WORKER_SWEEP_SECONDS after, so no restart is needed.
+    from scrutiny import upkeep
 
-    sweep()
-    # Redis may have lost jobs (a restart without persistence): the database
-    # says which e-mails are unsent, which comments wait for a digest and
-    # which review reminders are owed.
-    from scrutiny import outbox
-    from scrutiny.findings import comment_digest
-    from scrutiny.responses import review_reminders
-
-    outbox.requeue_lost()
-    comment_digest.schedule_overdue()
-    # ...and which responses' reminders or overdue notices have fallen due unsent.
-    from scrutiny.responses import reminders as response_reminders
-
-    response_reminders.queue_lost()
-    review_reminders.requeue_lost()
     # RQ forks a work horse per job: what the parent has loaded, each job
     # inherits. Without this, every letter imported WeasyPrint afresh
     # (about 0.3 s of a 1 s letter; bench/documents.py, letters).
@@ -115,9 +104,9 @@ def worker(burst: bool, wait_for_redis: int) -> None:
 
     gc.freeze()
     queues = [queue(name) for name in current_app.config["RQ_QUEUES"]]
-    Worker(queues, connection=redis_connection(),
-           job_monitoring_interval=current_app.config["WORKER_MONITORING_INTERVAL"]
-           ).work(with_scheduler=True, burst=burst)
+    upkeep.sweeping_worker(queues, redis_connection(), current_app.config["WORKER_SWEEP_SECONDS"],
+                           job_monitoring_interval=current_app.config["WORKER_MONITORING_INTERVAL"]
+                           ).work(with_scheduler=True, burst=burst)
 
 
 @documents.command("build")

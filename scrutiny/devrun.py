@@ -62,7 +62,10 @@ def private_redis(instance: Path) -> Iterator[str]:
     url = f"redis://127.0.0.1:{port}/0"
     # A session of its own: Ctrl-C reaches only us, and we stop it last.
     server = subprocess.Popen([redis_server_binary(), "--bind", "127.0.0.1", "--port", str(port), "--dir", str(data),
-                               "--save", "", "--appendonly", "no", "--protected-mode", "yes",
+                               # Kept under instance/ (append-only file): jobs and scheduled
+                               # reminders outlive a restart of `make run`.
+                               "--save", "", "--appendonly", "yes", "--appendfsync", "everysec",
+                               "--protected-mode", "yes",
                                "--loglevel", "warning", "--logfile", str(data / "redis.log")],
                               start_new_session=True)
     recorded = redis_url_file(instance)

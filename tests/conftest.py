@@ -298,6 +298,16 @@ def smtp(app):
 
 
 @pytest.fixture
+def flaky_redis(app, tmp_path):
+    """The test app's jobs go to a Redis of this test's own, which the test
+    may stop, start and restart empty (tests/faults.py)."""
+    from tests.faults import redis_for_jobs
+
+    with redis_for_jobs(app, tmp_path) as server:
+        yield server
+
+
+@pytest.fixture
 def run_jobs(app):
     """Runs every queued job with a real RQ worker (in-process, burst mode)."""
     from rq import SimpleWorker

@@ -21,10 +21,13 @@ def flask_command(*args: str, env: dict, timeout: int = 180) -> subprocess.Compl
 
 
 @contextmanager
-def worker_process(env: dict):
-    """Yields the worker's Popen; stops it (and anything it started) afterwards."""
+def worker_process(env: dict, log: Path | None = None):
+    """Yields the worker's Popen; stops it (and anything it started) afterwards.
+    `log`: a file for what it prints (to see why a test waited in vain)."""
+    out = log.open("ab") if log else subprocess.DEVNULL
     worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                              stdout=out, stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
+                              start_new_session=True)
     try:
         yield worker
     finally:
@@ -33,3 +36,5 @@ def worker_process(env: dict):
         except ProcessLookupError:
             pass  # a test killed it already
         worker.wait(30)
+        if log:
+            out.close()

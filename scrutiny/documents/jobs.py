@@ -5,15 +5,18 @@ from __future__ import annotations
 import gc
 import json
 import os
+import threading
 import uuid
+from contextlib import contextmanager
 from time import perf_counter
 
 from flask import current_app, render_template
 from rq import get_current_job
+from sqlalchemy import update
 
 from scrutiny.clock import today, utcnow
 from scrutiny.documents import render
-from scrutiny.documents.models import Document, DocumentStatus
+from scrutiny.documents.models import HEARTBEAT, Document, DocumentStatus
 from scrutiny.documents.services import kind_of, temp_prefix
 from scrutiny.extensions import db
 from scrutiny.plurals import counted
@@ -25,12 +28,59 @@ def _progress(document: Document, percent: int) -> None:
     db.session.commit()
 
 
+def _claim(document_id: int) -> bool:
+    """Mark the build running if it is still queued for this very job, in one
+    statement, so no two jobs ever run one build. A build marked failed (its
+    worker was taken for dead) stays failed even if RQ retries its old job,
+    and a job enqueued twice (a sweep racing the request) runs once."""
+    job = get_current_job()
+    claimed = update(Document).where(Document.id == document_id, Document.status == DocumentStatus.QUEUED)
+    if job is not None:
+        claimed = claimed.where(Document.rq_job_id == job.id)
+    done = db.session.execute(claimed.values(
+        status=DocumentStatus.RUNNING, started_at=utcnow(), error="", attempts=Document.attempts + 1,
+        timings_json="{}"))
+    db.session.commit()
+    return done.rowcount == 1
+
+
+@contextmanager
+def _heartbeat(document_id: int):
+    """While the build runs, a thread records every DOCUMENT_HEARTBEAT_SECONDS
+    that it is alive, on its own connection: a sweep judges a build lost by
+    this, not by what Redis remembers (a Redis restarted empty forgets the
+    job and its worker while the build goes on)."""
+    engine, every = db.engine, current_app.config["DOCUMENT_HEARTBEAT_SECONDS"]
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(every):
+            try:
+                with engine.begin() as conn:
+                    conn.execute(update(Document).where(
+                        Document.id == document_id, Document.status == DocumentStatus.RUNNING).values(
+                        timings_json=json.dumps({HEARTBEAT: utcnow().isoformat()})))
+            except Exception:  # noqa: BLE001 - a missed beat only ages the build; the next one tries again
+                pass
+
+    thread = threading.Thread(target=beat, name=f"build-{document_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def build(document_id: int) -> str:
-    document = db.session.get(Document, document_id)
-    if document is None or document.status == DocumentStatus.DONE:
-        return "nothing to build"
-    document.status, document.started_at, document.error = DocumentStatus.RUNNING, utcnow(), ""
-    document.attempts += 1
+    if not _claim(document_id):
+        return "nothing to build: not queued for this job"
+    with _heartbeat(document_id):
+        return _build(db.session.get(Document, document_id))
+
+
+def _build(document: Document) -> str:
+    document_id = document.id
     _progress(document, 5)
     timings: dict[str, float] = {}
     started = clock = perf_counter()
@@ -85,18 +135,21 @@ def build(document_id: int) -> str:
         if stored_key:  # no file without its finished record
             storage().delete(stored_key)
         document = db.session.get(Document, document_id)
-        job = get_current_job()
-        retrying = bool(job and job.retries_left)
-        document.status = DocumentStatus.QUEUED if retrying else DocumentStatus.FAILED
-        document.error = f"{exc.__class__.__name__}: {exc}"[:2000]
-        document.finished_at = None if retrying else utcnow()
-        db.session.commit()
+        if document.status == DocumentStatus.RUNNING:  # not if a sweep has given up on it meanwhile
+            job = get_current_job()
+            retrying = bool(job and job.retries_left)
+            document.status = DocumentStatus.QUEUED if retrying else DocumentStatus.FAILED
+            document.error = f"{exc.__class__.__name__}: {exc}"[:2000]
+            document.finished_at = None if retrying else utcnow()
+            db.session.commit()
         raise
     finally:
         if temp.exists():
             os.unlink(temp)
     timings["total"] = round(perf_counter() - started, 3)
     document.timings_json = json.dumps(timings)
-    document.status, document.progress, document.finished_at = DocumentStatus.DONE, 100, utcnow()
+    # An error left by a sweep that took this build for lost is no longer true.
+    document.status, document.progress, document.finished_at, document.error = (
+        DocumentStatus.DONE, 100, utcnow(), "")
     db.session.commit()
     return counted(document.page_count, "page")

@@ -39,6 +39,9 @@ class DocumentStatus(StrEnum):
     FAILED = "failed"
 
 
+HEARTBEAT = "heartbeat"  # the key of a running build's last sign of life in timings_json
+
+
 class Document(db.Model):
     """One build of one compiled document, kept as a version.
 
@@ -94,7 +97,17 @@ class Document(db.Model):
 
     @property
     def timings(self) -> dict[str, float]:
-        return json.loads(self.timings_json or "{}")
+        return {k: v for k, v in json.loads(self.timings_json or "{}").items() if k != HEARTBEAT}
+
+    @property
+    def heard_at(self) -> datetime | None:
+        """When a running build last said it is alive (see documents.jobs).
+        The schema is fixed this round, so there is no column of its own:
+        while the build runs, `timings_json` holds only its heartbeat, and
+        the build's timings replace it when it finishes. Before the first
+        heartbeat, the time it started."""
+        beat = json.loads(self.timings_json or "{}").get(HEARTBEAT)
+        return datetime.fromisoformat(beat) if beat else self.started_at
 
     @property
     def council_wide(self) -> bool:

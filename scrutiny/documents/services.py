@@ -12,7 +12,8 @@ from typing import Callable
 
 from flask import current_app, g
 from jinja2 import meta
-from rq.exceptions import NoSuchJobError
+from redis.exceptions import RedisError
+from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 from sqlalchemy import func, select
 
@@ -309,10 +310,14 @@ def request_build(group: TopicGroup | None, kind: str, *, by: User | None, subje
     db.session.add(document)
     audit.record("document_build_requested", obj=document, actor=by, details={"kind": str(kind), "forced": force})
     db.session.commit()
+    _enqueue(document)  # Redis down: the build stays queued and a worker's sweep enqueues it
+    return document, True
+
+
+def _enqueue(document: Document) -> None:
     jobs.enqueue("scrutiny.documents.jobs.build", document.id, job_id=document.rq_job_id,
                  retry_intervals=current_app.config["DOCUMENT_RETRY_INTERVALS"],
                  timeout=current_app.config["DOCUMENT_JOB_TIMEOUT"])
-    return document, True
 
 
 def _variant(spec: Kind) -> str:
@@ -466,43 +471,45 @@ ABANDONED = "The build stopped before it finished (its worker ended). Request it
 
 
 def reconcile(document: Document) -> Document:
-    """A queued or running build whose job is gone, failed for good or whose
-    worker died is marked failed, so no record says "running" forever."""
+    """Settle an unfinished build whose job may be lost.
+
+    A running build is judged by its own heartbeat in the database (see
+    documents.jobs), not by Redis, which forgets jobs and workers when it
+    restarts empty while the build goes on: silent for longer than the
+    grace, it is marked failed. A queued build whose job Redis does not hold
+    (Redis was down when it was requested, or lost it) is enqueued again
+    under the same job id. One whose job RQ failed, stopped or cancelled is
+    marked failed."""
     if document.is_finished:
         return document
-    status = None
-    if document.rq_job_id:
-        try:
-            job = Job.fetch(document.rq_job_id, connection=jobs.redis_connection())
-            status = job.get_status(refresh=True)
-        except NoSuchJobError:
-            status = None
-        if status == "started" and _worker_gone(job):
-            status = "abandoned"
-    too_old = document.created_at < utcnow() - timedelta(
-        seconds=2 * current_app.config["DOCUMENT_JOB_TIMEOUT"] + 60)
-    # A job not in Redis yet may be one being enqueued this instant (a sweep
-    # in another process): only missing for longer than the grace is lost.
-    just_made = document.created_at > utcnow() - timedelta(seconds=current_app.config["DOCUMENT_HEARTBEAT_GRACE"])
-    if status is None and just_made:
+    grace = timedelta(seconds=current_app.config["DOCUMENT_HEARTBEAT_GRACE"])
+    now = utcnow()
+    if document.status == DocumentStatus.RUNNING:
+        heard = document.heard_at or document.created_at
+        if heard < now - grace:
+            _fail(document, ABANDONED)
         return document
-    if status in (None, "failed", "stopped", "canceled", "abandoned") or too_old:
-        if status == "failed" and document.error:
-            message = document.error
-        else:
-            message = ABANDONED
-        _fail(document, message)
+    try:
+        status = _job_status(document)
+    except RedisError:  # nothing to learn from Redis now; the next look will
+        return document
+    if status in ("failed", "stopped", "canceled"):
+        _fail(document, document.error if status == "failed" and document.error else ABANDONED)
+    # A job not in Redis yet may be one being enqueued this instant (by the
+    # request that made it): only missing for longer than the grace is lost.
+    # One that ended while its build is still queued built nothing: again.
+    elif status in (None, "finished") and document.created_at < now - grace:
+        _enqueue(document)
     return document
 
 
-def _worker_gone(job: Job) -> bool:
-    """A started job whose worker has left, or has not been heard from for
-    longer than the grace period (a worker killed outright says nothing)."""
-    if job.worker_name and job.worker_name not in {w.name for w in jobs.live_workers()}:
-        return True
-    grace = timedelta(seconds=current_app.config["DOCUMENT_HEARTBEAT_GRACE"])
-    heard = job.last_heartbeat or job.started_at
-    return heard is not None and heard.replace(tzinfo=None) < utcnow() - grace
+def _job_status(document: Document) -> str | None:
+    if not document.rq_job_id:
+        return None
+    try:
+        return Job.fetch(document.rq_job_id, connection=jobs.redis_connection()).get_status(refresh=True)
+    except NoSuchJobError:
+        return None
 
 
 def temp_prefix(document_id: int | str) -> str:
@@ -511,8 +518,15 @@ def temp_prefix(document_id: int | str) -> str:
 
 
 def _fail(document: Document, message: str) -> None:
+    """Marked failed for good: its RQ job is cancelled too, so a retry RQ had
+    planned never runs it (and the job would refuse a build not queued)."""
     document.status, document.error, document.finished_at = DocumentStatus.FAILED, message, utcnow()
     db.session.commit()
+    if document.rq_job_id:
+        try:
+            Job.fetch(document.rq_job_id, connection=jobs.redis_connection()).cancel()
+        except (NoSuchJobError, InvalidJobOperation, RedisError):
+            pass  # nothing left to cancel, or Redis unreachable: the job checks the status itself
 
 
 def sweep() -> int:

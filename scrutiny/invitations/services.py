@@ -9,6 +9,8 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
 from sqlalchemy import func, select
 
 from scrutiny import jobs, links
@@ -372,17 +374,64 @@ def send_reminder(invitation: Invitation) -> Email:
     return queue_email(invitation, kind)
 
 
-def schedule_reminders(invitation: Invitation) -> None:
-    """A reminder some days before the deadline and a notice the day after it,
-    each at the council's morning hour; the job checks again when it runs."""
+REMINDER_JOB = "scrutiny.invitations.jobs.automatic_reminder"
+
+
+def reminder_job_id(invitation: Invitation, kind: str) -> str:
+    """Fixed per invitation, kind and deadline, so a sweep can ask Redis
+    whether it still holds the reminder."""
+    return f"invitation-{kind}-{invitation.id}-{invitation.deadline:%Y%m%d}"
+
+
+def reminder_moments(invitation: Invitation) -> dict[str, datetime]:
+    """When the reminder (some days before the deadline) and the overdue
+    notice (the day after it) fall due, at the council's morning hour (naive UTC)."""
     hour = time(current_app.config["REMINDER_HOUR"])
     before = invitation.deadline - timedelta(days=current_app.config["REMINDER_DAYS_BEFORE"])
+    return {"reminder": local_to_utc(before, hour),
+            "overdue": local_to_utc(invitation.deadline + timedelta(days=1), hour)}
+
+
+def _enqueue_reminder(invitation: Invitation, kind: str, at: datetime | None) -> None:
+    jobs.enqueue(REMINDER_JOB, invitation.id, kind, job_id=reminder_job_id(invitation, kind),
+                 at=at.replace(tzinfo=timezone.utc) if at is not None else None)
+
+
+def schedule_reminders(invitation: Invitation) -> None:
+    """A reminder some days before the deadline and a notice the day after it;
+    the job checks again when it runs."""
     now = utcnow()
-    for kind, day in (("reminder", before), ("overdue", invitation.deadline + timedelta(days=1))):
-        at = local_to_utc(day, hour)
+    for kind, at in reminder_moments(invitation).items():
         if at > now:
-            jobs.enqueue("scrutiny.invitations.jobs.automatic_reminder", invitation.id, kind,
-                         at=at.replace(tzinfo=timezone.utc))
+            _enqueue_reminder(invitation, kind, at)
+
+
+def requeue_lost_reminders() -> int:
+    """Schedule again, from the database, every witness reminder and overdue
+    notice still owed whose job Redis no longer holds (restarted empty, or
+    down when the invitation was sent); one that fell due meanwhile is
+    queued now. Returns how many were scheduled or queued."""
+    now, on = utcnow(), today()
+    count = 0
+    for invitation in db.session.scalars(select(Invitation).where(
+            Invitation.status.in_(AWAITING), Invitation.sent_at.is_not(None),
+            Invitation.deadline >= on - timedelta(days=1))):
+        for kind, at in reminder_moments(invitation).items():
+            if at <= invitation.sent_at:
+                continue  # sent too late for it: never owed
+            if kind == "reminder" and (invitation.reminded_for_deadline == invitation.deadline
+                                       or on > invitation.deadline):
+                continue
+            if kind == "overdue" and invitation.overdue_notice_for_deadline == invitation.deadline:
+                continue
+            try:
+                Job.fetch(reminder_job_id(invitation, kind), connection=jobs.redis_connection())
+                continue
+            except NoSuchJobError:
+                pass
+            _enqueue_reminder(invitation, kind, at if at > now else None)
+            count += 1
+    return count
 
 
 def withdraw(invitation: Invitation) -> None:

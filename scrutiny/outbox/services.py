@@ -10,7 +10,7 @@ The job is enqueued by a session hook right *after* that commit, never
 before it: a worker can never look for a row that is not yet visible, and a
 rolled-back transaction sends nothing. If Redis is down at that moment, or
 loses the job later, the row is still there (status queued) and
-`requeue_lost`, run by every starting worker, enqueues it again: the
+`requeue_lost`, run by every worker at start and every minute, enqueues it again: the
 database is the truth, Redis only a to-do list. The job id is fixed per
 e-mail (`email-<id>`), so a job is never enqueued twice by accident.
 """
@@ -34,9 +34,6 @@ from scrutiny.outbox.models import UNSENT, Email, EmailStatus
 log = logging.getLogger(__name__)
 
 _PENDING = "outbox_pending"  # key in Session.info: ids to enqueue after the commit
-# A row younger than this may still be waiting for its own request's
-# after-commit enqueue; a starting worker leaves it alone.
-LOST_GRACE = timedelta(seconds=60)
 
 
 def job_id(email_id: int) -> str:
@@ -85,10 +82,13 @@ def _forget_rolled_back(session: Session) -> None:
     session.info.pop(_PENDING, None)
 
 
-def requeue_lost(grace: timedelta = LOST_GRACE) -> int:
-    """Enqueue again every unsent e-mail whose job Redis no longer has (a
-    restart without persistence, a flushed database). Returns how many."""
+def requeue_lost(grace: timedelta | None = None) -> int:
+    """Enqueue again every unsent e-mail whose job Redis no longer has (Redis
+    was down when it was queued, restarted without persistence, or was
+    flushed). Run by every worker at start and in its sweep. Returns how many."""
     connection = jobs.redis_connection()
+    if grace is None:
+        grace = timedelta(seconds=current_app.config["OUTBOX_LOST_GRACE_SECONDS"])
     cutoff = utcnow() - grace
     count = 0
     for email_id in db.session.scalars(select(Email.id).where(Email.status.in_(UNSENT),

@@ -137,3 +137,22 @@ def queue_lost() -> int:
             _enqueue(request, kind)
             count += 1
     return count
+
+
+def requeue_lost() -> int:
+    """Everything `queue_lost` queues, and every reminder and overdue notice
+    still ahead whose scheduled job Redis no longer holds (restarted empty,
+    or down when the request's e-mail went), scheduled again from the
+    database. Run by every worker at start and in its sweep. Returns how many."""
+    count = queue_lost()
+    now = utcnow()
+    for request in db.session.scalars(select(ResponseRequest).where(
+            ResponseRequest.sent_at.is_not(None), ResponseRequest.submitted_at.is_(None),
+            ResponseRequest.inadequate_at.is_(None), ResponseRequest.due_on >= today() - timedelta(days=1))):
+        if not _awaited(request):
+            continue
+        for kind, at in moments(request).items():
+            if at > now and not _held_by_redis(job_id(request.id, kind, request.due_on)):
+                _enqueue(request, kind, at)
+                count += 1
+    return count
