@@ -129,14 +129,16 @@ def _awaited_response(app, due_in: int) -> None:
 
 
 def test_redis_restarted_empty_mid_build_forgets_neither_the_build_the_worker_nor_the_reminders(
-        app, demo_case, second_case, smtp, flaky_redis, database_url, tmp_path, run_jobs):
+        app, demo_case, second_case, smtp, flaky_redis, database_url, tmp_path, run_jobs, monkeypatch):
     from tests.factories import make_invitation
     from tests.test_documents import _more_evidence
     from tests.test_portal import _send_link
 
     _send_link(app, run_jobs, make_invitation(app, GROUP, "Carers in Northshire", email="wit@carers.example", status="draft"))
     _awaited_response(app, due_in=20)  # a response whose reminder is ahead
-    _more_evidence(app, 150)  # a build of several seconds
+    _more_evidence(app, 300)  # a build of several seconds
+    # Judged lost after 2 s without a heartbeat (one a second): the build outlasts that on any machine.
+    monkeypatch.setitem(app.config, "DOCUMENT_HEARTBEAT_GRACE", 2)
     officer = Browser(app.test_client())
     officer.sign_in("officer@example.org", "scrutiny-demo")
 
