@@ -14,6 +14,7 @@ import logging
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Worker, worker_registration
+from rq.exceptions import StopRequested
 
 from scrutiny.extensions import db
 
@@ -38,6 +39,9 @@ def sweep() -> dict[str, int]:
     for name, step in _steps().items():
         try:
             done[name] = step()
+        except StopRequested:  # SIGTERM arrived mid-sweep: RQ's own loop must see it, or the worker never stops
+            db.session.rollback()
+            raise
         except Exception:
             log.exception("sweep: %s failed; the next sweep tries again", name)
             db.session.rollback()
