@@ -224,6 +224,12 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    # The witness portal's own cookie: a random id of a server-side session
+    # (scrutiny.portal.access), never Flask's staff session cookie.
+    PORTAL_COOKIE_NAME = "portal"
+    PORTAL_COOKIE_SECURE = False
+    # A portal session unused this long ends (it ends anyway with its links).
+    PORTAL_IDLE_MINUTES = _env_int("PORTAL_IDLE_MINUTES", 120)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     # Portal pages send no Referer at all (so no link token can leak), which
     # Flask-WTF's HTTPS Referer check would refuse; the form token and
@@ -291,8 +297,14 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     SCRUTINY_ENV = "production"
+    # "__Host-": the browser takes these cookies only from this host over
+    # HTTPS, for the whole site, so no sibling subdomain can set or shadow them.
+    SESSION_COOKIE_NAME = "__Host-session"
     SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_NAME = "__Host-remember_token"
     REMEMBER_COOKIE_SECURE = True
+    PORTAL_COOKIE_NAME = "__Host-portal"
+    PORTAL_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     SCRUTINY_TEAM_EMAIL = os.environ.get("SCRUTINY_TEAM_EMAIL", "")
     SCRUTINY_TEAM_PHONE = os.environ.get("SCRUTINY_TEAM_PHONE", "")

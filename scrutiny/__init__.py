@@ -198,6 +198,10 @@ def _init_extensions(app: Flask, *, web: bool = True) -> None:
             response.headers["Referrer-Policy"] = "no-referrer"
         return response
 
+    from scrutiny.caching import private_pages_are_not_stored
+
+    app.after_request(private_pages_are_not_stored)
+
     production = app.config["SCRUTINY_ENV"] == "production"
     talisman.init_app(
         app,
@@ -212,7 +216,7 @@ def _init_extensions(app: Flask, *, web: bool = True) -> None:
             "style-src": "'self'",
             "img-src": "'self' data:",
             "object-src": "'none'",
-            "base-uri": "'self'",
+            "base-uri": "'none'",
             "form-action": "'self'",
             "frame-ancestors": "'none'",
         },

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import hmac
 from datetime import datetime
 from enum import StrEnum
 
@@ -50,17 +49,19 @@ class User(UserMixin, db.Model):
         return self.active
 
     def get_id(self) -> str:
-        """What the session keeps: the id and a stamp of the password, so a
-        changed or reset password signs out every session opened before."""
-        return f"{self.id}.{self.password_stamp()}"
+        """What the session keeps: the id and the session version it was
+        opened at, so a bump (end_sessions) signs out every copy of it."""
+        return f"{self.id}.{self.session_version}"
 
-    def password_stamp(self) -> str:
-        # Keyed, and only part of it: the session cookie is signed, not secret.
-        key = current_app.secret_key.encode()
-        return hmac.new(key, (self.password_hash or "").encode(), "sha256").hexdigest()[:20]
+    def end_sessions(self) -> None:
+        """Every session opened before now stops working at its next request."""
+        self.session_version = (self.session_version or 0) + 1
 
     def set_password(self, password: str) -> None:
+        # Here rather than in each caller, so no way of changing a password
+        # (own, admin's, reset link, CLI) can leave the old sessions open.
         self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)

@@ -1,8 +1,6 @@
 """Staff accounts: creating them, checking passwords, loading the signed-in user."""
 from __future__ import annotations
 
-import hmac
-
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
@@ -30,16 +28,23 @@ def normalise_email(email: str) -> str:
 
 
 def load_user(session_id: str) -> User | None:
-    """The signed-in user, unless deactivated or their password has changed
-    since this session signed in (User.get_id)."""
-    user_id, _, stamp = (session_id or "").partition(".")
+    """The signed-in user, unless deactivated, signed out or given a new
+    password since this session signed in (User.get_id)."""
+    user_id, _, version = (session_id or "").partition(".")
     try:
         user = db.session.get(User, int(user_id))
     except (TypeError, ValueError):
         return None
-    if user is None or not user.active or not hmac.compare_digest(stamp, user.password_stamp()):
+    if user is None or not user.active or version != str(user.session_version):
         return None
     return user
+
+
+def sign_out(user: User) -> None:
+    """Ends this session and every copy of its cookie (and the user's other
+    sessions: one version serves them all)."""
+    user.end_sessions()
+    db.session.commit()
 
 
 def find_user(email: str) -> User | None:
@@ -104,6 +109,8 @@ def update_user(user: User, *, name: str, role: Role | str, active: bool, passwo
     user.role = role
     if active != user.active:
         audit.record("account_reactivated" if active else "account_deactivated", obj=user)
+    if user.active and not active:
+        user.end_sessions()
     user.active = active
     db.session.commit()
     return user

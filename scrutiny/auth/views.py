@@ -70,6 +70,7 @@ def sign_in():
 @bp.post("/sign-out")
 @login_required
 def sign_out():
+    services.sign_out(current_user._get_current_object())
     logout_user()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))
