@@ -114,6 +114,10 @@ class Config:
     # on every portal page, e-mail and letter. Production has no default.
     SCRUTINY_TEAM_EMAIL = os.environ.get("SCRUTINY_TEAM_EMAIL", "scrutiny@example.org")
     SCRUTINY_TEAM_PHONE = os.environ.get("SCRUTINY_TEAM_PHONE", "01632 960 000")  # a drama number
+    # The accessibility statement's "last tested" date (YYYY-MM-DD), when the
+    # council has the service tested itself; empty: the date this release was
+    # built, after its automated accessibility checks passed.
+    ACCESSIBILITY_TESTED_ON = os.environ.get("ACCESSIBILITY_TESTED_ON", "")
 
     # Kinds of organisation: key -> label. Override in instance/settings.py.
     ORGANISATION_KINDS = {

@@ -83,10 +83,12 @@ def _check_config(app: Flask) -> None:
         from config import ConfigError
 
         raise ConfigError(f"TRUSTED_PROXIES must be 0 or more (how many proxies stand in front), not {proxies!r}")
+    from scrutiny.accessibility.services import check_tested_on
     from scrutiny.branding import check_brand_colour, check_team_contact
 
     check_brand_colour(app.config["BRAND_COLOUR"])
     check_team_contact(app.config)
+    check_tested_on(app.config)
     kinds = app.config["ORGANISATION_KINDS"]
     if not kinds or not all(isinstance(k, str) and isinstance(v, str) for k, v in kinds.items()):
         from config import ConfigError
@@ -226,6 +228,7 @@ def _init_extensions(app: Flask, *, web: bool = True) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from scrutiny.audit.views import bp as audit_bp
+    from scrutiny.accessibility.views import bp as accessibility_bp
     from scrutiny.auth.views import admin_bp, bp as auth_bp
     from scrutiny.branding.views import bp as branding_bp
     from scrutiny.documents.views import bp as documents_bp
@@ -253,7 +256,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, admin_bp, groups_bp, organisations_bp, health_bp,
                invitations_bp, sessions_bp, evidence_bp, portal_bp, documents_bp, agreement_bp, branding_bp,
-               home_bp):
+               home_bp, accessibility_bp):
         app.register_blueprint(bp)
     app.register_blueprint(responses_bp)
     app.register_blueprint(tracker_bp)

@@ -18,7 +18,8 @@ ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "code", "em", "h1", "h2", "h3", "h4", "h5", "h6",
     "hr", "li", "ol", "p", "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"},
+                      "table": {"tabindex"}}
 
 
 def render_markdown(text: str | None, under: int = 1) -> Markup:
@@ -39,6 +40,10 @@ def _render(text: str, under: int) -> str:
         shift = max(1, under + 1 - min(int(t.tag[1]) for t in headings))
         for token in headings:
             token.tag = f"h{min(int(token.tag[1]) + shift, 6)}"
+    for token in tokens:
+        if token.type == "table_open":
+            # A wide table scrolls inside itself on a narrow screen: focusable, a keyboard can scroll it.
+            token.attrSet("tabindex", "0")
     html = _parser.renderer.render(tokens, _parser.options, {})
     clean = nh3.clean(
         html,

@@ -44,3 +44,12 @@ def test_typed_headings_never_compete_with_the_pages_h1():
     html = str(render_markdown("# Top\n\n## Next\n\n###### Deep"))
     assert "<h1>" not in html
     assert "<h2>Top</h2>" in html and "<h3>Next</h3>" in html and "<h6>Deep</h6>" in html
+
+
+def test_a_typed_table_takes_keyboard_focus_so_a_keyboard_can_scroll_it():
+    """On a phone a wide table of figures scrolls inside itself (WCAG 1.4.10's
+    exception); without focus, someone without a mouse could not scroll it."""
+    html = str(render_markdown("| Month | Median wait |\n|---|---|\n| May | 61 |"))
+    assert '<table tabindex="0">' in html
+    typed = BeautifulSoup(str(render_markdown('<p tabindex="0">typed</p>')), "html.parser")
+    assert not typed.select("[tabindex]"), "only the tables we render take focus"

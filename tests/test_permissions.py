@@ -14,6 +14,7 @@ ROUTES = [
     ("GET", "/", "public"),
     ("GET", "/sign-in", "public"),
     ("GET", "/healthz", "public"),
+    ("GET", "/accessibility", "public"),  # the accessibility statement (scrutiny/accessibility/views.py)
     ("POST", "/sign-out", STAFF),
     ("GET", "/change-password", STAFF),
     ("GET", "/forgot-password", "public"),
