@@ -236,14 +236,17 @@ def read_stats(prefix: Path) -> tuple[dict[str, dict], list[dict]]:
 
 
 def run_locust(host: str, paths: list[str], readers: int, seconds: int, think: tuple[float, float],
-               directory: Path, started: list[int]) -> tuple[dict[str, dict], list[dict]]:
+               directory: Path, started: list[int], locustfile: Path = LOCUSTFILE,
+               env: dict | None = None) -> tuple[dict[str, dict], list[dict]]:
     """One level: `readers` readers for `seconds` s, all started at once
-    (statistics reset once they are); pgid recorded in `started`."""
+    (statistics reset once they are); pgid recorded in `started`. Another
+    `locustfile` may be given, and `env`, more settings for it."""
     prefix = directory / f"locust-{readers}-{len(started)}"
-    env = {**os.environ, "SCRUTINY_LOAD_PATHS": " ".join(paths), "SCRUTINY_LOAD_THINK": f"{think[0]},{think[1]}"}
+    env = {**os.environ, "SCRUTINY_LOAD_PATHS": " ".join(paths), "SCRUTINY_LOAD_THINK": f"{think[0]},{think[1]}",
+           **(env or {})}
     with open(f"{prefix}.log", "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "-u", str(readers),
+            [sys.executable, "-m", "locust", "-f", str(locustfile), "--headless", "-u", str(readers),
              "-r", str(readers), "-t", f"{seconds}s", "--host", host, "--csv", str(prefix), "--reset-stats",
              "--only-summary", "--loglevel", "WARNING", "--exit-code-on-error", "0", "--stop-timeout", "10"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
