@@ -62,6 +62,12 @@ def _token(page: str) -> str:
     return match.group(1) or match.group(2)
 
 
+def _why(response) -> str:
+    """HTTP and its status, or what stopped the request (status 0: no answer)."""
+    error = getattr(response, "error", None)
+    return f"HTTP {response.status_code}" if response.status_code or not error else f"no answer: {error!r}"
+
+
 class _Browser(FastHttpUser):
     abstract = True
 
@@ -80,13 +86,17 @@ class _Browser(FastHttpUser):
             else:
                 self.cookies.pop(name, None)
 
-    def page(self, path: str, name: str) -> str:
-        """GET a page that must answer 200; its text."""
-        with self.client.get(path, headers=self.headers(), name=name, allow_redirects=False,
+    def page(self, path: str, name: str, last: bool = False) -> str:
+        """GET a page that must answer 200; its text. `last`: the connection
+        closes after it, as it would before a long pause (gunicorn closes a
+        connection idle for 2 s, and a POST sent on one it has closed gets no
+        answer: a browser opens a new one)."""
+        headers = self.headers(**({"Connection": "close"} if last else {}))
+        with self.client.get(path, headers=headers, name=name, allow_redirects=False,
                              catch_response=True) as response:
             self.keep_cookies(response)
             if response.status_code != 200:
-                response.failure(f"HTTP {response.status_code}")
+                response.failure(_why(response))
                 raise Refused(f"GET {name}: {response.status_code}")
             return response.text
 
@@ -98,7 +108,7 @@ class _Browser(FastHttpUser):
             self.keep_cookies(response)
             location = response.headers.get("Location") if response.headers else None
             if response.status_code != 302 or not location:
-                response.failure(f"HTTP {response.status_code}, not a redirect")
+                response.failure(_why(response) + ", not a redirect")
                 raise Refused(f"POST {name}: {response.status_code}")
             parts = urlsplit(location)  # relative, or absolute on the app's own host
             return parts.path + (f"?{parts.query}" if parts.query else "")
@@ -150,7 +160,8 @@ class _Gathering:
             if self.arrived >= self.expected:
                 self.all_here.set()
         if self.finished >= self.expected and runner is not None:
-            gevent.spawn_later(0.5, runner.quit)
+            # locust writes its CSV once a second and not again on quitting: wait for one more write.
+            gevent.spawn_later(2.5, runner.quit)
 
 
 WITNESSES = json.loads(Path(WITNESS_FILE).read_text()) if WITNESS_FILE else []
@@ -181,7 +192,7 @@ class Witness(_Browser):
             token = _token(self.page(landing, "3 GET /portal/invitations/[id]"))
             draft = self.post(f"{landing}/evidence", "4 POST /portal/invitations/[id]/evidence (draft)",
                               {"csrf_token": token})
-            token = _token(self.page(draft, "5 GET /portal/evidence/[id]"))
+            token = _token(self.page(draft, "5 GET /portal/evidence/[id]", last=True))
             content = Path(me["file"]).read_bytes()
             arrived = True
             _gathering.arrive()
