@@ -228,6 +228,21 @@ def warm_up_signed_in(base: str, accounts: list[str], password: str, paths: list
                                        f"{statuses} (sign-in, then each page)")
 
 
+def settle(base: str, limit: float = 180) -> float:
+    """Wait until the server has worked off what a level left queued (gunicorn
+    goes on serving requests whose readers have gone), so the next level does
+    not start behind it: the stylesheet answered in under 100 ms three times
+    running. Seconds waited."""
+    clock = time.monotonic()
+    quick = 0
+    while quick < 3 and time.monotonic() - clock < limit:
+        asked = time.monotonic()
+        load.status_of(base + REFERENCE)
+        quick = quick + 1 if time.monotonic() - asked < 0.1 else 0
+        time.sleep(0.2)
+    return round(time.monotonic() - clock, 1)
+
+
 # ---------------------------------------------------------------- levels
 
 def _worst_p95(level: dict, paths: list[str]) -> float | None:
@@ -310,10 +325,13 @@ def run(readers: tuple[int, ...] = READERS, seconds: int = SECONDS, think: tuple
         def level(count: int) -> dict:
             stats, failures = load.run_locust(server.url, paths, count, seconds, think, tmp, started,
                                               locustfile=LOCUSTFILE, env=reader_env)
+            waited = settle(server.url)
+            if waited > 1:
+                log(f"load-staff: the server worked off {count} readers' queue in {waited} s")
             log(f"load-staff: {count} readers: " + ", ".join(
                 f"{p.rsplit('/', 1)[-1] if p.endswith('evidence') else 'group page'} p95 "
                 f"{stats.get(p, {}).get('p95_ms')} ms" for p in paths))
-            return {"readers": count, "paths": stats, "failures": failures}
+            return {"readers": count, "paths": stats, "failures": failures, "settled_s": waited}
 
         levels = [level(count) for count in readers]
         probes = []
@@ -341,6 +359,7 @@ def run(readers: tuple[int, ...] = READERS, seconds: int = SECONDS, think: tuple
     settings["load_average_end"] = round(os.getloadavg()[0], 2)
     return {"settings": settings, "levels": levels, "probes": probes,
             "capacity": capacity(levels + probes, paths, target_ms),
+            "capacity_by_path": {path: capacity(levels + probes, [path], target_ms) for path in paths},
             "uploads": {"steps": upload_stats, "failures": upload_failures, "seconds": upload_seconds, **uploads},
             "seconds_total": round(time.monotonic() - clock, 1), "processes": started}
 
@@ -381,6 +400,8 @@ def table(result: dict) -> str:
                 lines.append(_row(f"{lv['readers']}{probe}", name, width, lv["paths"][name]))
         for failure in lv["failures"][:3]:
             lines.append(f"{'':>9}{failure['times']} x {failure['path']}: {failure['error'][:100]}")
+        if lv.get("settled_s", 0) > 1:
+            lines.append(f"{'':>9}after the level, the server took {lv['settled_s']:g} s to work off what was queued")
     if result["probes"]:
         lines.append(f"{'':>9}* a level run to find where p95 crosses {cap['target_p95_ms']:g} ms")
     lines.append("")
@@ -394,6 +415,10 @@ def table(result: dict) -> str:
     else:
         lines.append(f"Readers served with {target}: {cap['served']} (p95 {_ms(cap['served_p95_ms'])} ms); at "
                      f"{cap['crossed']} p95 was {_ms(cap['crossed_p95_ms'])} ms.")
+    for path, alone in result["capacity_by_path"].items():
+        lines.append(f"  {path} alone: served at {alone['served'] if alone['served'] is not None else '-'} "
+                     f"(p95 {_ms(alone['served_p95_ms'])} ms), crossed at "
+                     f"{alone['crossed'] if alone['crossed'] is not None else '-'} (p95 {_ms(alone['crossed_p95_ms'])} ms)")
     lines += [
         "",
         f"{s['witnesses']} witnesses, each through its own link, uploading a {s['upload_mb']:g} MB PDF at the same "
