@@ -6,10 +6,14 @@ database is created beside it and dropped afterwards) or REDIS_URL (its
 queue must be the benchmark's alone: the document benchmark runs what is
 queued there).
 
-`--only pages`, `--only documents`, `--only load`, `--only evidence-map` or
-`--only tracker` runs one of them (the evidence map is not in the default run:
-it needs the findings pages, and says so when they are not there; nor is the
-tracker's, which makes its own 2,000 recommendations). The load run (the
+`--only pages`, `--only documents`, `--only load`, `--only evidence-map`,
+`--only tracker` or `--only load-staff` runs one of them (the evidence map is
+not in the default run: it needs the findings pages, and says so when they
+are not there; nor is the tracker's, which makes its own 2,000
+recommendations; nor load-staff's: signed-in officers reading a group of
+1,000 pieces of evidence at 10, 50 and 200 at once, how many one machine
+serves with p95 under 500 ms, and 50 witnesses uploading 5 MB at once,
+through gunicorn; bench/load_staff.py). The load run (the
 public review page and its report PDF through gunicorn at 10, 50 and 200
 readers; bench/load.py) ends the default run; a path of it that does not
 answer 200 stops it, and the command then exits with status 1. With `--json`
@@ -21,7 +25,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import documents, evidence_map, load, pages, report, tracker
+from bench import documents, evidence_map, load, load_staff, pages, report, tracker
 
 
 def positive(text: str) -> int:
@@ -52,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench", description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=["pages", "documents", "load", "evidence-map", "tracker"],
+    parser.add_argument("--only", choices=["pages", "documents", "load", "evidence-map", "tracker", "load-staff"],
                         help="run one benchmark (default: pages, documents, then load)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic data (default 1)")
     parser.add_argument("--json", action="store_true", help="also print the results as JSON")
@@ -112,6 +116,21 @@ def main(argv: list[str] | None = None) -> int:
                            help=f"gunicorn worker processes (default {load.WORKERS})")
     load_args.add_argument("--gunicorn-threads", type=positive, default=load.THREADS,
                            help=f"threads per gunicorn worker (default {load.THREADS})")
+    staff_args = parser.add_argument_group("load-staff (also takes --seconds, --think and --gunicorn-*)")
+    staff_args.add_argument("--staff-readers", type=lambda text: [positive(x) for x in text.split(",")],
+                            default=list(load_staff.READERS),
+                            help="signed-in readers at each level, comma-separated (default "
+                                 + ",".join(map(str, load_staff.READERS)) + ")")
+    staff_args.add_argument("--search", type=not_negative, default=load_staff.SEARCH_PROBES,
+                            help="levels more, at most, to find how many readers get p95 under "
+                                 f"{load_staff.TARGET_P95_MS} ms (default {load_staff.SEARCH_PROBES}; 0: none)")
+    staff_args.add_argument("--evidence", type=positive, default=load_staff.SUBMISSIONS,
+                            help=f"accepted evidence in the group read (default {load_staff.SUBMISSIONS}; a tenth as "
+                                 "many again are confidential or set aside)")
+    staff_args.add_argument("--witnesses", type=positive, default=load_staff.WITNESSES,
+                            help=f"witnesses uploading at once (default {load_staff.WITNESSES})")
+    staff_args.add_argument("--upload-mb", type=float, default=load_staff.UPLOAD_MB,
+                            help=f"size of each witness's PDF in MB (default {load_staff.UPLOAD_MB})")
     args = parser.parse_args(argv)
 
     results = {}
@@ -148,6 +167,12 @@ def main(argv: list[str] | None = None) -> int:
         results["tracker"] = tracker.run(requests=min(args.requests, 50), warmup=min(args.warmup, 3),
                                          seed=args.seed)
         print(tracker.table(results["tracker"]))
+    if args.only == "load-staff":
+        results["load_staff"] = load_staff.run(
+            readers=tuple(args.staff_readers), seconds=args.seconds, think=args.think, submissions=args.evidence,
+            witnesses=args.witnesses, upload_mb=args.upload_mb, search=args.search,
+            workers=args.gunicorn_workers, threads=args.gunicorn_threads, seed=args.seed)
+        print(load_staff.table(results["load_staff"]))
     if args.json:
         print()
         print(report.as_json(results if len(results) > 1 else next(iter(results.values()))))

@@ -243,17 +243,20 @@ def read_stats(prefix: Path) -> tuple[dict[str, dict], list[dict]]:
 
 
 def run_locust(host: str, paths: list[str], readers: int, seconds: int, think: tuple[float, float],
-               directory: Path, started: list[int], ramp: float = RAMP) -> tuple[dict[str, dict], list[dict]]:
+               directory: Path, started: list[int], ramp: float = RAMP, locustfile: Path = LOCUSTFILE,
+               env: dict | None = None) -> tuple[dict[str, dict], list[dict]]:
     """One level: `readers` readers arriving over `ramp` s (at least one a
     second), then `seconds` s counted (statistics reset once all have
-    arrived); pgid recorded in `started`."""
+    arrived); pgid recorded in `started`. Another `locustfile` may be given,
+    and `env`, more settings for it."""
     rate = max(readers / ramp, 1) if ramp > 0 else readers
     ramp = readers / rate
     prefix = directory / f"locust-{readers}-{len(started)}"
-    env = {**os.environ, "SCRUTINY_LOAD_PATHS": " ".join(paths), "SCRUTINY_LOAD_THINK": f"{think[0]},{think[1]}"}
+    env = {**os.environ, "SCRUTINY_LOAD_PATHS": " ".join(paths), "SCRUTINY_LOAD_THINK": f"{think[0]},{think[1]}",
+           **(env or {})}
     with open(f"{prefix}.log", "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "-u", str(readers),
+            [sys.executable, "-m", "locust", "-f", str(locustfile), "--headless", "-u", str(readers),
              "-r", f"{rate:g}", "-t", f"{seconds + ramp:g}s", "--host", host, "--csv", str(prefix), "--reset-stats",
              "--only-summary", "--loglevel", "WARNING", "--exit-code-on-error", "0", "--stop-timeout", "10"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
