@@ -173,7 +173,7 @@ def _init_templates(app: Flask) -> None:
 
 def _init_extensions(app: Flask, *, web: bool = True) -> None:
     from scrutiny import jobs, models  # noqa: F401 - models registers every table
-    from scrutiny.extensions import csrf, db, limiter, login_manager, talisman
+    from scrutiny.extensions import csrf, db, limiter, login_manager
 
     db.init_app(app)
     jobs.init_app(app)
@@ -204,8 +204,14 @@ def _init_extensions(app: Flask, *, web: bool = True) -> None:
 
     app.after_request(private_pages_are_not_stored)
 
+    # Security headers (CSP with per-request nonces, HSTS in production). One
+    # Talisman per app, not a shared one: Talisman keeps its settings on
+    # itself, so a second app (a test's production app) would otherwise
+    # switch the first to forcing https.
+    from flask_talisman import Talisman
+
     production = app.config["SCRUTINY_ENV"] == "production"
-    talisman.init_app(
+    Talisman(
         app,
         force_https=production,
         strict_transport_security=production,

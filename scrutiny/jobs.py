@@ -2,6 +2,8 @@
 check reads. Jobs take ids, never ORM objects, and reload what they need."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import logging
 from datetime import datetime
 
@@ -62,9 +64,25 @@ def enqueue(func: str, *args, retry_intervals: list[int] | None = None, at: date
         return None
 
 
+@contextmanager
+def quietly():
+    """No "will go shortly" message for what is enqueued inside: where the
+    answer must be the same whether or not anything was sent ("e-mail me a
+    new link", following), saying an e-mail is held up would tell."""
+    if not has_request_context():
+        yield
+        return
+    before = g.get("jobs_quiet", False)
+    g.jobs_quiet = True
+    try:
+        yield
+    finally:
+        g.jobs_quiet = before
+
+
 def _tell_later(message: str) -> None:
     """Once per request and message: several e-mails held up say it once."""
-    if not has_request_context():
+    if not has_request_context() or g.get("jobs_quiet", False):
         return
     told = g.setdefault("jobs_told_later", set())
     if message not in told:

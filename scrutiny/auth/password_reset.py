@@ -61,7 +61,8 @@ def request_link(address: str) -> None:
                              retry=Retry(max=len(intervals), interval=intervals))
     except RedisError as err:  # the outbox row outlives Redis; a starting worker sends it
         log.warning("password reset job not enqueued, queued directly: %s", err.__class__.__name__)
-        send_link(address)
+        with jobs.quietly():
+            send_link(address)
 
 
 def send_link(address: str) -> str:

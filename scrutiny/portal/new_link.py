@@ -34,7 +34,8 @@ def request_links(address: str) -> None:
                              retry=Retry(max=len(intervals), interval=intervals))
     except RedisError as err:  # the outbox rows outlive Redis; a starting worker sends them
         log.warning("new link job not enqueued, queued directly: %s", err.__class__.__name__)
-        send_links(address)
+        with jobs.quietly():
+            send_links(address)
 
 
 def send_links(address: str) -> int:

@@ -27,7 +27,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from scrutiny import links, mail, outbox
+from scrutiny import jobs, links, mail, outbox
 from scrutiny.audit import services as audit
 from scrutiny.clock import utcnow
 from scrutiny.extensions import db
@@ -79,7 +79,13 @@ def _forget_unconfirmed() -> None:
 
 def ask_to_follow(group: TopicGroup, address: str) -> None:
     """Record the address (once) and e-mail it a confirmation link, unless
-    it already follows the review. The caller answers the same either way."""
+    it already follows the review. The caller answers the same either way,
+    so nothing here may say an e-mail is held up (Redis down)."""
+    with jobs.quietly():
+        _ask_to_follow(group, address)
+
+
+def _ask_to_follow(group: TopicGroup, address: str) -> None:
     address = normalise(address)
     _forget_unconfirmed()
     follower = db.session.scalar(select(Follower).where(Follower.topic_group_id == group.id,

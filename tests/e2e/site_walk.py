@@ -33,7 +33,7 @@ NOT_PAGES = {"static", "documents.download", "documents.status", "documents.prog
              "health.healthz", "responses.original", "portal.response_letter", "tracker.group_csv",
              "tracker.all_csv", "documents.tracker_all_download", "documents.tracker_all_progress",
              "reviews_index.feed", "reviews_index.review_feed",
-             "clearance.replacement", "public.report_pdf", "public.file"}
+             "clearance.replacement", "public.report_pdf", "public.file", "audit.csv"}
 
 LONG_EMAIL = "evidence.submissions.for.scrutiny.reviews@northshire-community-health-partnership.example.org"
 LONG_URL = "https://www.northshire-community-health-partnership.example.org/publications/2026/annual-report-on-waiting-times-for-adult-social-care-assessments.pdf"
