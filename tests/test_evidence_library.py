@@ -608,3 +608,49 @@ def test_the_library_page_queries_do_not_grow_with_the_evidence(app, browser, se
     assert _count(page) == "15 pieces of evidence"
     assert queries_for(app, browser.client, LIBRARY) == before
     assert queries_for(app, browser.client, LIBRARY, query_string={"q": "assess", "kind": "data"}) == searched_before
+
+
+def _many(app, count: int, kinds=("written", "data")) -> None:
+    """`count` submitted pieces, one a day back from 1 October, their kinds in turn."""
+    from scrutiny.evidence.models import Submission
+    from scrutiny.groups.services import get_group_by_slug
+
+    with app.app_context():
+        group = get_group_by_slug(GROUP)
+        db.session.add_all([Submission(topic_group=group, title=f"Piece {n:03d}", kind=kinds[n % len(kinds)],
+                                       status="submitted", submitted_at=datetime(2026, 10, 1) - timedelta(days=n))
+                            for n in range(count)])
+        db.session.commit()
+
+
+def test_a_long_library_comes_a_page_at_a_time_and_keeps_its_filters(app, browser, second_case):
+    _many(app, 120)
+    browser.sign_in("lead@second.example")
+    first = browser.get(LIBRARY)
+    assert _count(first).startswith("120 pieces")
+    assert "Showing 1 to 50, newest first." in first.text
+    assert _titles(first)[:2] == ["Piece 000", "Piece 001"] and len(_titles(first)) == 50
+    nav = _soup(first).select_one("nav.govuk-pagination")
+    assert nav["aria-label"] == "Pages of the evidence library"
+    assert [a.text for a in nav.select(".govuk-pagination__item a")] == ["1", "2", "3"]
+
+    last = browser.get(nav.select_one("a[rel=next]")["href"].replace("page=2", "page=3"))
+    assert _titles(last)[0] == "Piece 100" and len(_titles(last)) == 20
+    assert "Showing 101 to 120" in last.text
+    # Past the end: the last page, not an empty one.
+    assert _titles(browser.get(LIBRARY + "?page=99")) == _titles(last)
+
+    filtered = browser.get(LIBRARY, query_string={"kind": "data"})
+    assert _count(filtered).startswith("60 pieces")
+    following = _soup(filtered).select_one("nav.govuk-pagination a[rel=next]")["href"]
+    assert "kind=data" in following and "page=2" in following
+    assert all(int(t[-3:]) % 2 == 1 for t in _titles(browser.get(following)))  # still only the data
+
+
+def test_a_library_page_costs_the_same_however_long_the_library(app, browser, second_case):
+    _many(app, 60)
+    browser.sign_in("lead@second.example")
+    fewer = queries_for(app, browser.client, LIBRARY)
+    _many(app, 240)
+    assert queries_for(app, browser.client, LIBRARY) == fewer
+    assert len(_titles(browser.get(LIBRARY))) == 50

@@ -22,6 +22,7 @@ from sqlalchemy import and_, func, inspect, select, true
 from scrutiny.audit.models import AuditEvent
 from scrutiny.clock import local_to_utc, utcnow
 from scrutiny.extensions import db
+from scrutiny.paging import Page, paginate
 
 SYSTEM = "system"
 NOT_SIGNED_IN = "Someone not signed in"
@@ -217,32 +218,10 @@ def _id_or(value: str, *words: str) -> str:
     return value if value.isdigit() or value in words else ""
 
 
-@dataclass
-class Page:
-    events: list[AuditEvent]
-    number: int
-    pages: int
-    total: int
-
-    @property
-    def first(self) -> int:
-        return (self.number - 1) * PAGE_SIZE + 1 if self.total else 0
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.events) - 1 if self.total else 0
-
-
 def page(filters: Filters, number: int = 1) -> Page:
     """One page of the events, newest first."""
-    where = and_(true(), *filters.clauses())
-    total = db.session.scalar(select(func.count()).select_from(AuditEvent).where(where)) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    number = min(max(1, number), pages)
-    events = db.session.scalars(select(AuditEvent).where(where)
-                                .order_by(AuditEvent.happened_at.desc(), AuditEvent.id.desc())
-                                .offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE))
-    return Page(list(events), number, pages, total)
+    return paginate(select(AuditEvent).where(and_(true(), *filters.clauses()))
+                    .order_by(AuditEvent.happened_at.desc(), AuditEvent.id.desc()), number, PAGE_SIZE)
 
 
 def events(filters: Filters, batch: int = 500) -> Iterator[AuditEvent]:

@@ -5,6 +5,7 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 
 from scrutiny.audit import export, services
 from scrutiny.clock import today
+from scrutiny.paging import page_number
 from scrutiny.security import admin_required, officer_required
 
 bp = Blueprint("audit", __name__)
@@ -14,8 +15,7 @@ bp = Blueprint("audit", __name__)
 @officer_required
 def page():
     filters, problems = services.Filters.from_args(request.args)
-    number = request.args.get("page", "1")
-    found = services.page(filters, int(number) if number.isdigit() else 1)
+    found = services.page(filters, page_number(request.args.get("page")))
     groups = services.groups()
     return render_template("audit/log.html", page=found, filters=filters, problems=problems,
                            actions=services.ACTIONS, people=services.people(), groups=groups,

@@ -17,6 +17,7 @@ from scrutiny.auth.models import User
 from scrutiny.evidence.models import EvidenceFile, Submission, SubmissionKind, SubmissionStatus, submission_themes
 from scrutiny.evidence.search import matching_submission_ids
 from scrutiny.extensions import db
+from scrutiny.paging import Page, paginate
 from scrutiny.groups.models import Theme, TopicGroup
 from scrutiny.organisations.models import Organisation
 
@@ -26,6 +27,7 @@ OFFICER_SUMMARY_MAX = 2000
 DECISIONS = (SubmissionStatus.ACCEPTED, SubmissionStatus.SET_ASIDE)
 # The statuses the library shows (and filters by), in the order people read them.
 LIBRARY_STATUSES = (SubmissionStatus.SUBMITTED, SubmissionStatus.ACCEPTED, SubmissionStatus.SET_ASIDE)
+LIBRARY_PAGE_SIZE = 50  # pieces of evidence a library page shows
 
 STATUS_TAG_CLASSES = {
     SubmissionStatus.DRAFT: "govuk-tag--grey",
@@ -97,14 +99,22 @@ def _theme_ids(themes: Iterable[Theme | int | str]) -> list[int]:
     return ids
 
 
-def library(group: TopicGroup, *, themes: Iterable[Theme | int] = (), organisation_id: int | None = None,
-            kinds: Iterable[str] = (), statuses: Iterable[str] = (), query: str = "",
-            include_drafts: bool = False) -> list[Submission]:
-    """The group's evidence, newest submitted first, filtered.
+def library(group: TopicGroup, **filters) -> list[Submission]:
+    """The group's evidence, newest submitted first, filtered (see `_library`)."""
+    return list(db.session.scalars(_library(group, **filters)).unique())
 
-    Within one filter any choice matches (theme A or B); across filters all
-    must (theme A, and written evidence, and matching the words typed).
-    """
+
+def library_page(group: TopicGroup, number: int = 1, **filters) -> Page:
+    """One page of LIBRARY_PAGE_SIZE of it: a library of a thousand items is
+    megabytes of HTML when shown at once."""
+    return paginate(_library(group, **filters), number, LIBRARY_PAGE_SIZE)
+
+
+def _library(group: TopicGroup, *, themes: Iterable[Theme | int] = (), organisation_id: int | None = None,
+             kinds: Iterable[str] = (), statuses: Iterable[str] = (), query: str = "",
+             include_drafts: bool = False) -> Select:
+    """Within one filter any choice matches (theme A or B); across filters all
+    must (theme A, and written evidence, and matching the words typed)."""
     stmt = _of_group(group, include_drafts).options(
         joinedload(Submission.organisation),
         selectinload(Submission.themes),
@@ -130,8 +140,7 @@ def library(group: TopicGroup, *, themes: Iterable[Theme | int] = (), organisati
     if matching is not None:
         stmt = stmt.where(Submission.id.in_(matching))
     received = func.coalesce(Submission.submitted_at, Submission.created_at)
-    stmt = stmt.order_by(received.desc(), Submission.id.desc())
-    return list(db.session.scalars(stmt).unique())
+    return stmt.order_by(received.desc(), Submission.id.desc())
 
 
 def facet_counts(group: TopicGroup) -> Facets:

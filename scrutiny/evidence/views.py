@@ -10,6 +10,7 @@ from scrutiny.evidence.models import Submission, SubmissionStatus
 from scrutiny.evidence.recorded_forms import RecordedEvidenceForm
 from scrutiny.extensions import db
 from scrutiny.groups.models import TopicGroup
+from scrutiny.paging import page_number
 from scrutiny.security import topic_group_access
 from scrutiny.storage import send_stored
 
@@ -32,11 +33,14 @@ def library(group: TopicGroup):
     facets = services.facet_counts(group)
     form = LibraryFilterForm(request.args)
     form.set_choices(facets, group.themes)
-    submissions = services.library(
-        group, themes=form.chosen(form.theme), organisation_id=form.organisation_id,
-        kinds=form.chosen(form.kind), statuses=form.chosen(form.status), query=form.q.data or "")
-    return render_template("evidence/library.html", group=group, form=form, facets=facets,
-                           submissions=submissions)
+    found = services.library_page(
+        group, page_number(request.args.get("page")), themes=form.chosen(form.theme),
+        organisation_id=form.organisation_id, kinds=form.chosen(form.kind), statuses=form.chosen(form.status),
+        query=form.q.data or "")
+    # Every page link keeps the filters as typed.
+    args = {key: request.args.getlist(key) for key in request.args if key != "page"}
+    return render_template("evidence/library.html", group=group, form=form, facets=facets, page=found,
+                           submissions=found.items, args=args)
 
 
 @bp.route("/groups/<slug>/evidence/new", methods=["GET", "POST"])
