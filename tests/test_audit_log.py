@@ -276,11 +276,14 @@ def test_an_officer_filters_the_log_by_action_and_topic_group(app, logged):
 
     by_action = _table(logged.get("/audit?action=invitation_created"))
     assert [r[1] for r in by_action] == ["Invitation created", "Invitation created"]
-    assert {r[5] for r in by_action} == {"Library Opening Hours", "Adult Social Care Waiting Times"}
+    # The group under the object it is about, in the "On" column.
+    assert sorted(r[3] for r in by_action) == ["Invitation to Carers in Northshire Adult Social Care Waiting Times",
+                                               "Invitation to Carers in Northshire Library Opening Hours"]
 
     by_group = _table(logged.get(f"/audit?group={group_id(app)}"))
-    assert [(r[1], r[5]) for r in by_group] == [("Invitation created", "Adult Social Care Waiting Times")]
-    assert "Priya Lead-Officer" in by_group[0][2] and by_group[0][3] == LOCAL
+    assert [(r[1], r[3]) for r in by_group] == [
+        ("Invitation created", "Invitation to Carers in Northshire Adult Social Care Waiting Times")]
+    assert "Priya Lead-Officer" in by_group[0][2] and by_group[0][2].endswith(f"from {LOCAL}")
 
     by_person = _table(logged.get(f"/audit?person={user_id(app, LEAD)}&action=sign_in"))
     assert len(by_person) == 1 and "Priya Lead-Officer" in by_person[0][2]
@@ -344,7 +347,7 @@ def test_the_log_is_read_a_page_at_a_time_newest_first(app, logged):
         db.session.commit()
     first = logged.get("/audit?action=unconfirmed_followers_erased")
     assert "Events 1 to 50 of 55" in first.text and len(_table(first)) == 50
-    assert "followers: 54" in _table(first)[0][1]  # the latest first
+    assert "Followers: 54" in _table(first)[0][1]  # the latest first
     older = BeautifulSoup(first.text, "html.parser").select_one(".govuk-pagination__next a")["href"]
     second_page = logged.get(older)
-    assert "Events 51 to 55 of 55" in second_page.text and "followers: 0" in _table(second_page)[-1][1]
+    assert "Events 51 to 55 of 55" in second_page.text and "Followers: 0" in _table(second_page)[-1][1]
