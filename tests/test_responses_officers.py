@@ -245,3 +245,18 @@ def test_finding_a_response_inadequate_asks_for_a_further_one_and_keeps_both(app
     page = " ".join(browser.get(url).text.split())
     assert "It gives no dates for the monthly figures." in page
     assert "Find this response inadequate" not in page  # once is enough: round 2 is the answer to it
+
+
+def test_a_letter_with_scripts_is_kept_without_them(app, second_case, browser, officer, rid):
+    """An organisation's letter others will download is cleaned like a witness's PDF."""
+    from tests.test_pdf_active_content import active_content, hostile_pdf, text_of
+
+    public_id = _request(app)
+    browser.sign_in(officer)
+    hostile = hostile_pdf()
+    response = _post_entry(browser, f"/groups/{GROUP}/responses/{public_id}/enter", _entry(rid),
+                           file=("response-letter.pdf", hostile))
+    assert response.status_code == 302, response.text
+    download = browser.client.get(f"/groups/{GROUP}/responses/{public_id}/original").data
+    assert active_content(download) == set()
+    assert "Waiting lists" in text_of(download)

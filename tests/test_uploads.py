@@ -117,13 +117,17 @@ def test_each_accepted_kind_is_recognised_and_stored(upload, store, build, name,
         assert stored == data
 
 
-def test_a_pdfs_pages_are_counted_at_upload_and_an_unreadable_one_is_not_refused_for_it(upload):
+def test_a_pdfs_pages_are_counted_at_upload(upload):
     from tests.test_agenda import three_page_pdf
 
     _, three = upload(three_page_pdf("Slides"), "slides.pdf")
     assert three.page_count == 3
-    _, broken = upload(make_pdf().replace(b"/Pages", b"/Pagez"), "broken.pdf")
-    assert broken.page_count is None
+
+
+def test_a_pdf_that_cannot_be_opened_to_check_is_refused(refused):
+    # What cannot be opened cannot be checked for active content, so it is not passed on to others.
+    error = refused(make_pdf().replace(b"/Pages", b"/Pagez"), "broken.pdf")
+    assert str(error).startswith("“broken.pdf” could not be opened to check it is safe to share")
 
 
 def test_pdf_is_a_presentation_when_the_form_takes_only_presentations(upload):

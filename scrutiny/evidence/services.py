@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import func, select
 
-from scrutiny import outbox, pdf_safety
+from scrutiny import outbox
 from scrutiny.evidence.models import EvidenceFile, Submission, SubmissionKind, SubmissionStatus
 from scrutiny.extensions import db
 from scrutiny.invitations import services as invitations
@@ -204,53 +204,14 @@ def check_files(uploads, room: int | None = None) -> CheckedUploads:
             continue
         try:
             blob, file = store_upload(stream, name, **upload_limits())
-            blob, note = without_active_content(blob, file)
         except UploadRefused as refusal:
             outcome.refused.append(str(refusal))
             continue
         outcome.pending.append((blob, file))
-        if note:
-            outcome.cleaned[blob.key] = note
+        if file.cleaned_note:
+            outcome.cleaned[blob.key] = file.cleaned_note
         room -= 1
     return outcome
-
-
-def without_active_content(blob: StoredBlob, file: CheckedFile) -> tuple[StoredBlob, str]:
-    """The pending upload as others may open it: a PDF's scripts, automatic
-    actions, launch commands, links out and attached files taken out (see
-    scrutiny.pdf_safety), and a note for the witness saying what went; the
-    blob as it is, and no note, when there was nothing to take out. The
-    stored size and SHA-256 are the cleaned file's, as downloads serve it.
-
-    A PDF that cannot be opened to check is refused (UploadRefused): what
-    cannot be checked cannot be passed on. Either way the blob that was
-    given is discarded when it is not the one returned."""
-    if file.extension != "pdf":
-        return blob, ""
-    store = storage()
-    scratch = store.scratch(f"safe-{blob.key.rsplit('/', 1)[-1]}.pdf")
-    try:
-        scratch.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            removed = pdf_safety.clean_file(blob.temp_path, scratch)
-        except pdf_safety.Unreadable as exc:
-            advice = ("Remove the password, save it and upload it again" if "password" in str(exc)
-                      else "Save it again as a PDF and upload the new copy")
-            raise UploadRefused(f"“{file.safe_name}” could not be opened to check it is safe to share: {exc}. "
-                                f"{advice}.", "unsafe_unreadable") from exc
-        if not removed:
-            return blob, ""
-        with scratch.open("rb") as cleaned:
-            clean = store.put_stream(cleaned, scratch.stat().st_size)
-    except BaseException:
-        store.discard(blob)
-        raise
-    finally:
-        scratch.unlink(missing_ok=True)
-    store.discard(blob)
-    log.info("active content removed from an uploaded PDF (stored as %s): %s", clean.key, removed.as_log())
-    return clean, (f"We took {removed.describe()} out of “{file.safe_name}”, so it is safe for others to "
-                   "open; its pages are as you sent them.")
 
 
 def commit_with_files(submission: Submission, checked: CheckedUploads, *, confidential: bool) -> None:

@@ -35,6 +35,9 @@ class CheckedFile:
     # The content type the name claimed when the content is another
     # accepted type ("" when they agree); safe_name keeps the name as given.
     named_as: str = ""
+    # What store_upload took out of a PDF so others can open it safely, as
+    # the sender is told it ("" when nothing was).
+    cleaned_note: str = ""
 
     @property
     def stored_as_note(self) -> str:

@@ -1,15 +1,19 @@
 """``store_upload``: stream an upload into storage (pending), check it, and
-for pictures keep a copy without their metadata. A refused upload, or one
-the disk has no room for, leaves nothing behind."""
+keep the copy others may open: a picture without its metadata, a PDF without
+its active content (scrutiny.pdf_safety). A refused upload, or one the disk
+has no room for, leaves nothing behind."""
 from __future__ import annotations
 
+import dataclasses
 import errno
+import logging
 import uuid
 from collections.abc import Iterable
 from typing import BinaryIO
 
 from flask import current_app
 
+from scrutiny import pdf_safety
 from scrutiny.storage import Storage, StoredBlob, TooLarge, storage
 from scrutiny.uploads import images
 from scrutiny.uploads.check import CheckedFile, check_upload
@@ -19,6 +23,8 @@ from scrutiny.uploads.refusals import UploadRefused
 # The disk (or the user's quota) is full: the witness can do nothing about
 # it but try later; any other OSError is ours to see in the logs.
 _NO_ROOM = {errno.ENOSPC, errno.EDQUOT}
+
+log = logging.getLogger(__name__)
 
 
 def upload_limits() -> dict[str, int]:
@@ -63,8 +69,9 @@ def store_upload(
     Accepts anything with ``read`` (a werkzeug ``FileStorage`` or a plain
     binary stream). On refusal the pending blob is discarded before
     ``UploadRefused`` is raised, so a refused upload leaves nothing behind.
-    A picture's blob is its copy without metadata, so the blob's size and
-    sha256 describe the bytes stored. On success the caller writes its
+    A picture's blob is its copy without metadata, a PDF's its copy without
+    active content (``checked.cleaned_note`` says what went), so the blob's
+    size and sha256 describe the bytes stored. On success the caller writes its
     database row, then ``storage().commit(blob)``; if the row cannot be
     written, ``storage().discard(blob)``.
     """
@@ -89,6 +96,8 @@ def store_upload(
         )
         if checked.extension in images.PILLOW_FORMATS:
             blob = _without_metadata(store, blob, checked)
+        elif checked.extension == "pdf":
+            blob, checked = _without_active_content(store, blob, checked)
     except OSError as exc:
         store.discard(blob)
         if no_room(exc):
@@ -112,3 +121,33 @@ def _without_metadata(store: Storage, blob: StoredBlob, checked: CheckedFile) ->
         scratch.unlink(missing_ok=True)
     store.discard(blob)
     return clean
+
+
+def _without_active_content(store: Storage, blob: StoredBlob,
+                            checked: CheckedFile) -> tuple[StoredBlob, CheckedFile]:
+    """A PDF as others may open it: its scripts, automatic actions, launch
+    commands, links out and attached files taken out, in a new pending blob
+    (the original discarded), and a note for the sender saying what went;
+    the blob as it is when there was nothing to take out. A PDF that cannot
+    be opened to check is refused: what cannot be checked cannot be passed on."""
+    scratch = store.scratch(f"safe-{uuid.uuid4().hex}.pdf")
+    try:
+        scratch.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            removed = pdf_safety.clean_file(blob.temp_path, scratch)
+        except pdf_safety.Unreadable as exc:
+            advice = ("Remove the password, save it and upload it again" if "password" in str(exc)
+                      else "Save it again as a PDF and upload the new copy")
+            raise UploadRefused(f"{quoted(checked.safe_name)} could not be opened to check it is safe to share: "
+                                f"{exc}. {advice}.", "unsafe_unreadable") from exc
+        if not removed:
+            return blob, checked
+        with scratch.open("rb") as cleaned:
+            clean = store.put_stream(cleaned, scratch.stat().st_size)
+    finally:
+        scratch.unlink(missing_ok=True)
+    store.discard(blob)
+    log.info("active content removed from an uploaded PDF (stored as %s): %s", clean.key, removed.as_log())
+    note = (f"We took {removed.describe()} out of {quoted(checked.safe_name)}, so it is safe for others to "
+            "open; its pages are as you sent them.")
+    return clean, dataclasses.replace(checked, cleaned_note=note)
