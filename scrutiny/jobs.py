@@ -2,6 +2,7 @@
 check reads. Jobs take ids, never ORM objects, and reload what they need."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import contextmanager
 
 import logging
@@ -9,7 +10,7 @@ from datetime import datetime
 
 from flask import Flask, current_app, flash, g, has_request_context
 from redis import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeoutError
+from redis.exceptions import ConnectionError as RedisConnectionError, RedisError, TimeoutError as RedisTimeoutError
 from rq import Queue, Retry, Worker
 from rq.job import Job
 
@@ -78,6 +79,23 @@ def quietly():
         yield
     finally:
         g.jobs_quiet = before
+
+
+def for_any_address(func: str, address: str, description: str, do_now: Callable[[str], object]) -> None:
+    """A request that must answer the same, in the same time, whether or not
+    the typed address is known ("e-mail me a new link", "forgotten your
+    password"): one job, described without the address and dropped once
+    done, so no list of typed addresses builds up in Redis or the worker's
+    log; the worker looks the address up. With Redis down, `do_now(address)`
+    here, quietly (the outbox records what it sends and the sweep sends it)."""
+    intervals = current_app.config["MAIL_RETRY_INTERVALS"]
+    try:
+        queue().enqueue(func, address, result_ttl=0, description=description,
+                        retry=Retry(max=len(intervals), interval=intervals))
+    except RedisError as err:
+        log.warning("%s not enqueued, done here: %s", description, err.__class__.__name__)
+        with quietly():
+            do_now(address)
 
 
 def _tell_later(message: str) -> None:

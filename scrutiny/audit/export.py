@@ -7,39 +7,29 @@ anyone, and this file is opened by administrators.
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date
 from typing import Iterator
 
+from scrutiny import csv_cells
 from scrutiny.audit import services
 from scrutiny.clock import to_local
 
 COLUMNS = ["Time", "Action", "Action code", "Person", "IP address", "Object type", "Object id", "Object",
            "Topic group", "Details"]
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
-
-def _safe(cell: str) -> str:
-    return "'" + cell if cell.startswith(_FORMULA) else cell
-
-
-def _line(values: list[str]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow([_safe(v) for v in values])
-    return out.getvalue()
 
 
 def lines(filters: services.Filters) -> Iterator[str]:
     """A byte-order mark (so Excel reads UTF-8), the header, then the events, newest first."""
-    yield "\ufeff" + _line(COLUMNS)
+    yield "\ufeff" + csv_cells.line(COLUMNS)
     titles = dict(services.groups())
     for event in services.events(filters):
-        yield _line([to_local(event.happened_at).isoformat(timespec="seconds"), services.action_label(event.action),
-                     event.action, event.actor_name, event.ip_address, event.object_type, event.object_id,
-                     event.object_label, titles.get(event.topic_group_id, ""),
-                     json.dumps(event.details, ensure_ascii=False, sort_keys=True) if event.details else ""])
+        yield csv_cells.line([
+            to_local(event.happened_at).isoformat(timespec="seconds"), services.action_label(event.action),
+            event.action, event.actor_name, event.ip_address, event.object_type, event.object_id,
+            event.object_label, titles.get(event.topic_group_id, ""),
+            json.dumps(event.details, ensure_ascii=False, sort_keys=True) if event.details else ""])
 
 
 def filename(today: date) -> str:

@@ -15,8 +15,6 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
-from redis.exceptions import RedisError
-from rq import Retry
 from sqlalchemy import delete, update
 
 from scrutiny import jobs, links, mail, outbox
@@ -51,18 +49,8 @@ def can_reset(user: User | None) -> bool:
 
 def request_link(address: str) -> None:
     """Whatever the address, the same answer and the same work here."""
-    address = normalise_email(address)
-    try:
-        # Described without the address, and dropped once done: no list of
-        # typed addresses builds up in the worker's log or in Redis.
-        intervals = current_app.config["MAIL_RETRY_INTERVALS"]
-        jobs.queue().enqueue("scrutiny.auth.password_reset.send_link", address, result_ttl=0,
-                             description="password reset request",
-                             retry=Retry(max=len(intervals), interval=intervals))
-    except RedisError as err:  # the outbox row outlives Redis; a starting worker sends it
-        log.warning("password reset job not enqueued, queued directly: %s", err.__class__.__name__)
-        with jobs.quietly():
-            send_link(address)
+    jobs.for_any_address("scrutiny.auth.password_reset.send_link", normalise_email(address),
+                         "password reset request", send_link)
 
 
 def send_link(address: str) -> str:

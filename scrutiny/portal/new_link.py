@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app
-from redis.exceptions import RedisError
-from rq import Retry
 
 from scrutiny import jobs
 from scrutiny.invitations import services as invitations
@@ -25,17 +22,7 @@ DESCRIPTION = "new link request"
 
 def request_links(address: str) -> None:
     """Whatever the address, the same answer and the same work here."""
-    address = address.strip().lower()
-    try:
-        # Described without the address, and dropped once done: no list of
-        # typed addresses builds up in the worker's log or in Redis.
-        intervals = current_app.config["MAIL_RETRY_INTERVALS"]
-        jobs.queue().enqueue(JOB, address, result_ttl=0, description=DESCRIPTION,
-                             retry=Retry(max=len(intervals), interval=intervals))
-    except RedisError as err:  # the outbox rows outlive Redis; a starting worker sends them
-        log.warning("new link job not enqueued, queued directly: %s", err.__class__.__name__)
-        with jobs.quietly():
-            send_links(address)
+    jobs.for_any_address(JOB, address.strip().lower(), DESCRIPTION, send_links)
 
 
 def send_links(address: str) -> int:

@@ -21,6 +21,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
+from scrutiny import csv_cells
 from scrutiny.auth.models import User
 from scrutiny.groups.models import TopicGroup
 from scrutiny.responses import judgements, scale, tracker
@@ -32,7 +33,6 @@ COLUMNS = ["Reference", "Topic group", "Recommendation", "Addressees and decisio
            "Judgement", "Judgement reason", "Last update", "Next review"]
 EDITABLE = {"Judgement", "Judgement reason"}
 DATES = {"Last update", "Next review"}
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y", "%Y/%m/%d")
 
 
@@ -43,22 +43,13 @@ def cells(row: tracker.Row) -> list[str]:
             row.next_review.isoformat() if row.next_review else ""]
 
 
-def _safe(cell: str) -> str:
-    return "'" + cell if cell.startswith(_FORMULA) else cell
-
-
-def _line(values: list[str]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow([_safe(v) for v in values])
-    return out.getvalue()
-
 
 def export_lines(groups: list[TopicGroup], today: date, filters: tracker.Filters) -> Iterator[str]:
     """The CSV, a line at a time: a byte-order mark (so Excel reads it as
     UTF-8), the header, then each row in reference order."""
-    yield "\ufeff" + _line(COLUMNS)
+    yield "\ufeff" + csv_cells.line(COLUMNS)
     for batch in tracker.batches(groups, today, filters):
-        yield "".join(_line(cells(row)) for row in batch)
+        yield "".join(csv_cells.line(cells(row)) for row in batch)
 
 
 def filename(today: date, group: TopicGroup | None = None) -> str:
@@ -111,12 +102,10 @@ def read(path: Path, encoding: str) -> list[list[str]]:
                         "“CSV UTF-8” and upload it again") from exc
 
 
-def _unguarded(cell: str) -> str:
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(_FORMULA) else cell
 
 
 def _plain(cell: str) -> str:
-    return _unguarded(" ".join((cell or "").split()))
+    return csv_cells.unguarded(" ".join((cell or "").split()))
 
 
 def _as_date(cell: str) -> date | str:
@@ -191,7 +180,7 @@ def import_rows(records: Iterable[list[str]], groups: list[TopicGroup], today: d
                                 "and its reason can be changed by importing; export the tracker again if it "
                                 "has changed since")
         value = _value_of(cell["Judgement"])
-        reason = _unguarded(cell["Judgement reason"].strip())
+        reason = csv_cells.unguarded(cell["Judgement reason"].strip())
         was_value = row.judgement.value if row.judgement else None
         if value == "":
             messages.append(f"“{_plain(cell['Judgement'])}” is not a judgement: use one of {choices}")
