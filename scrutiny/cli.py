@@ -13,6 +13,7 @@ from scrutiny.plurals import counted
 demo = AppGroup("demo", help="The demo case.")
 user = AppGroup("user", help="Staff accounts.")
 documents = AppGroup("documents", help="Compiled documents (PDF).")
+evidence = AppGroup("evidence", help="Evidence files.")
 
 
 @demo.command("load")
@@ -227,8 +228,21 @@ def documents_sweep():
     click.echo(f"{sweep()} abandoned builds marked failed.")
 
 
+@evidence.command("clean-pdfs")
+def evidence_clean_pdfs():
+    """Take active content out of PDFs stored before uploads were cleaned."""
+    from scrutiny.evidence.cleaning import clean_stored_pdfs
+
+    outcome = clean_stored_pdfs()
+    click.echo(f"{counted(outcome.checked, 'PDF')} checked, {len(outcome.cleaned)} stored again without "
+               "active content.")
+    if outcome.unreadable:
+        click.echo("Could not be opened, left as they are: " + ", ".join(outcome.unreadable))
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(user)
     app.cli.add_command(documents)
+    app.cli.add_command(evidence)
     app.cli.add_command(worker)

@@ -58,9 +58,26 @@ class SweepingWorker(Worker):
     when a Redis restarted empty has forgotten it, so pages and the CLI
     that look for a live worker see it at once."""
 
+    _sweeping = False
+
     def run_maintenance_tasks(self):
         super().run_maintenance_tasks()
-        sweep()
+        self._sweeping = True
+        try:
+            sweep()
+        finally:
+            self._sweeping = False
+
+    def _shutdown(self):
+        # RQ stops an idle worker by raising StopRequested from the signal
+        # handler, wherever the main thread is. In the sweep that can be deep
+        # in SQLAlchemy, which wraps it (a mapper "failed to configure"), and
+        # the worker never stops. Mid-sweep, ask for the stop RQ's loop
+        # checks right after its maintenance instead.
+        if self._sweeping:
+            self._stop_requested = True
+            return
+        super()._shutdown()
 
     def heartbeat(self, timeout=None, pipeline=None):
         try:

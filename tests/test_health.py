@@ -48,7 +48,12 @@ def test_healthz_sees_a_live_rq_worker_and_notices_when_it_stops(app, client, da
         assert body["status"] == "ok"
     finally:
         worker.terminate()
-        worker.wait(30)
+        try:
+            worker.wait(30)
+        except subprocess.TimeoutExpired:
+            worker.kill()  # left running, it would take the next tests' jobs
+            worker.wait(10)
+            raise AssertionError("the worker did not stop on SIGTERM:\n" + "".join(output)) from None
     assert client.get("/healthz").get_json()["workers"] == {"ok": False, "count": 0}
 
 

@@ -291,3 +291,31 @@ def test_the_agenda_pack_has_no_active_content_and_only_accepted_presentations(
     assert active_content(pack) & {"/JavaScript", "/JS", "/Launch", "/AA", "/EF", "/EmbeddedFiles",
                                    "/OpenAction", "/FileAttachment"} == set()
     assert "not yet accepted" not in " ".join(row.get_text(" ").split())
+
+
+def test_pdfs_stored_before_cleaning_are_cleaned_in_place_by_a_command(app, second_case, smtp, run_jobs):
+    from scrutiny.evidence.models import EvidenceFile
+    from scrutiny.storage import storage
+    from tests.factories import make_invitation
+
+    invitation = make_invitation(app, GROUP, "Carers in Northshire", email="slides@carers.example")
+    _stored_before(app, invitation, "Old slides", hostile_pdf(), "accepted")
+    _stored_before(app, invitation, "Plain slides", simple_pdf("Plain", ["Nothing active here."]), "accepted")
+    with app.app_context():
+        old_keys = {f.original_name: f.storage_key for f in db.session.scalars(select(EvidenceFile))}
+
+    result = app.test_cli_runner().invoke(args=["evidence", "clean-pdfs"])
+    assert result.exit_code == 0, result.output
+    assert "2 PDFs checked, 1 stored again without active content." in result.output
+
+    with app.app_context():
+        files = {f.original_name: f for f in db.session.scalars(select(EvidenceFile))}
+        old, plain = files["Old slides.pdf"], files["Plain slides.pdf"]
+        data = storage().open(old.storage_key).read()
+        assert active_content(data) == set() and "Waiting lists" in text_of(data)
+        # The row describes what downloads serve, and the old copy is gone.
+        assert (old.size, old.sha256) == (len(data), hashlib.sha256(data).hexdigest())
+        assert not storage().exists(old_keys["Old slides.pdf"])
+        assert plain.storage_key == old_keys["Plain slides.pdf"]
+    again = app.test_cli_runner().invoke(args=["evidence", "clean-pdfs"])
+    assert "2 PDFs checked, 0 stored again" in again.output
