@@ -59,6 +59,10 @@ class SweepingWorker(Worker):
     that look for a live worker see it at once."""
 
     _sweeping = False
+    # RQ waits twice as long after each failed reconnection, up to 60 s: a
+    # Redis back after half a minute away would leave e-mails and builds
+    # waiting up to a minute more. Reconnecting every 5 s at most is cheap.
+    max_connection_wait_time = 5.0
 
     def run_maintenance_tasks(self):
         super().run_maintenance_tasks()

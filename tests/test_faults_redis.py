@@ -86,7 +86,7 @@ def test_with_redis_down_what_people_save_is_kept_and_goes_once_redis_is_back(
         # running worker's sweep finds everything owed in the database.
         assert smtp.envelopes == []
         flaky_redis.start()
-        wait_until(lambda: len(smtp.envelopes) >= 3, timeout=40, what="the e-mails held up")
+        wait_until(lambda: len(smtp.envelopes) >= 3, timeout=60, what="the e-mails held up")
         with app.app_context():
             wait_until(lambda: (db.session.expire_all() or db.session.scalar(select(Document.status))) == "done",
                        timeout=60, what="the build held up")
