@@ -49,6 +49,7 @@ from bench import load, places, synthetic
 from bench.evidence import addressee_organisations, make_evidence_group
 from bench.pages import CSRF_RE, REFERENCE, build_app, log
 from config import Config
+from scrutiny.demo.files import one_page, pdf_of, stream_object
 from scrutiny.extensions import db
 
 LOCUSTFILE = Path(__file__).with_name("locust_staff.py")
@@ -71,31 +72,13 @@ LINK_RE = re.compile(r"/portal/start/([A-Za-z0-9_-]+)")
 # ---------------------------------------------------------------- files
 
 def padded_pdf(title: str, size: int, seed: str) -> bytes:
-    """A real one-page PDF of exactly `size` bytes: the page, and a stream of
+    """A real one-page PDF of about `size` bytes: the page, and a stream of
     random bytes (the same for the same seed) no page draws, as a scanned
     annex makes a file large."""
-    content = f"BT /F1 20 Tf 56 780 Td ({title}) Tj ET".encode("latin-1")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
-        b"/Contents 5 0 R >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-    ]
+    page = one_page(f"BT /F1 20 Tf 56 780 Td ({title}) Tj ET".encode("latin-1"))
 
     def assemble(padding: bytes) -> bytes:
-        out = bytearray(b"%PDF-1.4\n")
-        offsets = []
-        for number, body in enumerate([*objects, b"<< /Length %d >>\nstream\n" % len(padding) + padding
-                                       + b"\nendstream"], start=1):
-            offsets.append(len(out))
-            out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-        xref = len(out)
-        out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(offsets) + 1)
-        out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-        out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(offsets) + 1, xref)
-        return bytes(out)
+        return pdf_of([*page, stream_object(padding)])
 
     overhead = len(assemble(b"x" * 10_000_000)) - 10_000_000  # the padding's length takes as many digits
     return assemble(random.Random(seed).randbytes(max(0, size - overhead)))

@@ -12,15 +12,27 @@ def simple_pdf(title: str, lines: list[str]) -> bytes:
     for line in lines:
         content += [f"({_escape(line.encode('latin-1', 'replace').decode('latin-1'))}) Tj", "0 -18 Td"]
     content.append("ET")
-    stream = "\n".join(content).encode("latin-1")
-    objects = [
+    return pdf_of(one_page("\n".join(content).encode("latin-1")))
+
+
+def one_page(content: bytes) -> list[bytes]:
+    """The objects of one A4 page drawing `content` in Helvetica (objects 1–5)."""
+    return [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
         b"/Contents 5 0 R >>",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        stream_object(content),
     ]
+
+
+def stream_object(data: bytes) -> bytes:
+    return b"<< /Length %d >>\nstream\n" % len(data) + data + b"\nendstream"
+
+
+def pdf_of(objects: list[bytes]) -> bytes:
+    """A PDF file of these objects (numbered from 1, the first the catalog), with its cross-reference table."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
