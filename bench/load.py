@@ -124,6 +124,16 @@ def _build_report(app, group, officer) -> None:
 
 # ---------------------------------------------------------------- gunicorn
 
+def production_env(instance: Path, database_url: str, redis_url: str, storage: Path, **more: str) -> dict:
+    """The environment gunicorn serves the app with: production settings on
+    the run's scratch instance folder, database, Redis and storage."""
+    return {**os.environ, "SCRUTINY_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
+            "SCRUTINY_INSTANCE_DIR": str(instance), "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url, "RATELIMIT_STORAGE_URI": redis_url, "STORAGE_DIR": str(storage),
+            "SCRUTINY_TEAM_EMAIL": Config.SCRUTINY_TEAM_EMAIL, "SCRUTINY_TEAM_PHONE": Config.SCRUTINY_TEAM_PHONE,
+            "FORWARDED_ALLOW_IPS": "127.0.0.1", **more}
+
+
 class Gunicorn:
     """gunicorn -c gunicorn.conf.py wsgi:app on 127.0.0.1, in a session of its own."""
 
@@ -293,12 +303,8 @@ def run(paths: list[str] | None = None, readers: tuple[int, ...] = READERS, seco
         (tmp / "instance").mkdir()
         storage = tmp / "instance" / "storage"
         _publish_demo(build_app(database_url, redis_url, storage), any(p.endswith(".pdf") for p in paths))
-        env = {**os.environ, "SCRUTINY_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
-               "SCRUTINY_INSTANCE_DIR": str(tmp / "instance"), "DATABASE_URL": database_url,
-               "REDIS_URL": redis_url, "RATELIMIT_STORAGE_URI": redis_url, "STORAGE_DIR": str(storage),
-               "SCRUTINY_TEAM_EMAIL": Config.SCRUTINY_TEAM_EMAIL, "SCRUTINY_TEAM_PHONE": Config.SCRUTINY_TEAM_PHONE,
-               "FORWARDED_ALLOW_IPS": "127.0.0.1"}
-        server = Gunicorn(env, tmp / "gunicorn.log", workers, threads)
+        server = Gunicorn(production_env(tmp / "instance", database_url, redis_url, storage), tmp / "gunicorn.log",
+                          workers, threads)
         started.append(server.pgid)
         stack.callback(server.stop)
         server.wait_ready()

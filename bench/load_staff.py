@@ -36,7 +36,6 @@ import os
 import platform
 import random
 import re
-import secrets
 import time
 from contextlib import ExitStack
 from datetime import timedelta
@@ -48,7 +47,6 @@ from sqlalchemy import func, select
 from bench import load, places, synthetic
 from bench.evidence import addressee_organisations, make_evidence_group
 from bench.pages import CSRF_RE, REFERENCE, build_app, log
-from config import Config
 from scrutiny.demo.files import one_page, pdf_of, stream_object
 from scrutiny.extensions import db
 
@@ -282,12 +280,8 @@ def run(readers: tuple[int, ...] = READERS, seconds: int = SECONDS, think: tuple
             f"{witnesses} witnesses' links ready")
         slug = data["slug"]
         paths = [f"/groups/{slug}", f"/groups/{slug}/evidence"]
-        env = {**os.environ, "SCRUTINY_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
-               "SCRUTINY_INSTANCE_DIR": str(tmp / "instance"), "DATABASE_URL": database_url,
-               "REDIS_URL": redis_url, "RATELIMIT_STORAGE_URI": redis_url, "STORAGE_DIR": str(storage),
-               "SCRUTINY_TEAM_EMAIL": Config.SCRUTINY_TEAM_EMAIL, "SCRUTINY_TEAM_PHONE": Config.SCRUTINY_TEAM_PHONE,
-               "FORWARDED_ALLOW_IPS": "127.0.0.1", "SIGN_IN_LIMITS": SIGN_IN_LIMITS}
-        server = load.Gunicorn(env, tmp / "gunicorn.log", workers, threads)
+        server = load.Gunicorn(load.production_env(tmp / "instance", database_url, redis_url, storage,
+                                                   SIGN_IN_LIMITS=SIGN_IN_LIMITS), tmp / "gunicorn.log", workers, threads)
         started.append(server.pgid)
         stack.callback(server.stop)
         server.wait_ready()
