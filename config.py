@@ -175,6 +175,17 @@ class Config:
     # "Add evidence" reopens an untouched draft rather than making another.
     MAX_DRAFTS_PER_INVITATION = 10
 
+    # Community engagement: surveys, discussions, one-to-one conversations.
+    # Any count of respondents below this shows as "fewer than N", on every
+    # page, chart, export and PDF (small-number suppression).
+    SMALL_NUMBER_THRESHOLD = _env_int("SMALL_NUMBER_THRESHOLD", 5)
+    # Residents' names and contact details are erased this many days after
+    # their discussion (or after their one-to-one request is closed).
+    RESIDENT_DATA_RETENTION_DAYS = _env_int("RESIDENT_DATA_RETENTION_DAYS", 90)
+    # The regulator a respondent may complain to, named in every privacy notice.
+    DATA_PROTECTION_REGULATOR = os.environ.get("DATA_PROTECTION_REGULATOR", "Information Commissioner's Office")
+    DATA_PROTECTION_REGULATOR_URL = os.environ.get("DATA_PROTECTION_REGULATOR_URL", "https://ico.org.uk/make-a-complaint/")
+
     # Compiled documents.
     PDF_VARIANT = "pdf/ua-1"  # tagged, accessible PDF
     DOCUMENT_JOB_TIMEOUT = _env_int("DOCUMENT_JOB_TIMEOUT", 1800)  # seconds before a build is stopped

@@ -20,11 +20,14 @@ class SubmissionKind(StrEnum):
     DATA = "data"
     PRESENTATION = "presentation"
     MINUTES = "minutes"
+    SURVEY = "survey"  # a survey's results, drawn by officers (surveys)
+    COMMUNITY = "community"  # notes of group discussions and one-to-one conversations, naming no one
 
     @property
     def label(self) -> str:
         return {"written": "Written evidence", "data": "Data", "presentation": "Presentation",
-                "minutes": "Minutes"}[self.value]
+                "minutes": "Minutes", "survey": "Survey results",
+                "community": "Community engagement"}[self.value]
 
 
 class SubmissionStatus(StrEnum):
@@ -81,6 +84,8 @@ class Submission(db.Model):
     # text (its SHA-256), so a changed notice is known to be unconfirmed.
     notice_confirmed_at: Mapped[datetime | None]
     notice_sha256: Mapped[str] = mapped_column(String(64), default="")
+    # The survey whose results this is (kind "survey"), so it can be drawn again.
+    survey_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id", ondelete="SET NULL"), index=True)
 
     topic_group: Mapped[TopicGroup] = relationship()
     invitation: Mapped[Invitation | None] = relationship(

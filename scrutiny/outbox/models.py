@@ -44,6 +44,14 @@ class Email(db.Model):
     # For a follower of a published review: erased with them on unsubscribing,
     # so their address leaves no trace in the outbox either.
     follower_id: Mapped[int | None] = mapped_column(ForeignKey("followers.id", ondelete="CASCADE"), index=True)
+    # To a resident about their place at a discussion: erased with their
+    # details (retention, or their own request), so the outbox keeps no copy.
+    event_signup_id: Mapped[int | None] = mapped_column(ForeignKey("event_signups.id", ondelete="CASCADE"),
+                                                        index=True)
+    # One text attachment (a calendar file): name, type and content.
+    attachment_name: Mapped[str] = mapped_column(String(200), default="")
+    attachment_type: Mapped[str] = mapped_column(String(100), default="")
+    attachment_text: Mapped[str] = mapped_column(Text, default="")
     # For an acknowledgement: the submission it lists.
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id", ondelete="SET NULL"))
     # invitation, reminder, overdue, acknowledgement, new_link, comment_digest, ...
