@@ -328,3 +328,33 @@ def test_a_kept_version_reads_as_it_went_to_members_and_compares_with_the_text_n
     page = browser.get(f"{DRAFT}/compare?from=1&to=1")
     assert page.status_code == 400 and "Choose two different versions to compare" in _text(page)
     check_page(page.text, "compare error")
+
+
+def test_each_member_is_emailed_the_draft_with_the_officers_note(app, browser, second_case, smtp, run_jobs):
+    _add_text(app)
+    _as(browser, "lead@second.example")
+    browser.submit(f"{DRAFT}/circulate", {"circulate-note": "Please answer by Friday."}, form_page=DRAFT)
+    run_jobs()
+    with app.app_context():
+        group = get_group_by_slug(GROUP)
+        members = [(m.email, m.name) for m in group.councillors]
+    assert len(members) >= 2 and len(smtp.messages) == len(members)
+    for address, name in members:
+        [message] = smtp.to(address)
+        assert message["Subject"] == "Draft 1 of Adult Social Care Waiting Times: for your agreement"
+        body = message.get_body(("plain",)).get_content()
+        assert f"Dear {name}," in body and "sent by Priya Lead-Officer" in body
+        assert "Please answer by Friday." in body
+        assert f"/groups/{GROUP}/draft" in body
+        assert "replaces draft" not in body
+    # The officer is not a member and gets nothing.
+    assert smtp.to("lead@second.example") == []
+
+    # A second draft names the one it replaces.
+    _edit_finding(app, "Waits for assessments trebled in two years.")
+    browser.submit(f"{DRAFT}/circulate", {"circulate-note": ""}, form_page=DRAFT)
+    run_jobs()
+    second = [m for m in smtp.to(members[0][0]) if m["Subject"].startswith("Draft 2 ")]
+    assert len(second) == 1
+    body = second[0].get_body(("plain",)).get_content()
+    assert "It replaces draft 1" in body and "A note from" not in body

@@ -18,8 +18,10 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import select
 
+from scrutiny import outbox
 from scrutiny.audit import services as audit
 from scrutiny.auth.models import User
 from scrutiny.clock import to_local, utcnow
@@ -135,7 +137,8 @@ def can_reopen(group: TopicGroup, user: User) -> bool:
 
 def circulate(group: TopicGroup, officer: User, note: str = "", at: datetime | None = None) -> Draft:
     """Send the text as it is now to the members: a new numbered draft, and
-    any earlier one still with them is superseded (their answers stay on it)."""
+    any earlier one still with them is superseded (their answers stay on it).
+    Each member is e-mailed a link to it, sent once the caller commits."""
     if not group.can_manage(officer):
         raise AgreementError("Only the scrutiny officers send the draft to members")
     note = (note or "").strip()
@@ -160,7 +163,21 @@ def circulate(group: TopicGroup, officer: User, note: str = "", at: datetime | N
                   circulated_at=at or utcnow(), circulated_by=officer)
     db.session.add(draft)
     db.session.flush()
+    _tell_members(group, draft, data, superseded=latest if latest is not None and
+                  latest.status == DraftStatus.SUPERSEDED else None)
     return draft
+
+
+def _tell_members(group: TopicGroup, draft: Draft, data: dict, superseded: Draft | None) -> None:
+    link = f"{current_app.config['BASE_URL'].rstrip('/')}/groups/{group.slug}/draft"
+    subject = f"Draft {draft.number} of {group.title}: for your agreement"
+    for member in group.councillors:
+        if member.active and member.email:
+            outbox.queue_email(member.email, "draft_circulated", subject, kind="draft_circulated",
+                               to_name=member.name, topic_group=group, user=member, recipient=member, draft=draft,
+                               superseded=superseded, link=link, findings=len(data["findings"]),
+                               recommendations=len(data["recommendations"]), sections=len(data["sections"]),
+                               sent_by=draft.circulated_by.name if draft.circulated_by else "")
 
 
 def _current(group: TopicGroup, number: int | None, doing: str) -> Draft:

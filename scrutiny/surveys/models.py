@@ -147,7 +147,9 @@ class SurveyQuestion(db.Model):
     condition_question_id: Mapped[int | None] = mapped_column(
         ForeignKey("survey_questions.id", ondelete="SET NULL"))
     condition_operator: Mapped[str] = mapped_column(String(12), default="")
-    condition_option_id: Mapped[int | None] = mapped_column(ForeignKey("survey_options.id", ondelete="SET NULL"))
+    # use_alter: questions and options name each other, so this key is added after both tables.
+    condition_option_id: Mapped[int | None] = mapped_column(
+        ForeignKey("survey_options.id", ondelete="SET NULL", use_alter=True))
     version_id: Mapped[int] = mapped_column(default=1)
 
     survey: Mapped[Survey] = relationship(back_populates="questions")
