@@ -318,12 +318,13 @@ def unchanged(app: Flask, slug: str, latest_id: int, samples: int = 21) -> dict:
     """A second request on the unchanged group: the latest version, at once, nothing enqueued.
 
     Timed `samples` times (median, each in a fresh session as a web request
-    is), and as many times, interleaved, with the per-process digest of the
-    templates and assets forgotten before each, which is what every such
-    request cost before that digest was kept: the same-run reference.
-    Also times the parts of one request: the reg. 22(6) check, the context
-    and the input hash."""
-    from scrutiny.documents import services as document_services
+    is), and as many times, interleaved, just after an unrelated change
+    elsewhere in the council has moved its data counter (scrutiny.data_versions):
+    such a request reads the group's data, checks it and hashes it, finds
+    the latest version current and stamps it again, which is what every
+    unchanged request cost before the stamps: the same-run reference.
+    Also times the parts of reading the data: the reg. 22(6) check, the
+    context and the input hash."""
 
     with app.app_context():
         documents_before = db.session.scalar(select(func.count(Document.id)))
@@ -333,7 +334,7 @@ def unchanged(app: Flask, slug: str, latest_id: int, samples: int = 21) -> dict:
     cached, uncached = [], []
     for _ in range(samples):  # interleaved, so a busy patch of the machine falls on both alike
         cached.append(_request(app, slug, force=False)[2])
-        document_services._FILES_PARTS.clear()
+        _move_council_counter(app)
         uncached.append(_request(app, slug, force=False)[2])
     with app.app_context():
         documents_after = db.session.scalar(select(func.count(Document.id)))
@@ -352,13 +353,25 @@ def unchanged(app: Flask, slug: str, latest_id: int, samples: int = 21) -> dict:
     return {
         "request_s": round(seconds, 4), "returned_latest": document_id == latest_id and not enqueued,
         "samples": samples, "median_s": round(statistics.median(cached), 4),
-        "median_without_digest_cache_s": round(statistics.median(uncached), 4),
-        "ratio_to_without_cache": _ratio(statistics.median(cached), statistics.median(uncached)),
+        "median_reading_the_data_s": round(statistics.median(uncached), 4),
+        "ratio_to_reading_the_data": _ratio(statistics.median(cached), statistics.median(uncached)),
         "enqueued": enqueued, "jobs_queued_before": queued_before, "jobs_queued_after": _queued(app),
         "documents_before": documents_before, "documents_after": documents_after,
         "parts_s": {"problems (reg. 22(6) check)": round(t1 - t0, 4), "context": round(t2 - t1, 4),
                     "input hash": round(t3 - t2, 4)},
     }
+
+
+def _move_council_counter(app: Flask) -> None:
+    """As a change to an organisation, a user or the logo would (its own data is not the group's)."""
+    from scrutiny.data_versions import COUNCIL, DataVersion
+
+    with app.app_context():
+        counter = db.session.get(DataVersion, COUNCIL) or DataVersion(scope=COUNCIL, version=0)
+        counter.version += 1
+        db.session.add(counter)
+        db.session.commit()
+        db.session.remove()
 
 
 def _letters_ready(app: Flask, slug: str) -> int:

@@ -2,6 +2,7 @@
 from scrutiny.audit.models import AuditEvent  # noqa: F401
 from scrutiny.auth.models import User  # noqa: F401
 from scrutiny.branding.models import CouncilLogo  # noqa: F401
+from scrutiny.data_versions import DataVersion  # noqa: F401
 from scrutiny.community.models import ConversationRequest, DiscussionEvent, EventSignup  # noqa: F401
 from scrutiny.documents.models import Document  # noqa: F401
 from scrutiny.evidence.models import EvidenceFile, Submission  # noqa: F401

@@ -70,6 +70,10 @@ class Document(db.Model):
     # Hash of everything the build reads (data, templates, stylesheet, fonts,
     # PDF variant): a request whose hash matches the latest version gets it.
     input_hash: Mapped[str] = mapped_column(String(64), index=True)
+    # The data counters (scrutiny.data_versions), code, settings, templates
+    # and day this version was last found current at: while they are the
+    # same, a request gets it without the data being read (services.request_build).
+    inputs_stamp: Mapped[str] = mapped_column(String(64), default="", server_default="")
     variant: Mapped[str] = mapped_column(String(20), default="pdf/ua-1")  # "" for a merged pack
     status: Mapped[str] = mapped_column(String(16), default=DocumentStatus.QUEUED, index=True)
     progress: Mapped[int] = mapped_column(default=0)

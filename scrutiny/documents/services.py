@@ -17,7 +17,7 @@ from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 from sqlalchemy import func, select
 
-from scrutiny import jobs
+from scrutiny import data_versions, jobs
 from scrutiny.audit import services as audit
 from scrutiny.auth.models import User
 from scrutiny.clock import today, utcnow
@@ -47,6 +47,9 @@ class Kind:
     finish: Callable | None = None
     # A document of the whole council, belonging to no topic group.
     council_wide: bool = False
+    # Whether `problems` depends on the subject (an agenda's session), or is
+    # the group's alone (thirty letters share one check).
+    problems_by_subject: bool = False
 
 
 def _report() -> Kind:
@@ -111,6 +114,7 @@ def _agenda() -> Kind:
         template="pdf/agenda.html", variable="agenda", context=_agenda_context, problems=_session_problems,
         filename=lambda group, subject, version: agenda.pack_filename(
             group, agenda.session_for(group, subject), version).replace("-agenda-pack-", "-agenda-"),
+        problems_by_subject=True,
     )
 
 
@@ -126,7 +130,7 @@ def _pack() -> Kind:
         template="pdf/agenda.html", variable="agenda", context=_agenda_context, problems=_session_problems,
         filename=lambda group, subject, version: agenda.pack_filename(
             group, agenda.session_for(group, subject), version),
-        variant="", finish=finish,
+        variant="", finish=finish, problems_by_subject=True,
     )
 
 
@@ -266,6 +270,49 @@ def _files_part(template: str) -> bytes:
     return part
 
 
+_CODE_DIGEST: list[bytes] = []
+
+
+def _code_digest() -> bytes:
+    """The application's Python code, digested once per process (new code
+    means a new process): a deploy that changes what a document says
+    changes every stamp."""
+    if not _CODE_DIGEST:
+        digest = hashlib.sha256()
+        for path in sorted(TEMPLATES.parent.parent.joinpath("scrutiny").rglob("*.py")):
+            digest.update(path.name.encode() + path.read_bytes())
+        _CODE_DIGEST.append(digest.digest())
+    return _CODE_DIGEST[0]
+
+
+def _settings() -> str:
+    """The settings a document may read, those that are plain data (read each time: tests change them)."""
+    plain = {}
+    for key, value in current_app.config.items():
+        try:
+            plain[key] = json.dumps(value, sort_keys=True)
+        except (TypeError, ValueError):
+            continue
+    return json.dumps(plain, sort_keys=True)
+
+
+def stamp_base(group: TopicGroup | None) -> str:
+    """What every stamp of the group shares, read once for a page of documents."""
+    return json.dumps([data_versions.versions(group.id if group is not None else None), today().isoformat(),
+                       _settings()])
+
+
+def inputs_stamp(group: TopicGroup | None, kind: str, subject: str, spec: Kind, variant: str,
+                 base: str | None = None) -> str:
+    """What a build would read, named without reading the data: the data
+    counters of the group and the council, the day, the settings (`base`),
+    the code, and the templates and assets (kept per process, as for the hash)."""
+    digest = hashlib.sha256(json.dumps([base or stamp_base(group), kind, subject, variant]).encode())
+    digest.update(_files_part(spec.template))
+    digest.update(_code_digest())
+    return digest.hexdigest()
+
+
 def hashable(context: dict) -> dict:
     """The context without what changes on every build (version, date)."""
     return {k: v for k, v in context.items() if k not in ("version", "built_on", "date")}
@@ -274,36 +321,44 @@ def hashable(context: dict) -> dict:
 # ---- requesting ---------------------------------------------------------------
 
 def request_build(group: TopicGroup | None, kind: str, *, by: User | None, subject: str = "",
-                  force: bool = False) -> tuple[Document, bool]:
+                  force: bool = False, checked: bool = False, base: str | None = None) -> tuple[Document, bool]:
     """(document, started): the latest version when nothing changed, else a
     new queued version with its job enqueued. Refuses with the problems
-    an officer must fix first (health scrutiny reports: reg. 22(6)).
+    an officer must fix first (health scrutiny reports: reg. 22(6)), unless
+    the caller has just checked them for every document it asks for
+    (`checked`: the letters, whose problems are the group's, not one letter's;
+    `base`: the stamps' shared part, read once for them all).
     A council-wide kind is built with no group, every other with one."""
     spec = kind_of(kind)
     if spec.council_wide != (group is None):
         raise DocumentError(f"The {DocumentKind(kind).label.lower()} is "
                             f"{'the council’s, not a group’s' if spec.council_wide else 'a topic group’s'}")
-    problems = spec.problems(group, subject)
+    variant = _variant(spec)
+    stamp = inputs_stamp(group, kind, subject, spec, variant, base)  # read before the data it vouches for
+    if not force:
+        known = _stamped(group, kind, subject, stamp)
+        if known is not None:
+            return known, False
+    problems = [] if checked else spec.problems(group, subject)
     if problems:
         raise DocumentError(f"The {DocumentKind(kind).label.lower()} cannot be built yet", problems)
-    variant = _variant(spec)
     digest = _current_hash(group, kind, subject, spec, variant)
 
     in_flight = db.session.scalar(select(Document).where(
         _of(group), Document.kind == kind, Document.subject == subject,
         Document.input_hash == digest, Document.status.in_([DocumentStatus.QUEUED, DocumentStatus.RUNNING])))
     if in_flight is not None:
-        return in_flight, False
+        return _current_at(in_flight, stamp), False
     latest = latest_done(group, kind, subject)
     if latest is not None and latest.input_hash == digest and not force:
-        return latest, False
+        return _current_at(latest, stamp), False
 
     number = (db.session.scalar(select(func.max(Document.version)).where(
         _of(group), Document.kind == kind, Document.subject == subject)) or 0) + 1
     # The job's id is recorded with the row, so a sweep never sees a queued
     # build without one.
     document = Document(topic_group=group, kind=kind, subject=subject, version=number, input_hash=digest,
-                        variant=variant, status=DocumentStatus.QUEUED, requested_by=by, rq_job_id=uuid.uuid4().hex,
+                        inputs_stamp=stamp, variant=variant, status=DocumentStatus.QUEUED, requested_by=by, rq_job_id=uuid.uuid4().hex,
                         created_at=utcnow(),  # UTC whatever the database server's time zone
                         organisation_id=_subject_id(subject, "organisation"),
                         session_id=_subject_id(subject, "session"))
@@ -312,6 +367,22 @@ def request_build(group: TopicGroup | None, kind: str, *, by: User | None, subje
     db.session.commit()
     _enqueue(document)  # Redis down: the build stays queued and a worker's sweep enqueues it
     return document, True
+
+
+def _stamped(group: TopicGroup | None, kind: str, subject: str, stamp: str) -> Document | None:
+    """The newest version built, or being built, from inputs stamped the same."""
+    return db.session.scalar(select(Document).where(
+        _of(group), Document.kind == kind, Document.subject == subject, Document.inputs_stamp == stamp,
+        Document.status.in_([DocumentStatus.QUEUED, DocumentStatus.RUNNING, DocumentStatus.DONE]))
+        .order_by(Document.version.desc()).limit(1))
+
+
+def _current_at(document: Document, stamp: str) -> Document:
+    """Found current by reading the data: remembered, so the next request need not."""
+    if document.inputs_stamp != stamp:
+        document.inputs_stamp = stamp
+        db.session.commit()
+    return document
 
 
 def _enqueue(document: Document) -> None:
@@ -334,14 +405,27 @@ def out_of_date(group: TopicGroup | None, documents: list[Document | None]) -> s
     request (the templates' part is kept per process), and one that cannot
     be built yet is not called out of date: the page says what it lacks."""
     memo = g.setdefault("document_hashes", {})
+    problems = g.setdefault("document_problems", {})
     stale = set()
     for document in documents:
         if document is None or document.status != DocumentStatus.DONE:
             continue
-        key = (group.id if group is not None else None, document.kind, document.subject)
+        group_id = group.id if group is not None else None
+        key = (group_id, document.kind, document.subject)
+        spec = kind_of(document.kind)
+        stamp_key = ("stamp",) + key
+        if stamp_key not in memo:
+            if ("base", group_id) not in memo:
+                memo[("base", group_id)] = stamp_base(group)
+            memo[stamp_key] = inputs_stamp(group, document.kind, document.subject, spec, _variant(spec),
+                                           memo[("base", group_id)])
+        if document.inputs_stamp == memo[stamp_key]:
+            continue  # nothing it reads has changed since it was found current
         if key not in memo:
-            spec = kind_of(document.kind)
-            memo[key] = None if spec.problems(group, document.subject) else _current_hash(
+            check = (group_id, document.kind, document.subject if spec.problems_by_subject else "")
+            if check not in problems:
+                problems[check] = bool(spec.problems(group, document.subject))
+            memo[key] = None if problems[check] else _current_hash(
                 group, document.kind, document.subject, spec, _variant(spec))
         if memo[key] is not None and memo[key] != document.input_hash:
             stale.add(document.id)
@@ -409,10 +493,10 @@ def request_letters(group: TopicGroup, *, by: User | None,
         raise DocumentError("The letters cannot be built yet", problems)
     letters.prepare(group)
     db.session.commit()
-    documents, started = [], 0
+    documents, started, base = [], 0, stamp_base(group)
     for organisation in letters.addressees(group):
         document, new = request_build(group, DocumentKind.LETTER, by=by, subject=letters.subject_for(organisation),
-                                      force=force)
+                                      force=force, checked=True, base=base)
         documents.append(document)
         started += new
     return documents, started

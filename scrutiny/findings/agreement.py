@@ -138,7 +138,8 @@ def can_reopen(group: TopicGroup, user: User) -> bool:
 def circulate(group: TopicGroup, officer: User, note: str = "", at: datetime | None = None) -> Draft:
     """Send the text as it is now to the members: a new numbered draft, and
     any earlier one still with them is superseded (their answers stay on it).
-    Each member is e-mailed a link to it, sent once the caller commits."""
+    Each member is e-mailed a link to it, sent once the caller commits
+    (unless `at` records a draft sent in the past)."""
     if not group.can_manage(officer):
         raise AgreementError("Only the scrutiny officers send the draft to members")
     note = (note or "").strip()
@@ -163,8 +164,9 @@ def circulate(group: TopicGroup, officer: User, note: str = "", at: datetime | N
                   circulated_at=at or utcnow(), circulated_by=officer)
     db.session.add(draft)
     db.session.flush()
-    _tell_members(group, draft, data, superseded=latest if latest is not None and
-                  latest.status == DraftStatus.SUPERSEDED else None)
+    if at is None:  # sent now; one recorded as sent in the past (the demo's history) tells no one
+        _tell_members(group, draft, data, superseded=latest if latest is not None and
+                      latest.status == DraftStatus.SUPERSEDED else None)
     return draft
 
 
