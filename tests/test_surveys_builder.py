@@ -23,11 +23,14 @@ def officer(browser, second_case):
     return browser
 
 
+def _day(day: date) -> list[str]:
+    return [str(day.day), str(day.month), str(day.year)]
+
+
 def _survey_form(**changes):
     soon, later = date.today() + timedelta(days=20), date.today() + timedelta(days=50)
     data = {"title": "Care at home", "introduction": "Why we ask.", "lawful_basis": "consent",
-            "closes_on-day": soon.day, "closes_on-month": soon.month, "closes_on-year": soon.year,
-            "withdraw_until-day": later.day, "withdraw_until-month": later.month, "withdraw_until-year": later.year,
+            "closes_on": _day(soon), "withdraw_until": _day(later),
             "privacy_controller": "Northshire County Council", "privacy_contact": "dpo@northshire.example",
             "privacy_purposes": "For the report.", "privacy_recipients": "The scrutiny team.",
             "privacy_retention": "Two years."}
@@ -53,9 +56,7 @@ def test_officer_creates_a_survey_and_equality_monitoring_needs_its_policy_docum
 
 def test_withdrawal_must_last_at_least_until_the_survey_closes(officer):
     soon = date.today() + timedelta(days=3)
-    page = officer.submit(f"{BASE_URL}/new", _survey_form(**{"withdraw_until-day": soon.day,
-                                                             "withdraw_until-month": soon.month,
-                                                             "withdraw_until-year": soon.year}))
+    page = officer.submit(f"{BASE_URL}/new", _survey_form(withdraw_until=_day(soon)))
     assert "The last day to withdraw must be on or after the closing date" in page.text
 
 
@@ -138,7 +139,7 @@ def test_moving_works_without_javascript_but_never_above_the_question_it_depends
     officer.submit(f"{survey_url}/questions/{third}/move", {"direction": "up"}, form_page=survey_url)
     page = officer.submit(f"{survey_url}/questions/{third}/move", {"direction": "up"}, form_page=survey_url,
                           follow=True)
-    assert "Question 2 shows depending on question 1's answer, so it must stay after it" in page.text
+    assert "Question 2 shows depending on question 1’s answer, so it must stay after it" in page.text
     with app.app_context():
         assert [q.id for q in load(made["survey"]).questions] == [first, third, second]
 
@@ -150,7 +151,7 @@ def test_deleting_asks_first_and_refuses_a_question_another_depends_on(app, offi
     survey_url = f"{BASE_URL}/{made['survey']}"
     assert "You cannot delete question 1" in officer.get(f"{survey_url}/questions/{first}/delete").text
     page = officer.submit(f"{survey_url}/questions/{first}/delete", {}, follow=True)
-    assert "Question 2 shows depending on question 1's answer: change that condition first" in page.text
+    assert "Question 2 shows depending on question 1’s answer: change that condition first" in page.text
 
     # Removing the option a condition uses is refused too.
     with app.app_context():

@@ -226,7 +226,7 @@ def _check_may_record(survey: Survey, channel: str, language: str, entered_by, c
         if survey.status == SurveyStatus.DRAFT:
             raise RecordingError("The survey has not opened yet: responses can be entered once it is open")
     if survey.lawful_basis == LawfulBasis.CONSENT and not consented:
-        raise RecordingError("The respondent's consent is needed: the survey asks for explicit consent"
+        raise RecordingError("The respondent’s consent is needed: the survey asks for explicit consent"
                              if channel != Channel.ONLINE else
                              "Tick the box to say you agree to your answers being used as described")
 

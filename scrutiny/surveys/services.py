@@ -99,7 +99,7 @@ class SurveyDetails:
 
 def _check_details(details: SurveyDetails, survey: Survey | None) -> None:
     if not details.title.strip():
-        raise SurveyError("Enter the survey's title", "title")
+        raise SurveyError("Enter the survey’s title", "title")
     if details.lawful_basis not in set(LawfulBasis):
         raise SurveyError("Choose the lawful basis for asking", "lawful_basis")
     url = details.policy_document_url.strip()
@@ -109,7 +109,7 @@ def _check_details(details: SurveyDetails, survey: Survey | None) -> None:
                               "of ethnicity and health needs one (Data Protection Act 2018, schedule 1)",
                               "policy_document_url")
     if url and (urlparse(url).scheme not in ("http", "https") or not urlparse(url).netloc):
-        raise SurveyError("Enter the policy document's address as a web address starting with https://",
+        raise SurveyError("Enter the policy document’s address as a web address starting with https://",
                           "policy_document_url")
     if details.closes_on and details.withdraw_until and details.withdraw_until < details.closes_on:
         raise SurveyError("The last day to withdraw must be on or after the closing date, so everyone who "
@@ -203,7 +203,7 @@ def reopen_survey(survey: Survey, reason: str, user, today: date | None = None) 
         raise SurveyError("Say why the survey is reopening: it is kept in the audit log", "reason")
     today = today or local_today()
     if survey.closes_on is None or survey.closes_on < today:
-        raise SurveyError("The closing date has passed: change it on the survey's details first, then reopen",
+        raise SurveyError("The closing date has passed: change it on the survey’s details first, then reopen",
                           "reason")
     survey.status, survey.closed_at = SurveyStatus.OPEN, None
     audit("survey_reopened", obj=survey, actor=user, details={"reason": reason.strip()[:2000]})
@@ -281,7 +281,7 @@ def _check_condition(survey: Survey, question: SurveyQuestion | None, details: Q
         raise SurveyError(f"Choose the option of question {number_of(target)} the condition looks for",
                           "condition_option_id")
     if details.condition_option_id not in {o.id for o in target.options}:
-        raise SurveyError(f"The option chosen is not one of question {number_of(target)}'s: choose one of its "
+        raise SurveyError(f"The option chosen is not one of question {number_of(target)}’s: choose one of its "
                           "options", "condition_option_id")
 
 
@@ -375,7 +375,7 @@ def move_question(survey: Survey, question: SurveyQuestion, direction: str, user
     other = questions[other_at]
     earlier, later = (other, question) if direction == "up" else (question, other)
     if later.condition_question_id == earlier.id:
-        raise SurveyError(f"Question {number_of(later)} shows depending on question {number_of(earlier)}'s "
+        raise SurveyError(f"Question {number_of(later)} shows depending on question {number_of(earlier)}’s "
                           f"answer, so it must stay after it: change its condition first")
     questions[at], questions[other_at] = other, question
     for position, item in enumerate(questions):
@@ -390,7 +390,7 @@ def delete_question(survey: Survey, question: SurveyQuestion, user) -> None:
         raise SurveyError(f"Question {number} has {count} answer{'s' if count != 1 else ''}, so it cannot be "
                           "deleted: change its wording, or leave it")
     if users := dependants(survey, question):
-        raise SurveyError(f"Question {_numbers(users)} shows depending on question {number}'s answer: change "
+        raise SurveyError(f"Question {_numbers(users)} shows depending on question {number}’s answer: change "
                           "that condition first")
     survey.questions.remove(question)
     for position, item in enumerate(survey.questions):
