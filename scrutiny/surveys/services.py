@@ -310,15 +310,15 @@ def _apply_options(survey: Survey, question: SurveyQuestion, details: QuestionDe
             label = english(option.label)
             if count := answer_count(option=option):
                 raise SurveyError(f"The option “{label}” has {count} answer{'s' if count != 1 else ''}, so it "
-                                  "cannot be removed: change its wording instead", "options")
+                                  "cannot be removed: change its wording instead", "new_options")
             if users := dependants(survey, option=option):
                 raise SurveyError(f"Question {_numbers(users)} shows only depending on the option “{label}”: "
-                                  "change that condition first", "options")
+                                  "change that condition first", "new_options")
             question.options.remove(option)
         elif option.id in details.option_labels:
             if not details.option_labels[option.id].strip():
                 raise SurveyError(f"Enter a label for the option “{english(option.label)}”, or tick Remove",
-                                  "options")
+                                  "new_options")
             option.label = with_text(option.label, BASE, details.option_labels[option.id])
     if not keep_choices:
         return
