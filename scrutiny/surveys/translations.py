@@ -87,6 +87,8 @@ def save(survey: Survey, language: str, posted, user) -> int:
         raise TranslationError(problems)
     changed = 0
     for entry in listed:
+        if entry.key not in posted:  # a text added since the page was opened: not this form's to blank
+            continue
         value = (posted.get(entry.key) or "").strip()
         if value == entry.value:
             continue
