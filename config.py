@@ -185,6 +185,9 @@ class Config:
     # The regulator a respondent may complain to, named in every privacy notice.
     DATA_PROTECTION_REGULATOR = os.environ.get("DATA_PROTECTION_REGULATOR", "Information Commissioner's Office")
     DATA_PROTECTION_REGULATOR_URL = os.environ.get("DATA_PROTECTION_REGULATOR_URL", "https://ico.org.uk/make-a-complaint/")
+    # The languages officers may translate a survey into (English first, always
+    # offered); their names come from scrutiny/surveys/languages.py. A JSON list.
+    SURVEY_LANGUAGES = _env_json("SURVEY_LANGUAGES", ["en", "ar", "bn", "gu", "pl", "pa", "ro", "so", "ur"])
 
     # Compiled documents.
     PDF_VARIANT = "pdf/ua-1"  # tagged, accessible PDF

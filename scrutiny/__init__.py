@@ -256,6 +256,8 @@ def _register_blueprints(app: Flask) -> None:
     from scrutiny.responses.views import bp as responses_bp
     from scrutiny.responses import progress_views  # noqa: F401 - adds its routes to responses_bp
     from scrutiny.sessions.views import bp as sessions_bp
+    from scrutiny.surveys.views import bp as surveys_bp
+    from scrutiny.surveys import entry_views as _survey_entry  # noqa: F401 - adds its routes to surveys_bp
     # Routes added to those blueprints by modules of their own (each imports its blueprint).
     from scrutiny.portal import extension_views as _portal_more_time  # noqa: F401
     from scrutiny.responses import extension_views as _responses_more_time  # noqa: F401
@@ -273,3 +275,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(publication_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(surveys_bp)

@@ -191,6 +191,25 @@ ROUTES = [
     ("GET", f"/reviews/{GROUP}/report", "public"),
     ("GET", f"/reviews/{GROUP}/report.pdf", "public"),
     ("GET", f"/reviews/{GROUP}/files/{{published_file}}", "public"),
+    # Surveys (scrutiny/surveys/views.py, entry_views.py): the group's councillors read, officers build.
+    ("GET", f"/groups/{GROUP}/surveys", "member"),
+    ("GET", f"/groups/{GROUP}/surveys/new", OFFICER),
+    ("GET", f"/groups/{GROUP}/surveys/{{survey}}", "member"),
+    ("GET", f"/groups/{GROUP}/surveys/{{survey}}/edit", OFFICER),
+    ("POST", f"/groups/{GROUP}/surveys/{{survey}}/open", OFFICER),
+    ("POST", f"/groups/{GROUP}/surveys/{{survey}}/close", OFFICER),
+    ("GET", f"/groups/{GROUP}/surveys/{{survey}}/reopen", OFFICER),
+    ("GET", f"/groups/{GROUP}/surveys/{{survey}}/questions/new", OFFICER),
+    ("GET", f"/groups/{GROUP}/surveys/{{survey}}/questions/{{question}}/edit", OFFICER),
+    ("POST", f"/groups/{GROUP}/surveys/{{survey}}/questions/{{question}}/move", OFFICER),
+    ("GET", f"/groups/{GROUP}/surveys/{{survey}}/questions/{{question}}/delete", OFFICER),
+    ("POST", f"/groups/{GROUP}/surveys/{{survey}}/ethnic-group", OFFICER),
+    ("GET", f"/groups/{GROUP}/surveys/{{survey}}/translations/{{lang}}", OFFICER),
+    ("POST", f"/groups/{GROUP}/surveys/{{survey}}/languages/{{lang}}/publish", OFFICER),
+    ("POST", f"/groups/{GROUP}/surveys/{{survey}}/languages/{{lang}}/withdraw", OFFICER),
+    ("GET", f"/groups/{GROUP}/surveys/{{survey}}/responses/new", OFFICER),
+    ("GET", f"/groups/{GROUP}/surveys/{{survey}}/responses/{{reference}}", OFFICER),
+    ("GET", f"/groups/{GROUP}/surveys/{{survey}}/withdraw", OFFICER),
     # The audit log (scrutiny/audit/views.py): officers read it, administrators export it.
     ("GET", "/audit", OFFICER),
     ("GET", "/audit.csv", {"admin"}),
@@ -198,7 +217,8 @@ ROUTES = [
 IDS = {"org": 1, "user": 1, "invitation": "x", "session": "x", "submission": "x", "file": "x", "document": "x",
        "addressee": 1, "finding": 1, "link": 1, "rec": 1, "section": 1, "response": "x", "answered": "x",
        "request": "x", "review": "x", "action": "x",
-       "council_document": "x", "published": "x", "public_item": "x", "public_file": "x", "published_file": "x"}
+       "council_document": "x", "published": "x", "public_item": "x", "public_file": "x", "published_file": "x",
+       "survey": "x", "question": 1, "lang": "ar", "reference": "x"}
 
 
 def test_every_route_declares_who_may_use_it(app):
@@ -250,7 +270,7 @@ def people(app, second_case, make_user):
                 "council_document": council_document, "published_file": published_file,
                 "request": "not-a-request", "published": GROUP,
                 **_conclusions(app, submission), **(responses := _responses(app)),
-                **_answered_action(app, responses["answered"]), **_cleared_evidence(app)},
+                **_answered_action(app, responses["answered"]), **_cleared_evidence(app), **_survey(app)},
     }
 
 
@@ -436,6 +456,23 @@ def _make_session(app, invitation_public_id):
         session.slots = [SessionSlot(invitation=invitation)]
         db.session.commit()
         return session.public_id
+
+
+def _survey(app):
+    """An open survey of the group with a question and a paper response entered by its lead officer."""
+    from scrutiny.auth.services import find_user
+    from scrutiny.extensions import db
+    from scrutiny.surveys import recording
+    from tests.survey_factories import SINGLE, load, make_survey
+
+    made = make_survey(app, questions=[SINGLE], status="open")
+    with app.app_context():
+        survey = load(made["survey"])
+        question = survey.questions[0]
+        response = recording.record(survey, {question.id: recording.Answer(option_ids=[question.options[0].id])},
+                                    "paper", "en", entered_by=find_user("lead@second.example"), consented=True)
+        db.session.commit()
+        return {"survey": made["survey"], "question": question.id, "lang": "ar", "reference": response.reference}
 
 
 def _open(browser, method, url):

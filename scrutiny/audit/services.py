@@ -51,6 +51,11 @@ ACTIONS = {
     "redacted_file_uploaded": "Redacted replacement file uploaded",
     "follower_erased": "Follower erased (unsubscribed)",
     "unconfirmed_followers_erased": "Unconfirmed followers erased",
+    "survey_opened": "Survey opened",
+    "survey_closed": "Survey closed",
+    "survey_reopened": "Survey reopened",
+    "survey_response_entered": "Survey response entered (paper or interview)",
+    "survey_response_withdrawn": "Survey response withdrawn",
 }
 
 PAGE_SIZE = 50
@@ -140,6 +145,7 @@ _LABELS = {
     "publication": lambda p: p.topic_group.title,
     "submission": lambda s: s.title or "Evidence",
     "follower": lambda f: f"A follower of {f.topic_group.title}",
+    "survey": lambda s: (s.title or {}).get("en", "") or "Survey",
 }
 
 
