@@ -428,7 +428,7 @@ def publish_language(survey: Survey, code: str, user) -> None:
         raise SurveyError("That language is not one the surveys offer")
     if code in survey.languages:
         return
-    if gaps := list(dict.fromkeys(missing(survey, code))):
+    if gaps := missing(survey, code):
         raise SurveyError(f"{language.english} cannot be offered yet: {len(gaps)} text"
                           f"{'s' if len(gaps) != 1 else ''} still need{'s' if len(gaps) == 1 else ''} a "
                           f"translation: " + "; ".join(gaps) + ".")
@@ -450,7 +450,7 @@ def language_rows(survey: Survey) -> list[dict]:
     for language in languages.offered():
         if language.code == BASE:
             continue
-        gaps = list(dict.fromkeys(missing(survey, language.code)))
+        gaps = missing(survey, language.code)
         rows.append({"language": language, "published": language.code in survey.languages,
                      "missing": gaps, "done": total - len(gaps), "total": total})
     return rows

@@ -63,11 +63,13 @@ def survey_texts(survey) -> list[tuple[str, dict]]:
         if question.kind == "rating":
             found += [(f"Question {number}'s lowest rating", question.rating_low),
                       (f"Question {number}'s highest rating", question.rating_high)]
+        headings = set()  # a heading (the census's five groups) is named once, not once per option under it
         for option in question.options:
             found.append((f"Question {number}, option “{in_language(option.label, BASE)}”", option.label))
-            if (option.group_label or {}).get(BASE):
-                found.append((f"Question {number}, heading “{in_language(option.group_label, BASE)}”",
-                              option.group_label))
+            heading = in_language(option.group_label, BASE).value
+            if heading and heading not in headings:
+                headings.add(heading)
+                found.append((f"Question {number}, heading “{heading}”", option.group_label))
     return found
 
 
