@@ -51,6 +51,9 @@ ACTIONS = {
     "redacted_file_uploaded": "Redacted replacement file uploaded",
     "follower_erased": "Follower erased (unsubscribed)",
     "unconfirmed_followers_erased": "Unconfirmed followers erased",
+    "resident_details_erased": "Residents' sign-up details erased (retention)",
+    "conversation_details_erased": "One-to-one requests' details erased (retention)",
+    "resident_erased_own_details": "A resident deleted their sign-up details",
 }
 
 PAGE_SIZE = 50
