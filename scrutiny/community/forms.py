@@ -42,6 +42,8 @@ class Honeypot(StringField):
     order); software that fills every box fills it too, and its sign-up is
     answered as if taken and stored nowhere (`filled`)."""
 
+    widget = GovTextInput()
+
     def filled(self) -> bool:
         return bool((self.data or "").strip())
 
