@@ -122,7 +122,7 @@ def one_to_one(slug: str):
 def manage(token: str):
     signup = managing.by_token(token)
     if signup is None:
-        return _private(render_template("community/public/manage_unknown.html"), 404)
+        return _private(render_template("community/public/manage_unknown.html"))  # as the follow links do
     form = ButtonForm()
     problem = None
     if form.validate_on_submit():
