@@ -89,7 +89,7 @@ def test_a_draft_or_unknown_discussion_is_not_public(app, client, second_case):
     draft = make_event(app, publish=False)
     assert client.get(event_url(draft)).status_code == 404
     assert client.get(event_url(draft) + "/sign-up").status_code == 404
-    assert client.get(f"/take-part/no-such-group/discussions").status_code == 404
+    assert client.get("/take-part/no-such-group/discussions").status_code == 404
     listing = client.get(f"/take-part/{GROUP}/discussions")
     assert listing.status_code == 200 and "There are no group discussions planned" in _main(listing)
 
