@@ -18,7 +18,7 @@ from scrutiny.extensions import db
 from scrutiny.groups.models import TopicGroup
 from scrutiny.outbox.models import Email
 
-CONTACT_METHODS = {"email": "E-mail", "phone": "Phone call", "text": "Text message"}
+CONTACT_METHODS = {"email": "Email", "phone": "Phone call", "text": "Text message"}
 
 
 class ConversationError(ValueError):
