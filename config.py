@@ -182,6 +182,9 @@ class Config:
     # Residents' names and contact details are erased this many days after
     # their discussion (or after their one-to-one request is closed).
     RESIDENT_DATA_RETENTION_DAYS = _env_int("RESIDENT_DATA_RETENTION_DAYS", 90)
+    # Residents' forms (discussion sign-up, "speak to us one-to-one"): each
+    # client may send this many that are taken, besides the honeypot.
+    COMMUNITY_FORM_LIMITS = os.environ.get("COMMUNITY_FORM_LIMITS", "10 per hour")
     # The regulator a respondent may complain to, named in every privacy notice.
     DATA_PROTECTION_REGULATOR = os.environ.get("DATA_PROTECTION_REGULATOR", "Information Commissioner's Office")
     DATA_PROTECTION_REGULATOR_URL = os.environ.get("DATA_PROTECTION_REGULATOR_URL", "https://ico.org.uk/make-a-complaint/")

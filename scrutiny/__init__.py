@@ -196,7 +196,7 @@ def _init_extensions(app: Flask, *, web: bool = True) -> None:
     def portal_sends_no_referrer(response):
         # Registered before Talisman so it runs after it and has the last word.
         if request.blueprint == "portal" or request.endpoint in ("auth.reset_password", "follow.confirm",
-                                                                  "follow.unsubscribe"):
+                                                                  "follow.unsubscribe", "take_part.manage"):
             response.headers["Referrer-Policy"] = "no-referrer"
         return response
 
@@ -237,6 +237,8 @@ def _register_blueprints(app: Flask) -> None:
     from scrutiny.accessibility.views import bp as accessibility_bp
     from scrutiny.auth.views import admin_bp, bp as auth_bp
     from scrutiny.branding.views import bp as branding_bp
+    from scrutiny.community.public_views import bp as take_part_bp
+    from scrutiny.community.views import bp as community_bp
     from scrutiny.documents.views import bp as documents_bp
     from scrutiny.evidence.views import bp as evidence_bp
     from scrutiny.findings.agreement_views import bp as agreement_bp
@@ -276,3 +278,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(surveys_bp)
+    app.register_blueprint(community_bp)
+    app.register_blueprint(take_part_bp)

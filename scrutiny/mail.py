@@ -21,8 +21,10 @@ def render(template: str, **context) -> tuple[str, str]:
 
 
 def build(to: str, subject: str, text: str, html: str, *, to_name: str = "",
-          headers: dict[str, str] | None = None) -> EmailMessage:
-    """`headers`: any more, e.g. a follower's List-Unsubscribe."""
+          headers: dict[str, str] | None = None, attachment: tuple[str, str, str] | None = None) -> EmailMessage:
+    """`headers`: any more, e.g. a follower's List-Unsubscribe. `attachment`:
+    one text file as (name, type, content), e.g. a calendar file
+    ("event.ics", "text/calendar", ...), after the text and HTML bodies."""
     config = current_app.config
     message = EmailMessage(policy=SMTP)
     message["Subject"] = subject
@@ -33,6 +35,12 @@ def build(to: str, subject: str, text: str, html: str, *, to_name: str = "",
         message[name] = value
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    if attachment:
+        name, content_type, content = attachment
+        maintype, _, subtype = content_type.partition("/")
+        if maintype != "text" or not subtype:
+            raise ValueError(f"Only a text attachment can be sent, not {content_type!r}")
+        message.add_attachment(content, subtype=subtype, filename=name)
     return message
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 import re
 
-TOKEN_PATH = re.compile(r"(/portal/start/|/reset-password/|/reviews/follow/confirm/|/reviews/follow/unsubscribe/)"
-                        r"[^\s\"?]+")
+TOKEN_PATH = re.compile(r"(/portal/start/|/reset-password/|/reviews/follow/confirm/|/reviews/follow/unsubscribe/"
+                        r"|/take-part/discussions/manage/)[^\s\"?]+")
 
 
 def redact(text: str) -> str:

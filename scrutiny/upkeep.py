@@ -4,7 +4,8 @@ Run by every worker when it starts and every WORKER_SWEEP_SECONDS after
 (`SweepingWorker`), so what Redis lost (it was down when a job was to be
 enqueued, or restarted empty) is found again from the database within a
 minute, with no worker restart: unsent e-mails, queued builds, comment
-digests and every kind of reminder. Builds whose own heartbeat has stopped
+digests, every kind of reminder, discussion places offered and not taken in
+time, and residents' details past their retention period. Builds whose own heartbeat has stopped
 are marked failed. Each step is safe to run again and by several workers at
 once: jobs carry fixed ids and check the database when they run.
 """
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 
 def _steps():
     from scrutiny import outbox
+    from scrutiny.community.jobs import sweep as community
     from scrutiny.documents.services import sweep as builds
     from scrutiny.findings import comment_digest
     from scrutiny.invitations.services import requeue_lost_reminders
@@ -30,7 +32,8 @@ def _steps():
 
     return {"builds": builds, "e-mails": outbox.requeue_lost, "comment digests": comment_digest.schedule_overdue,
             "witness reminders": requeue_lost_reminders, "response reminders": response_reminders.requeue_lost,
-            "review reminders": review_reminders.requeue_lost}
+            "review reminders": review_reminders.requeue_lost,
+            "residents' places and details": community}
 
 
 def sweep() -> dict[str, int]:

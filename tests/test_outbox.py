@@ -122,3 +122,23 @@ def test_an_invitations_lines_arrive_as_written_with_no_from_mangled(app, second
     lines = message.get_body(("plain",)).get_content().splitlines()
     assert any(line.startswith("From this page you can accept") for line in lines)
     assert not any(line.startswith(">From") for line in lines)
+
+
+def test_an_email_with_a_text_attachment_arrives_with_it_as_its_own_part(app, second_case, smtp, run_jobs):
+    calendar = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nEND:VCALENDAR\r\n"
+    with app.app_context():
+        lead = find_user(LEAD)
+        email = outbox.queue_email(lead.email, "comment_digest", "With a calendar", kind="comment_digest",
+                                   topic_group=get_group_by_slug(GROUP), recipient=lead, items=[],
+                                   link="http://scrutiny.example/groups/x/draft")
+        email.attachment_name, email.attachment_type, email.attachment_text = (
+            "meeting.ics", "text/calendar", calendar)
+        db.session.commit()
+    run_jobs()
+    [message] = smtp.to(LEAD)
+    assert message.get_content_type() == "multipart/mixed"
+    assert [p.get_content_type() for p in message.walk()] == [
+        "multipart/mixed", "multipart/alternative", "text/plain", "text/html", "text/calendar"]
+    [attached] = message.iter_attachments()
+    assert attached.get_filename() == "meeting.ics"
+    assert attached.get_content().replace("\r\n", "\n") == calendar.replace("\r\n", "\n")

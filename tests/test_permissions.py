@@ -210,6 +210,30 @@ ROUTES = [
     ("GET", f"/groups/{GROUP}/surveys/{{survey}}/responses/new", OFFICER),
     ("GET", f"/groups/{GROUP}/surveys/{{survey}}/responses/{{reference}}", OFFICER),
     ("GET", f"/groups/{GROUP}/surveys/{{survey}}/withdraw", OFFICER),
+    # Hearing from residents (scrutiny/community/views.py): councillors read the discussions; residents'
+    # details, changes and one-to-one requests are for officers.
+    ("GET", f"/groups/{GROUP}/community", "member"),
+    ("GET", f"/groups/{GROUP}/community/events/new", OFFICER),
+    ("GET", f"/groups/{GROUP}/community/events/{{event}}", "member"),
+    ("GET", f"/groups/{GROUP}/community/events/{{event}}/edit", OFFICER),
+    ("POST", f"/groups/{GROUP}/community/events/{{event}}/publish", OFFICER),
+    ("GET", f"/groups/{GROUP}/community/events/{{event}}/cancel", OFFICER),
+    ("GET", f"/groups/{GROUP}/community/events/{{event}}/book", OFFICER),
+    ("POST", f"/groups/{GROUP}/community/events/{{event}}/sign-ups/{{signup}}/cancel", OFFICER),
+    ("GET", f"/groups/{GROUP}/community/events/{{event}}/close", OFFICER),
+    ("GET", f"/groups/{GROUP}/community/events/{{event}}/notes", OFFICER),
+    ("GET", f"/groups/{GROUP}/community/conversations", OFFICER),
+    ("GET", f"/groups/{GROUP}/community/conversations/{{conversation}}", OFFICER),
+    ("GET", f"/groups/{GROUP}/community/conversations/{{closed_conversation}}/notes", OFFICER),
+    # ... and residents' pages, open to everyone (scrutiny/community/public_views.py); the manage link by token.
+    ("GET", f"/take-part/{GROUP}/discussions", "public"),
+    ("GET", f"/take-part/{GROUP}/discussions/{{event}}", "public"),
+    ("GET", f"/take-part/{GROUP}/discussions/{{event}}/sign-up", "public"),
+    ("POST", f"/take-part/{GROUP}/discussions/{{event}}/sign-up", "public"),
+    ("GET", f"/take-part/{GROUP}/one-to-one", "public"),
+    ("POST", f"/take-part/{GROUP}/one-to-one", "public"),
+    ("GET", "/take-part/discussions/manage/not-a-token", "public"),
+    ("POST", "/take-part/discussions/manage/not-a-token", "public"),
     # The audit log (scrutiny/audit/views.py): officers read it, administrators export it.
     ("GET", "/audit", OFFICER),
     ("GET", "/audit.csv", {"admin"}),
@@ -218,7 +242,8 @@ IDS = {"org": 1, "user": 1, "invitation": "x", "session": "x", "submission": "x"
        "addressee": 1, "finding": 1, "link": 1, "rec": 1, "section": 1, "response": "x", "answered": "x",
        "request": "x", "review": "x", "action": "x",
        "council_document": "x", "published": "x", "public_item": "x", "public_file": "x", "published_file": "x",
-       "survey": "x", "question": 1, "lang": "ar", "reference": "x"}
+       "survey": "x", "question": 1, "lang": "ar", "reference": "x",
+       "event": "x", "signup": "x", "conversation": "x", "closed_conversation": "x"}
 
 
 def test_every_route_declares_who_may_use_it(app):
@@ -270,8 +295,34 @@ def people(app, second_case, make_user):
                 "council_document": council_document, "published_file": published_file,
                 "request": "not-a-request", "published": GROUP,
                 **_conclusions(app, submission), **(responses := _responses(app)),
-                **_answered_action(app, responses["answered"]), **_cleared_evidence(app), **_survey(app)},
+                **_answered_action(app, responses["answered"]), **_cleared_evidence(app), **_survey(app),
+                **_community(app)},
     }
+
+
+def _community(app):
+    """A published discussion with a resident's place, and one-to-one requests open and closed."""
+    from scrutiny.auth.services import find_user
+    from scrutiny.community import conversations, signups
+    from scrutiny.community.models import DiscussionEvent
+    from scrutiny.extensions import db
+    from scrutiny.groups.services import get_group_by_slug
+    from tests.community import make_event
+
+    event_id = make_event(app)
+    with app.app_context():
+        from sqlalchemy import select
+
+        event = db.session.scalar(select(DiscussionEvent).where(DiscussionEvent.public_id == event_id))
+        signup = signups.sign_up(event, signups.Resident(name="Amina Begum", email="amina@home.example"))
+        group = get_group_by_slug(GROUP)
+        asked = dict(name="Bilal Khan", preferred_language="Urdu", contact_method="phone", contact="07700 900123")
+        waiting = conversations.ask(group, conversations.Asked(**asked))
+        closed = conversations.ask(group, conversations.Asked(**asked))
+        conversations.close(closed, "Talked about waits.", by=find_user("lead@second.example"))
+        db.session.commit()
+        return {"event": event_id, "signup": signup.public_id, "conversation": waiting.public_id,
+                "closed_conversation": closed.public_id}
 
 
 def _conclusions(app, submission_public_id):

@@ -56,6 +56,9 @@ ACTIONS = {
     "survey_reopened": "Survey reopened",
     "survey_response_entered": "Survey response entered (paper or interview)",
     "survey_response_withdrawn": "Survey response withdrawn",
+    "resident_details_erased": "Residents' sign-up details erased (retention)",
+    "conversation_details_erased": "One-to-one requests' details erased (retention)",
+    "resident_erased_own_details": "A resident deleted their sign-up details",
 }
 
 PAGE_SIZE = 50

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from scrutiny.auth.models import User
 from scrutiny.clock import utcnow
 from scrutiny.evidence import services as evidence
-from scrutiny.evidence.models import Submission, SubmissionStatus
+from scrutiny.evidence.models import Submission, SubmissionKind, SubmissionStatus
 from scrutiny.extensions import db
 from scrutiny.groups.models import TopicGroup
 from scrutiny.invitations.models import Invitation, InvitationStatus
@@ -26,6 +26,14 @@ RECEIVED_VIA = {
     "oral": "orally at an evidence session",
     "other": "another way",
 }
+# Notes officers write after hearing from residents directly
+# (scrutiny.community): kind "community", naming no one; not offered on the
+# form for witnesses' evidence above.
+COMMUNITY_VIA = {
+    "discussion": "at a group discussion",
+    "conversation": "in a one-to-one conversation",
+}
+COMMUNITY_GIVEN_BY = "residents"
 GIVEN_BY_MAX = 200
 # An officer may record evidence from any witness who was sent an invitation,
 # including one who declined and then wrote in after all.
@@ -148,6 +156,36 @@ def record(group: TopicGroup, received: Received, uploads, *, by: User) -> Submi
     return submission
 
 
+def record_community_notes(group: TopicGroup, *, via: str, title: str, summary: str, body: str,
+                           theme_ids: list[str], by: User) -> Submission:
+    """Notes from a group discussion or a one-to-one conversation, as
+    evidence of the group, submitted now for the officers' review like any
+    evidence they record; or NotRecorded with every problem, having stored
+    nothing. The caller commits."""
+    errors: dict[str, list[str]] = {}
+    if via not in COMMUNITY_VIA:
+        errors["via"] = ["Choose where the notes come from"]
+    if not title.strip():
+        errors["title"] = ["Enter a title for the notes"]
+    elif len(title.strip()) > 300:
+        errors["title"] = ["The title must be 300 characters or fewer"]
+    if not body.strip():
+        errors["body"] = ["Enter the notes"]
+    group_themes = {str(t.id): t for t in group.themes}
+    if any(t not in group_themes for t in theme_ids):
+        errors["themes"] = ["Choose only themes of this topic group"]
+    if errors:
+        raise NotRecorded(errors)
+    submission = Submission(
+        topic_group=group, kind=SubmissionKind.COMMUNITY, title=title.strip(), summary=summary.strip(),
+        body=body.strip(), themes=[t for key, t in group_themes.items() if key in theme_ids],
+        status=SubmissionStatus.SUBMITTED, submitted_at=utcnow(), added_by=by, received_via=via,
+        given_by=COMMUNITY_GIVEN_BY)
+    db.session.add(submission)
+    db.session.flush()
+    return submission
+
+
 def given_by(submission: Submission) -> str:
     """Who gave recorded evidence, as the officer typed it, else the
     invited witness, else their organisation."""
@@ -159,4 +197,5 @@ def given_by(submission: Submission) -> str:
 
 
 def received_via_label(submission: Submission) -> str:
-    return RECEIVED_VIA.get(submission.received_via, RECEIVED_VIA["other"])
+    return (RECEIVED_VIA.get(submission.received_via) or COMMUNITY_VIA.get(submission.received_via)
+            or RECEIVED_VIA["other"])

@@ -64,6 +64,13 @@ def _recorded(email: Email) -> Message:
     return Message(email.subject, email.body_text, email.body_html, email.to_name)
 
 
+def _attachment(email: Email) -> tuple[str, str, str] | None:
+    """The e-mail's one text attachment (a calendar file), when it has one."""
+    if not email.attachment_text:
+        return None
+    return email.attachment_name or "attachment.txt", email.attachment_type or "text/plain", email.attachment_text
+
+
 def deliver(email_id: int) -> str:
     """Send one recorded e-mail. Marked sent only after the mail server took it;
     a failure is recorded on the e-mail and re-raised so RQ retries it."""
@@ -83,7 +90,8 @@ def deliver(email_id: int) -> str:
     email.attempts += 1
     try:
         mail.send(mail.build(email.to_address, message.subject, message.text, message.html,
-                             to_name=message.to_name or email.to_name, headers=message.headers))
+                             to_name=message.to_name or email.to_name, headers=message.headers,
+                             attachment=_attachment(email)))
     except mail.MailError as err:
         if message.on_failure:
             message.on_failure()
