@@ -239,11 +239,15 @@ def upgrade():
 
     with op.batch_alter_table('emails', schema=None) as batch_op:
         batch_op.add_column(sa.Column('event_signup_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('attachment_name', sa.String(length=200), nullable=False))
-        batch_op.add_column(sa.Column('attachment_type', sa.String(length=100), nullable=False))
-        batch_op.add_column(sa.Column('attachment_text', sa.Text(), nullable=False))
+        batch_op.add_column(sa.Column('attachment_name', sa.String(length=200), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('attachment_type', sa.String(length=100), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('attachment_text', sa.Text(), server_default='', nullable=False))
         batch_op.create_index(batch_op.f('ix_emails_event_signup_id'), ['event_signup_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_emails_event_signup_id_event_signups'), 'event_signups', ['event_signup_id'], ['id'], ondelete='CASCADE')
+        batch_op.add_column(sa.Column('conversation_request_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_emails_conversation_request_id'), ['conversation_request_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_emails_conversation_request_id_conversation_requests'),
+                                    'conversation_requests', ['conversation_request_id'], ['id'], ondelete='CASCADE')
 
     def add_survey_id():
         with op.batch_alter_table('submissions', schema=None) as batch_op:
@@ -266,6 +270,10 @@ def downgrade():
     _around_submissions(drop_survey_id)
 
     with op.batch_alter_table('emails', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_emails_conversation_request_id_conversation_requests'),
+                                 type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_emails_conversation_request_id'))
+        batch_op.drop_column('conversation_request_id')
         batch_op.drop_constraint(batch_op.f('fk_emails_event_signup_id_event_signups'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_emails_event_signup_id'))
         batch_op.drop_column('attachment_text')

@@ -53,7 +53,8 @@ def ask(group: TopicGroup, asked: Asked) -> ConversationRequest:
         text, html = mail.render("community/conversation_received", subject=subject, group=group,
                                  request=request, council_name=current_app.config["COUNCIL_NAME"])
         outbox.queue(Email(kind=ACKNOWLEDGEMENT_KIND, to_address=request.contact, to_name=request.name,
-                           subject=subject, body_text=text, body_html=html, topic_group_id=group.id))
+                           subject=subject, body_text=text, body_html=html, topic_group_id=group.id,
+                           conversation_request_id=request.id))
     return request
 
 

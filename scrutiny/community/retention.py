@@ -75,10 +75,7 @@ def erase_due(now: datetime | None = None) -> int:
     for group_requests in by_group.values():
         emails = 0
         for request in group_requests:
-            if request.contact_method == "email" and request.contact:
-                emails += db.session.execute(delete(Email).where(
-                    Email.kind == ACKNOWLEDGEMENT_KIND, Email.topic_group_id == request.topic_group_id,
-                    Email.to_address == request.contact)).rowcount
+            emails += db.session.execute(delete(Email).where(Email.conversation_request_id == request.id)).rowcount
             erase_request(request, now)
         audit.record("conversation_details_erased", group=group_requests[0].topic_group, actor=audit.SYSTEM,
                      details={"requests": len(group_requests), "emails": emails,

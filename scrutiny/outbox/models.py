@@ -48,10 +48,13 @@ class Email(db.Model):
     # details (retention, or their own request), so the outbox keeps no copy.
     event_signup_id: Mapped[int | None] = mapped_column(ForeignKey("event_signups.id", ondelete="CASCADE"),
                                                         index=True)
+    # The acknowledgement of a resident's one-to-one request: erased with their details.
+    conversation_request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversation_requests.id", ondelete="CASCADE"), index=True)
     # One text attachment (a calendar file): name, type and content.
-    attachment_name: Mapped[str] = mapped_column(String(200), default="")
-    attachment_type: Mapped[str] = mapped_column(String(100), default="")
-    attachment_text: Mapped[str] = mapped_column(Text, default="")
+    attachment_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    attachment_type: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    attachment_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     # For an acknowledgement: the submission it lists.
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id", ondelete="SET NULL"))
     # invitation, reminder, overdue, acknowledgement, new_link, comment_digest, ...
