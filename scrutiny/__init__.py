@@ -256,6 +256,7 @@ def _register_blueprints(app: Flask) -> None:
     from scrutiny.responses.views import bp as responses_bp
     from scrutiny.responses import progress_views  # noqa: F401 - adds its routes to responses_bp
     from scrutiny.sessions.views import bp as sessions_bp
+    from scrutiny.surveys.results_views import bp as survey_results_bp
     # Routes added to those blueprints by modules of their own (each imports its blueprint).
     from scrutiny.portal import extension_views as _portal_more_time  # noqa: F401
     from scrutiny.responses import extension_views as _responses_more_time  # noqa: F401
@@ -273,3 +274,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(publication_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(survey_results_bp)

@@ -51,6 +51,7 @@ ACTIONS = {
     "redacted_file_uploaded": "Redacted replacement file uploaded",
     "follower_erased": "Follower erased (unsubscribed)",
     "unconfirmed_followers_erased": "Unconfirmed followers erased",
+    "survey_results_drawn": "Survey results added to the evidence",
 }
 
 PAGE_SIZE = 50
