@@ -50,7 +50,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import and_, exists, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from scrutiny.extensions import db
 from scrutiny.surveys.models import Channel, QuestionKind, Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
@@ -170,8 +170,8 @@ def _conditions(survey: Survey, filters: Filters) -> list:
     if filters.language:
         found.append(SurveyResponse.language == filters.language)
     for option_id in filters.options.values():
-        found.append(exists().where(and_(SurveyAnswer.response_id == SurveyResponse.id,
-                                         SurveyAnswer.option_id == option_id)))
+        chosen = aliased(SurveyAnswer)  # not the answers being counted
+        found.append(exists().where(and_(chosen.response_id == SurveyResponse.id, chosen.option_id == option_id)))
     return found
 
 
