@@ -9,8 +9,9 @@ only from `results.Cell`s, which are suppressed already.
 
 pygal's output is trimmed of what a page or a PDF must not carry: its
 `<script>` (configuration for its optional JavaScript), its comments (one
-holds today's date, which would make an unchanged PDF differ day to day)
-and its "Pygal" title, replaced with the chart's own. The web page shows the
+holds today's date, which would make an unchanged PDF differ day to day),
+the random id its styles are scoped to (replaced by one from the data) and
+its "Pygal" title, replaced with the chart's own. The web page shows the
 SVG as an image (the page's Content Security Policy would block the SVG's
 own `<style>` inline) with an empty alt text, the table beside it carrying
 the same figures for screen readers; PDFs embed the same SVG inline.
@@ -21,6 +22,7 @@ the same SVG, so the cache holds no state that machines could disagree on.
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 from functools import lru_cache
 from html import escape
@@ -53,13 +55,18 @@ def bar_chart(title: str, cells: list[Cell]) -> str:
 def _chart(title: str, bars: tuple[tuple[str, int | None], ...]) -> str:
     chart = pygal.HorizontalBar(
         style=STYLE, width=WIDTH, height=70 + ROW_HEIGHT * len(bars), explicit_size=True, show_legend=False,
-        js=[], disable_xml_declaration=True, no_prefix=True, truncate_label=-1, show_y_guides=False,
+        js=[], disable_xml_declaration=True, truncate_label=-1, show_y_guides=False,
         print_values=False, tooltip_fancy_mode=False, margin=12)
     # pygal draws the first bar at the bottom; the table reads from the top.
     chart.x_labels = [label for label, _ in reversed(bars)]
     chart.add("Responses", [value for _, value in reversed(bars)])
     svg = chart.render(is_unicode=True)
     svg = COMMENT.sub("", SCRIPT.sub("", svg))
+    # Its styles are scoped to a random id (without it, WeasyPrint drops
+    # them and draws every shape black): an id from the data keeps it
+    # unique on a page and the same from one build to the next.
+    stable = hashlib.sha256(repr((title, bars)).encode()).hexdigest()[:16]
+    svg = re.sub(r"chart-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", f"chart-{stable}", svg)
     return svg.replace("<title>Pygal</title>", f"<title>{escape(title)}</title>", 1)
 
 
