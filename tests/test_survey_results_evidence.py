@@ -68,8 +68,8 @@ def _pdf(app, made):
 def _pdftotext(data: bytes, tmp_path) -> str:
     path = tmp_path / "results.pdf"
     path.write_bytes(data)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    return " ".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
 
 
 def test_add_to_evidence_writes_one_item_for_review_and_builds_the_pdf(app, officer, survey, run_jobs, tmp_path):
