@@ -221,6 +221,7 @@ class Results:
     channels: list[Cell]
     questions: list[QuestionResult]
     refused: str = ""  # why nothing is shown under this filter
+    filter_labels: list[str] = field(default_factory=list)  # said once, while the survey's rows are loaded
 
     @property
     def shown(self) -> bool:
@@ -246,7 +247,7 @@ def results(survey: Survey, filters: Filters | None = None) -> Results:
     by_channel = _respondents(survey, filters)
     total = sum(by_channel.values())
     channels = cells_of([(Text(c.label, BASE), by_channel.get(c.value, 0)) for c in Channel], limit)
-    found = Results(survey, filters, limit, Total(total, limit), channels, [])
+    found = Results(survey, filters, limit, Total(total, limit), channels, [], filter_labels=filters.describe(survey))
     if total < limit:
         found.refused = (f"Fewer than {limit} responses match these filters, so no results are shown for them."
                          if filters.active else f"There are fewer than {limit} responses so far, so no results "

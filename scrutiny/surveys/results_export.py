@@ -25,7 +25,7 @@ NOT_A_SUM = "Counts need not add up to the total: respondents may choose several
 def lines(found: Results) -> Iterator[str]:
     """The CSV a line at a time, starting with a byte-order mark so Excel reads UTF-8."""
     yield "\ufeff" + csv_cells.line(COLUMNS)
-    for said in found.filters.describe(found.survey):
+    for said in found.filter_labels:
         yield csv_cells.line(["", "Filter", said, "", ""])
     yield csv_cells.line(["", "All responses", "Total", found.respondents.shown,
                           "Withdrawn responses are not counted"])
@@ -51,7 +51,8 @@ def lines(found: Results) -> Iterator[str]:
 
 
 def filename(found: Results) -> str:
-    words = "".join(c if c.isalnum() else "-" for c in str(title_of(found.survey)).lower()).strip("-")
+    words = "".join(c if c.isascii() and c.isalnum() else "-" for c in str(title_of(found.survey)).lower())
+    words = words.strip("-")
     while "--" in words:
         words = words.replace("--", "-")
     return f"{words[:60] or 'survey'}-results{'-filtered' if found.filters.active else ''}.csv"
