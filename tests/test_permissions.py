@@ -191,6 +191,10 @@ ROUTES = [
     ("GET", f"/reviews/{GROUP}/report", "public"),
     ("GET", f"/reviews/{GROUP}/report.pdf", "public"),
     ("GET", f"/reviews/{GROUP}/files/{{published_file}}", "public"),
+    # A survey's results (scrutiny/surveys/results_views.py): the group reads them, officers add them to evidence.
+    ("GET", f"/groups/{GROUP}/surveys/{{survey}}/results", "member"),
+    ("GET", f"/groups/{GROUP}/surveys/{{survey}}/results.csv", "member"),
+    ("POST", f"/groups/{GROUP}/surveys/{{survey}}/results/evidence", OFFICER),
     # The audit log (scrutiny/audit/views.py): officers read it, administrators export it.
     ("GET", "/audit", OFFICER),
     ("GET", "/audit.csv", {"admin"}),
@@ -198,7 +202,7 @@ ROUTES = [
 IDS = {"org": 1, "user": 1, "invitation": "x", "session": "x", "submission": "x", "file": "x", "document": "x",
        "addressee": 1, "finding": 1, "link": 1, "rec": 1, "section": 1, "response": "x", "answered": "x",
        "request": "x", "review": "x", "action": "x",
-       "council_document": "x", "published": "x", "public_item": "x", "public_file": "x", "published_file": "x"}
+       "council_document": "x", "published": "x", "survey": "x", "public_item": "x", "public_file": "x", "published_file": "x"}
 
 
 def test_every_route_declares_who_may_use_it(app):
@@ -248,7 +252,7 @@ def people(app, second_case, make_user):
         "ids": {"org": org_id, "user": user_id, "invitation": invitation, "submission": submission,
                 "file": file, "session": session, "document": document, "addressee": addressee_id,
                 "council_document": council_document, "published_file": published_file,
-                "request": "not-a-request", "published": GROUP,
+                "request": "not-a-request", "published": GROUP, "survey": _make_survey(app),
                 **_conclusions(app, submission), **(responses := _responses(app)),
                 **_answered_action(app, responses["answered"]), **_cleared_evidence(app)},
     }
@@ -407,6 +411,12 @@ def _publish(app, slug=GROUP):
                             Publication(topic_group=group, published_at=datetime(2027, 3, 20, 10))])
         db.session.commit()
     return file
+
+
+def _make_survey(app):
+    from tests.survey_factory import make_survey
+
+    return make_survey(app, GROUP).public_id
 
 
 def _make_logo(app):
