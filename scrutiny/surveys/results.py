@@ -1,8 +1,9 @@
 """A survey's results, counted in SQL and suppressed before anyone sees them.
 
-Counting. Every figure comes from a handful of aggregate queries (GROUP BY
-question and option, question and rating, channel), never from loading the
-answers, so a page costs the same number of queries at 100 or 100,000
+Counting. Every figure comes from a handful of aggregate queries (one
+GROUP BY question, option and rating over the answers, one counting the
+respondents of multiple-choice questions, one GROUP BY channel), never from
+loading the answers, so a page costs the same number of queries at 100 or 100,000
 responses. Answers are counted by option id, so the language a respondent
 answered in does not matter. Withdrawn responses are left out of every
 query here, and everything else (the page, the charts, the CSV, the PDF and
@@ -228,12 +229,6 @@ class Results:
         return not self.refused
 
 
-def _questions(survey: Survey) -> list[SurveyQuestion]:
-    return list(db.session.scalars(select(SurveyQuestion).where(SurveyQuestion.survey_id == survey.id)
-                                   .order_by(SurveyQuestion.position, SurveyQuestion.id)
-                                   .options(selectinload(SurveyQuestion.options))))
-
-
 def _respondents(survey: Survey, filters: Filters) -> dict[str, int]:
     rows = db.session.execute(select(SurveyResponse.channel, func.count()).where(*_conditions(survey, filters))
                               .group_by(SurveyResponse.channel))
@@ -261,22 +256,28 @@ def results(survey: Survey, filters: Filters | None = None) -> Results:
             return found
 
     conditions = _conditions(survey, filters)
-    options = {(q, o): n for q, o, n in db.session.execute(
-        select(SurveyAnswer.question_id, SurveyAnswer.option_id, func.count())
-        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
-        .where(SurveyAnswer.option_id.is_not(None), *conditions)
-        .group_by(SurveyAnswer.question_id, SurveyAnswer.option_id))}
-    ratings = {(q, r): n for q, r, n in db.session.execute(
-        select(SurveyAnswer.question_id, SurveyAnswer.rating, func.count())
-        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
-        .where(SurveyAnswer.rating.is_not(None), *conditions)
-        .group_by(SurveyAnswer.question_id, SurveyAnswer.rating))}
-    answered = dict(db.session.execute(
-        select(SurveyAnswer.question_id, func.count(func.distinct(SurveyAnswer.response_id)))
-        .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
-        .where(*conditions).group_by(SurveyAnswer.question_id)).all())
+    questions = survey.questions
+    # One pass over the answers: a row per (question, option) and per
+    # (question, rating); a free-text question's rows make one group. One
+    # answer row per respondent and question, except multiple choice (one
+    # per option chosen), whose respondents are counted apart.
+    options, ratings, answered = {}, {}, {}
+    for question_id, option_id, rating, count in db.session.execute(
+            select(SurveyAnswer.question_id, SurveyAnswer.option_id, SurveyAnswer.rating, func.count())
+            .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id).where(*conditions)
+            .group_by(SurveyAnswer.question_id, SurveyAnswer.option_id, SurveyAnswer.rating)):
+        if option_id is not None:
+            options[question_id, option_id] = count
+        if rating is not None:
+            ratings[question_id, rating] = count
+        answered[question_id] = answered.get(question_id, 0) + count
+    multiple = [q.id for q in questions if q.kind == QuestionKind.MULTIPLE]
+    if multiple:
+        answered.update(db.session.execute(
+            select(SurveyAnswer.question_id, func.count(func.distinct(SurveyAnswer.response_id)))
+            .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
+            .where(SurveyAnswer.question_id.in_(multiple), *conditions).group_by(SurveyAnswer.question_id)).all())
 
-    questions = _questions(survey)
     for number, question in enumerate(questions, start=1):
         result = QuestionResult(number, question, Total(answered.get(question.id, 0), limit), limit=limit)
         if result.shown and question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
@@ -323,8 +324,9 @@ def _free_texts(found: Results, conditions: list) -> None:
 # ---- the survey, found for a group -------------------------------------------------------------------
 
 def survey_of(group, public_id: str) -> Survey | None:
-    return db.session.scalar(select(Survey).where(Survey.public_id == public_id,
-                                                  Survey.topic_group_id == group.id))
+    """The group's survey with its questions and their options loaded (three queries, whatever their number)."""
+    return db.session.scalar(select(Survey).where(Survey.public_id == public_id, Survey.topic_group_id == group.id)
+                             .options(selectinload(Survey.questions).selectinload(SurveyQuestion.options)))
 
 
 def title_of(survey: Survey) -> Text:
