@@ -7,10 +7,11 @@ queue must be the benchmark's alone: the document benchmark runs what is
 queued there).
 
 `--only pages`, `--only documents`, `--only load`, `--only evidence-map`,
-`--only tracker` or `--only load-staff` runs one of them (the evidence map is
+`--only tracker`, `--only survey` or `--only load-staff` runs one of them (the evidence map is
 not in the default run: it needs the findings pages, and says so when they
 are not there; nor is the tracker's, which makes its own 2,000
-recommendations; nor load-staff's: signed-in officers reading a group of
+recommendations; nor the survey's, 10,000 responses to 30 questions
+(bench/survey.py); nor load-staff's: signed-in officers reading a group of
 1,000 pieces of evidence at 10, 50 and 200 at once, how many one machine
 serves with p95 under 500 ms, and 50 witnesses uploading 5 MB at once,
 through gunicorn; bench/load_staff.py). The load run (the
@@ -25,7 +26,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import documents, evidence_map, load, load_staff, pages, report, tracker
+from bench import documents, evidence_map, load, load_staff, pages, report, survey, tracker
 
 
 def positive(text: str) -> int:
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench", description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=["pages", "documents", "load", "evidence-map", "tracker", "load-staff"],
+    parser.add_argument("--only", choices=["pages", "documents", "load", "evidence-map", "tracker", "load-staff", "survey"],
                         help="run one benchmark (default: pages, documents, then load)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic data (default 1)")
     parser.add_argument("--json", action="store_true", help="also print the results as JSON")
@@ -167,6 +168,9 @@ def main(argv: list[str] | None = None) -> int:
         results["tracker"] = tracker.run(requests=min(args.requests, 50), warmup=min(args.warmup, 3),
                                          seed=args.seed)
         print(tracker.table(results["tracker"]))
+    if args.only == "survey":
+        results["survey"] = survey.run(requests=min(args.requests, 50), warmup=min(args.warmup, 3), seed=args.seed)
+        print(survey.table(results["survey"]))
     if args.only == "load-staff":
         results["load_staff"] = load_staff.run(
             readers=tuple(args.staff_readers), seconds=args.seconds, think=args.think, submissions=args.evidence,

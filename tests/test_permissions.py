@@ -234,6 +234,10 @@ ROUTES = [
     ("POST", f"/take-part/{GROUP}/one-to-one", "public"),
     ("GET", "/take-part/discussions/manage/not-a-token", "public"),
     ("POST", "/take-part/discussions/manage/not-a-token", "public"),
+    # A survey's results (scrutiny/surveys/results_views.py): the group reads them, officers add them to evidence.
+    ("GET", f"/groups/{GROUP}/surveys/{{survey}}/results", "member"),
+    ("GET", f"/groups/{GROUP}/surveys/{{survey}}/results.csv", "member"),
+    ("POST", f"/groups/{GROUP}/surveys/{{survey}}/results/evidence", OFFICER),
     # The audit log (scrutiny/audit/views.py): officers read it, administrators export it.
     ("GET", "/audit", OFFICER),
     ("GET", "/audit.csv", {"admin"}),

@@ -59,6 +59,7 @@ ACTIONS = {
     "resident_details_erased": "Residents' sign-up details erased (retention)",
     "conversation_details_erased": "One-to-one requests' details erased (retention)",
     "resident_erased_own_details": "A resident deleted their sign-up details",
+    "survey_results_drawn": "Survey results added to the evidence",
 }
 
 PAGE_SIZE = 50

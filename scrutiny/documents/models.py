@@ -23,13 +23,15 @@ class DocumentKind(StrEnum):
     TRACKER = "tracker"
     RESPONSES = "responses"
     TRACKER_ALL = "tracker_all"  # council-wide: no topic group
+    SURVEY_RESULTS = "survey_results"  # subject "survey:<id>" (scrutiny/surveys/results_document.py)
 
     @property
     def label(self) -> str:
         return {"report": "Final report", "letter": "Recommendation letter", "agenda": "Agenda",
                 "agenda_pack": "Agenda pack", "tracker": "Recommendations tracker",
                 "responses": "Responses to recommendations",
-                "tracker_all": "Recommendations tracker, every group"}[self.value]
+                "tracker_all": "Recommendations tracker, every group",
+                "survey_results": "Survey results"}[self.value]
 
 
 class DocumentStatus(StrEnum):
