@@ -44,6 +44,7 @@ def create_app(config: type[Config] | Config | None = None, *, web: bool = True,
     app.url_map.converters["int"] = RecordId  # every <int:...> in every route, before any is added
     _init_templates(app)
     _init_extensions(app, web=web)
+    _plug_in_documents()
     if web:
         _register_blueprints(app)
 
@@ -65,6 +66,15 @@ def create_app(config: type[Config] | Config | None = None, *, web: bool = True,
 
     index.required_roles = ("public",)
     return app
+
+
+def _plug_in_documents() -> None:
+    """Documents built by features above the documents package (web and worker alike)."""
+    from scrutiny.documents.models import DocumentKind
+    from scrutiny.documents.services import plug_in
+    from scrutiny.surveys import results_document
+
+    plug_in(DocumentKind.SURVEY_RESULTS, results_document.kind)
 
 
 def _trust_proxies(app: Flask) -> None:

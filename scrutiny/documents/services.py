@@ -3,7 +3,6 @@ of builds whose worker died. The build itself is documents.jobs.build."""
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import uuid
 from dataclasses import dataclass
@@ -163,12 +162,13 @@ KINDS: dict[str, Callable[[], Kind]] = {DocumentKind.REPORT: _report, DocumentKi
                                         DocumentKind.TRACKER_ALL: _tracker_all}
 # Kinds owned by features above documents (they request builds, so documents
 # may not import them back): named here, imported when first built.
-PLUGGED: dict[str, str] = {DocumentKind.SURVEY_RESULTS: "scrutiny.surveys.results_document"}
+def plug_in(kind: str, factory: Callable[[], Kind]) -> None:
+    """A kind a feature above this package builds (a survey's results): the
+    app factory plugs it in, so this package never names that feature."""
+    KINDS[kind] = factory
 
 
 def kind_of(kind: str) -> Kind:
-    if kind in PLUGGED:
-        return importlib.import_module(PLUGGED[kind]).kind()
     try:
         return KINDS[kind]()
     except KeyError:

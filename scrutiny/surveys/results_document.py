@@ -2,10 +2,10 @@
 suppressed tables of surveys.results with their charts (the same SVG the
 page shows, inline) for `templates/pdf/survey_results.html`.
 
-Its subject is "survey:<id>". The documents package finds this module by
-name (documents.services.PLUGGED) rather than importing it: surveys sits
-above documents (it requests builds), and features may not import each other
-both ways. The context is plain data; only `version`, `built_on` and `date`
+Its subject is "survey:<id>". The app factory plugs `kind` into the
+documents package (documents.services.plug_in), which never imports this
+one: surveys sits above documents (it requests builds), and features may not
+import each other both ways. The context is plain data; only `version`, `built_on` and `date`
 change between builds, so an unchanged survey is not built again.
 """
 from __future__ import annotations
