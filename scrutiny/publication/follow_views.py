@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, g, render_template, request
 from scrutiny.extensions import db, limiter
 from scrutiny.publication import following, published
 from scrutiny.publication.forms import ButtonForm, FollowForm
+from scrutiny.i18n import in_languages
 from scrutiny.security import public
 
 bp = Blueprint("follow", __name__)
@@ -45,6 +46,7 @@ def _private(page, status: int = 200):
 @limiter.limit(_address_limit, key_func=_asked_address, methods=["POST"], deduct_when=_asked)
 @limiter.limit(_client_limit, methods=["POST"])
 @public
+@in_languages
 def follow(slug: str):
     group = published.find_live(slug) or abort(404)
     form = FollowForm()

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from scrutiny.publication import feeds, published
 from scrutiny.publication.caching import public_response
+from scrutiny.i18n import in_languages
 from scrutiny.security import public
 
 bp = Blueprint("reviews_index", __name__)
@@ -19,6 +20,7 @@ def _year(raw: str) -> int | None:
 
 @bp.get("/reviews")
 @public
+@in_languages
 def index():
     everything = published.live_reviews()
     words = request.args.get("q", "").strip()[:200]
