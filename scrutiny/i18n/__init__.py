@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, request
 from flask_babel import Babel
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from scrutiny.i18n import formatting
 from scrutiny.i18n.languages import Language, check_languages, current, default, offered
@@ -38,6 +38,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(current, "current_language")
     app.add_template_global(language_links, "language_links")
     app.add_template_global(original_language, "original_language")
+    app.add_template_global(in_original, "in_original")
     app.add_template_global(script_stylesheet, "script_stylesheet")
 
 
@@ -58,6 +59,13 @@ def original_language() -> Markup:
     if current() == written:
         return Markup("")
     return Markup(f' lang="{written.code}" dir="{written.direction}"')
+
+
+def in_original(text) -> Markup:
+    """Officers' text inside a sentence of the page's language: in a span
+    marked with its own language on a page in another, as it is otherwise."""
+    attributes = original_language()
+    return Markup(f"<span{attributes}>%s</span>") % text if attributes else escape(text)
 
 
 SCRIPT_STYLESHEETS = {"Arab": "arabic", "Beng": "bengali", "Gujr": "gujarati", "Guru": "gurmukhi"}

@@ -33,7 +33,7 @@ def format_size(size: int) -> str:
     """Bytes as a file manager shows them ("14.6 KB"), 1024-based like
     scrutiny.uploads.human_size, with the language's digits and decimal sign."""
     if size < 1024:
-        return ngettext("%(num)s byte", "%(num)s bytes", size, num=format_decimal(size))
+        return ngettext("%(count)s byte", "%(count)s bytes", size, count=format_decimal(size))
     value = float(size)
     units = (gettext("%(size)s KB"), gettext("%(size)s MB"), gettext("%(size)s GB"))
     for unit in units:

@@ -26,16 +26,18 @@ def index():
     words = request.args.get("q", "").strip()[:200]
     year = _year(request.args.get("year", ""))
     theme = request.args.get("theme", "").strip()
-    found = published.matching(everything, words=words, year=year, theme=theme)
+    responses = request.args.get("responses", "")
+    responses = responses if responses in published.RESPONSES else ""
+    found = published.matching(everything, words=words, year=year, theme=theme, responses=responses)
     size = current_app.config["PUBLIC_PAGE_SIZE"]
     pages = max(1, -(-len(found) // size))
     number = request.args.get("page", "1")
     number = min(int(number), pages) if number.isdigit() and int(number) > 0 else 1
-    filters = {k: v for k, v in (("q", words), ("year", year), ("theme", theme)) if v}
+    filters = {k: v for k, v in (("q", words), ("year", year), ("theme", theme), ("responses", responses)) if v}
     response = current_app.make_response(render_template(
         "publication/index.html", reviews=found[(number - 1) * size:number * size], total=len(found),
         first=(number - 1) * size + 1, number=number, pages=pages, filters=filters, words=words, year=year,
-        theme=theme, years=published.years(everything), themes=published.themes(everything),
+        theme=theme, responses=responses, years=published.years(everything), themes=published.themes(everything),
         feed_path=feeds.INDEX_FEED_PATH, hide_account=True))
     # The same page for everyone (no account shown), so it may be kept a little.
     response.headers["Cache-Control"] = f"public, max-age={current_app.config['PUBLIC_MAX_AGE']}"
