@@ -14,7 +14,7 @@ from flask import Flask, current_app, request
 from flask_babel import Babel
 from markupsafe import Markup, escape
 
-from scrutiny.i18n import formatting
+from scrutiny.i18n import formatting, pdf_fonts
 from scrutiny.i18n.languages import Language, check_languages, current, default, offered
 from scrutiny.i18n.urls import add_language_urls, in_languages, language_endpoints, same_page_in
 
@@ -40,6 +40,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(original_language, "original_language")
     app.add_template_global(in_original, "in_original")
     app.add_template_global(script_stylesheet, "script_stylesheet")
+    app.add_template_global(pdf_fonts.font_css, "pdf_font_css")
 
 
 def language_links() -> list[dict]:
