@@ -284,6 +284,9 @@ class Config:
     # publishing or withdrawing drops a review's pages at once.
     PUBLIC_CACHE_SECONDS = _env_int("PUBLIC_CACHE_SECONDS", 30)
     PUBLIC_MAX_AGE = _env_int("PUBLIC_MAX_AGE", 300)  # seconds a browser or proxy may keep a public page
+    # Languages of the public pages (scrutiny/i18n), English first: each but English is
+    # offered at /<code>/reviews/... with a language switcher. Codes separated by spaces or commas.
+    LANGUAGES = [c for c in re.split(r"[\s,]+", os.environ.get("LANGUAGES", "en ar bn gu pl pa ro so ur")) if c]
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL
     # Redis down: limits go on counting in each process's memory rather than stopping.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True

@@ -47,6 +47,9 @@ def create_app(config: type[Config] | Config | None = None, *, web: bool = True,
     _plug_in_documents()
     if web:
         _register_blueprints(app)
+        from scrutiny import i18n
+
+        i18n.add_language_urls(app)  # after every blueprint: it adds /<lang> to pages marked in_languages
 
     from scrutiny import cli, errors
 
@@ -141,6 +144,9 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
+    from scrutiny import i18n
+
+    i18n.init_app(app)  # gettext in templates, dates and numbers in the page's language
 
     from scrutiny.invitations.models import TAG_CLASSES as INVITATION_TAGS
     from scrutiny.markdown import render_markdown

@@ -2,19 +2,21 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from scrutiny.extensions import db
 
+# Lazy: a public page's error (a 404 at /ar/reviews/...) is in that page's language.
 MESSAGES = {
-    400: ("Something was wrong with that request", "Go back and try again."),
-    403: ("You do not have permission to see this page", "If you think you should, ask a scrutiny officer or an administrator."),
-    404: ("Page not found", "If you typed the web address, check it is correct. If you pasted it, check you copied the whole address."),
-    413: ("The files are too large", "Go back and upload fewer files at a time."),
-    429: ("Too many attempts", "Wait a few minutes, then try again."),
-    500: ("Sorry, there is a problem with the service", "Try again later."),
-    503: ("Sorry, the service is unavailable", "The service cannot reach its database just now. Try again in a few minutes."),
+    400: (_l("Something was wrong with that request"), _l("Go back and try again.")),
+    403: (_l("You do not have permission to see this page"), _l("If you think you should, ask a scrutiny officer or an administrator.")),
+    404: (_l("Page not found"), _l("If you typed the web address, check it is correct. If you pasted it, check you copied the whole address.")),
+    413: (_l("The files are too large"), _l("Go back and upload fewer files at a time.")),
+    429: (_l("Too many attempts"), _l("Wait a few minutes, then try again.")),
+    500: (_l("Sorry, there is a problem with the service"), _l("Try again later.")),
+    503: (_l("Sorry, the service is unavailable"), _l("The service cannot reach its database just now. Try again in a few minutes.")),
 }
 
 
@@ -39,7 +41,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many(e):
-        return error_page(429, f"You have tried too many times. Wait a few minutes, then try again. ({e.description})")
+        return error_page(429, _l("You have tried too many times. Wait a few minutes, then try again. (%(limit)s)",
+                                  limit=e.description))
 
     @app.errorhandler(CSRFError)
     def csrf_failed(e):

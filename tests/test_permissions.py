@@ -238,6 +238,12 @@ ROUTES = [
     ("GET", f"/groups/{GROUP}/surveys/{{survey}}/results", "member"),
     ("GET", f"/groups/{GROUP}/surveys/{{survey}}/results.csv", "member"),
     ("POST", f"/groups/{GROUP}/surveys/{{survey}}/results/evidence", OFFICER),
+    # The same public pages in another language (scrutiny/i18n/urls.py: the same endpoints under /<lang>).
+    ("GET", "/ar/reviews", "public"),
+    ("GET", f"/ar/reviews/{GROUP}", "public"),
+    ("GET", f"/ar/reviews/{GROUP}/report", "public"),
+    ("GET", "/ur/reviews/{published}/follow", "public"),
+    ("POST", "/ur/reviews/{published}/follow", "public"),
     # The audit log (scrutiny/audit/views.py): officers read it, administrators export it.
     ("GET", "/audit", OFFICER),
     ("GET", "/audit.csv", {"admin"}),

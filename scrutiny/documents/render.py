@@ -14,6 +14,10 @@ from pathlib import Path
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from scrutiny.documents import actual_text
+
+actual_text.install()  # Arabic and Indic text extracts as typed (see actual_text.py)
+
 ASSET_ROOT = Path(__file__).resolve().parent.parent / "static" / "build"
 ASSET_SCHEME = "scrutiny-asset:"
 BASE_URL = ASSET_SCHEME + "/"

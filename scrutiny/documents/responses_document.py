@@ -140,8 +140,10 @@ def _organisation_entry(organisation: Organisation, recommendation: Recommendati
     """One addressee's answers to one recommendation, round by round."""
     rounds = [_round_entry(request, recommendation) for request in requests]
     if not rounds:  # asked for nothing yet: the letters have not gone
+        due = dues.get(organisation.id)
         rounds = [{"round": 1, "label": "First response", "submitted": False, "sent": False,
-                   "due_text": _due_text(None, dues.get(organisation.id)), "inadequate": None}]
+                   "due_text": _due_text(None, due), "due_on": due.due_on if due is not None else None,
+                   "inadequate": None}]
     return {"name": organisation.name, "kind_label": kind_label(organisation.kind), "rounds": rounds,
             "several_rounds": len(rounds) > 1}
 
@@ -153,8 +155,10 @@ def _round_entry(request: ResponseRequest, recommendation: Recommendation) -> di
         "submitted": request.is_submitted,
         "sent": request.sent_at is not None,
         "due_text": _date_text(request.due_on),
+        "due_on": request.due_on,  # the dates as dates too, for pages in other languages
         # The group's finding on this round, which asked for the next one.
         "inadequate": {"on_text": to_local(request.inadequate_at).strftime(DATE_FORMAT),
+                       "on": request.inadequate_at,
                        "reason": clean(request.inadequate_reason)} if request.inadequate_at else None,
     }
     if not request.is_submitted:  # a draft, if any, is not the organisation's answer yet
@@ -186,10 +190,12 @@ def _action_entry(action: ResponseAction) -> dict:
     moved = action.date_moved
     return {
         "description": clean(action.description),
+        "state": action.state or ActionState.PLANNED.value,
         "state_label": ActionState(action.state).label if action.state else ActionState.PLANNED.label,
         "owner_role": clean(action.owner_role),
         "owner_name": clean(action.owner_name),
         "target_text": _date_text(action.target_date),
+        "target_date": action.target_date,
         "date_moved": moved,
         "original_text": _date_text(action.original_target_date) if moved else None,
     }

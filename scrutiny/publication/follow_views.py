@@ -3,11 +3,12 @@ everyone. The confirmation and unsubscribe links open a page with a
 button; only the button changes anything."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, render_template, request
+from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 
 from scrutiny.extensions import db, limiter
 from scrutiny.publication import following, published
 from scrutiny.publication.forms import ButtonForm, FollowForm
+from scrutiny.i18n import in_languages
 from scrutiny.security import public
 
 bp = Blueprint("follow", __name__)
@@ -45,6 +46,7 @@ def _private(page, status: int = 200):
 @limiter.limit(_address_limit, key_func=_asked_address, methods=["POST"], deduct_when=_asked)
 @limiter.limit(_client_limit, methods=["POST"])
 @public
+@in_languages
 def follow(slug: str):
     group = published.find_live(slug) or abort(404)
     form = FollowForm()
@@ -53,9 +55,9 @@ def follow(slug: str):
         g.follow_asked = True
         # The same page whatever the address's state: it tells no one who follows what.
         return render_template("publication/follow_asked.html", group=group, email=form.email.data,
-                               review_path=published.review_path(group.slug), hide_account=True)
+                               review_path=url_for("public.review", slug=group.slug), hide_account=True)
     return render_template("publication/follow.html", form=form, group=group,
-                           review_path=published.review_path(group.slug), hide_account=True)
+                           review_path=url_for("public.review", slug=group.slug), hide_account=True)
 
 
 def _link_problem(err: following.FollowLinkError, link: str):

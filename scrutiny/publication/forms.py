@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import EmailField, SubmitField, TextAreaField
@@ -19,13 +20,15 @@ class WithdrawForm(FlaskForm):
 
 
 class FollowForm(FlaskForm):
-    email = EmailField("Email address", widget=GovTextInput(), validators=[
-        DataRequired("Enter your email address"),
-        Email("Enter an email address in the correct format, like name@example.org"),
-        Length(max=254, message="Enter an email address of 254 characters or fewer"),
+    """On the public follow page, so in the page's language (lazy: read per request)."""
+
+    email = EmailField(_l("Email address"), widget=GovTextInput(), validators=[
+        DataRequired(_l("Enter your email address")),
+        Email(_l("Enter an email address in the correct format, like name@example.org")),
+        Length(max=254, message=_l("Enter an email address of 254 characters or fewer")),
     ], filters=[lambda typed: typed.strip() if typed else typed],  # spaces pasted with an address
-        description="We send a link to this address to confirm it is yours.")
-    submit = SubmitField("Follow this review", widget=GovSubmitInput())
+        description=_l("We send a link to this address to confirm it is yours."))
+    submit = SubmitField(_l("Follow this review"), widget=GovSubmitInput())
 
 
 class ButtonForm(FlaskForm):

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from scrutiny.publication import feeds, published
 from scrutiny.publication.caching import public_response
+from scrutiny.i18n import in_languages
 from scrutiny.security import public
 
 bp = Blueprint("reviews_index", __name__)
@@ -19,21 +20,24 @@ def _year(raw: str) -> int | None:
 
 @bp.get("/reviews")
 @public
+@in_languages
 def index():
     everything = published.live_reviews()
     words = request.args.get("q", "").strip()[:200]
     year = _year(request.args.get("year", ""))
     theme = request.args.get("theme", "").strip()
-    found = published.matching(everything, words=words, year=year, theme=theme)
+    responses = request.args.get("responses", "")
+    responses = responses if responses in published.RESPONSES else ""
+    found = published.matching(everything, words=words, year=year, theme=theme, responses=responses)
     size = current_app.config["PUBLIC_PAGE_SIZE"]
     pages = max(1, -(-len(found) // size))
     number = request.args.get("page", "1")
     number = min(int(number), pages) if number.isdigit() and int(number) > 0 else 1
-    filters = {k: v for k, v in (("q", words), ("year", year), ("theme", theme)) if v}
+    filters = {k: v for k, v in (("q", words), ("year", year), ("theme", theme), ("responses", responses)) if v}
     response = current_app.make_response(render_template(
         "publication/index.html", reviews=found[(number - 1) * size:number * size], total=len(found),
         first=(number - 1) * size + 1, number=number, pages=pages, filters=filters, words=words, year=year,
-        theme=theme, years=published.years(everything), themes=published.themes(everything),
+        theme=theme, responses=responses, years=published.years(everything), themes=published.themes(everything),
         feed_path=feeds.INDEX_FEED_PATH, hide_account=True))
     # The same page for everyone (no account shown), so it may be kept a little.
     response.headers["Cache-Control"] = f"public, max-age={current_app.config['PUBLIC_MAX_AGE']}"

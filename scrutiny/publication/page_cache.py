@@ -7,7 +7,10 @@ than the `max-age` browsers and proxies are already allowed, so it adds no
 staleness the pages did not already permit. Publishing, publishing the
 responses and withdrawing drop a review's pages at once (`forget`), so a
 withdrawn review is never served from here. Redis down: every page is
-rendered, as before. The database stays the truth; this is only a cache."""
+rendered, as before. The database stays the truth; this is only a cache.
+
+Pages are kept by path, and a page's language is in its path (scrutiny.i18n),
+so each language has its own copy and no reader is served another's."""
 from __future__ import annotations
 
 import json
@@ -17,6 +20,7 @@ from collections.abc import Callable
 from flask import Response, current_app, request
 from redis.exceptions import RedisError
 
+from scrutiny.i18n import offered
 from scrutiny.jobs import redis_connection
 
 log = logging.getLogger(__name__)
@@ -61,10 +65,12 @@ def cached(render: Callable[[], Response], on_hit: Callable[[str], None]) -> Res
 
 
 def forget(slug: str) -> None:
-    """Drop every kept page of this review and the index (it lists reviews)."""
+    """Drop every kept page of this review and the index (it lists reviews),
+    in every language: kept by path, an Arabic page is /ar/reviews/<slug>."""
     try:
         connection = redis_connection()
-        keys = list(connection.scan_iter(match=_key(f"/reviews/{slug}*"))) + [_key("/reviews")]
+        keys = list(connection.scan_iter(match=_key(f"*/reviews/{slug}*"))) + [
+            _key(f"/{language.code}/reviews") for language in offered()] + [_key("/reviews")]
         connection.delete(*keys)
     except RedisError as err:  # the pages expire within PUBLIC_CACHE_SECONDS anyway
         log.warning("public pages of %s not dropped from the cache: %s", slug, err)

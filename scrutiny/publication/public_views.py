@@ -26,6 +26,7 @@ from werkzeug.exceptions import HTTPException
 
 from scrutiny.documents.models import DocumentStatus
 from scrutiny.publication import cleared, page_cache, public_page
+from scrutiny.i18n import in_languages
 from scrutiny.security import public
 from scrutiny.storage import send_stored
 
@@ -95,6 +96,7 @@ def _gone(found: public_page.Found):
 
 @bp.get("/reviews/<slug>")
 @public
+@in_languages
 def review(slug: str):
     def render():
         found = _published(slug)
@@ -107,6 +109,7 @@ def review(slug: str):
 
 @bp.get("/reviews/<slug>/report")
 @public
+@in_languages
 def report(slug: str):
     def render():
         found = _published(slug)

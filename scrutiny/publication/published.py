@@ -50,6 +50,7 @@ class PublishedReview:
     themes: tuple[str, ...]
     published_at: datetime  # naive UTC
     changed_at: datetime  # the last change anyone following it would see
+    responses_published: bool = False
 
     @property
     def year(self) -> int:
@@ -76,20 +77,26 @@ def live_reviews() -> list[PublishedReview]:
     return [PublishedReview(slug=group.slug, title=group.title, scope=group.scope, summary=one_line(group.scope),
                             themes=tuple(t.name for t in group.themes), published_at=publication.published_at,
                             changed_at=max(d for d in (publication.published_at, publication.updated_at,
-                                                       latest.get(group.id)) if d is not None))
+                                                       latest.get(group.id)) if d is not None),
+                            responses_published=publication.responses_published_at is not None)
             for group, publication in rows]
 
 
+RESPONSES = ("published", "awaited")
+
+
 def matching(reviews: list[PublishedReview], *, words: str = "", year: int | None = None,
-             theme: str = "") -> list[PublishedReview]:
+             theme: str = "", responses: str = "") -> list[PublishedReview]:
     """Those whose title or scope holds `words` (any case), published in
-    `year`, with `theme`. Few reviews are published a year: filtered here
-    rather than in SQL, so case folding is the same on every database."""
+    `year`, with `theme`, whose responses are "published" or still "awaited".
+    Few reviews are published a year: filtered here rather than in SQL, so
+    case folding is the same on every database."""
     wanted = words.casefold().split()
     return [r for r in reviews
             if all(w in f"{r.title}\n{r.scope}".casefold() for w in wanted)
             and (year is None or r.year == year)
-            and (not theme or theme in r.themes)]
+            and (not theme or theme in r.themes)
+            and (responses not in RESPONSES or r.responses_published == (responses == "published"))]
 
 
 def years(reviews: list[PublishedReview]) -> list[int]:
