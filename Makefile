@@ -35,7 +35,7 @@ node_modules/.installed: package.json package-lock.json
 $(ASSETS): node_modules/.installed assets/app.scss assets/build.mjs assets/documents.js
 	npm run --silent build
 
-$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po $(VENV)/.installed
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(VENV)/.installed
 	$(VENV)/bin/pybabel compile --statistics -i $< -o $@
 
 # The strings of the pages into messages.pot, and every language's .po brought up to it

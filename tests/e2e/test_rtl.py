@@ -29,8 +29,10 @@ def _overlaps(a, b) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def test_a_radio_sits_on_the_reading_side_of_its_label(page, published):  # noqa: F811
+def test_a_radio_sits_on_the_reading_side_of_its_label(page, published, screenshot_dir):  # noqa: F811
     page.goto("/ar/reviews")
+    page.get_by_label("منشورة", exact=True).check()  # the ring's dot drawn too
+    page.screenshot(path=str(screenshot_dir / "reviews-ar-1280.png"), full_page=True)
     rtl = page.evaluate(PLACES)
     assert rtl["dir"] == "rtl"
     assert rtl["input"][0] >= rtl["words"][1], "in Arabic the input is right of its label's words"
