@@ -14,6 +14,7 @@ from bs4 import BeautifulSoup
 
 from config import ConfigError
 from scrutiny import create_app
+from tests.conftest import limiter_back_to
 from scrutiny.clock import to_local
 from scrutiny.extensions import db
 from scrutiny.jobs import redis_connection
@@ -164,17 +165,21 @@ def test_every_marked_string_is_in_the_template(tmp_path):
     assert fresh == kept, "run make messages and translate the new strings"
 
 
-def test_languages_must_be_ones_we_have_english_first():
-    with pytest.raises(ConfigError, match="no translation for: de"):
-        create_app(LANGUAGES=["en", "de"], TESTING=True, SECRET_KEY="x", SQLALCHEMY_DATABASE_URI="sqlite://")
-    with pytest.raises(ConfigError, match="must start with en"):
-        create_app(LANGUAGES=["ar", "en"], TESTING=True, SECRET_KEY="x", SQLALCHEMY_DATABASE_URI="sqlite://")
+def test_languages_must_be_ones_we_have_english_first(app):
+    try:
+        with pytest.raises(ConfigError, match="no translation for: de"):
+            create_app(LANGUAGES=["en", "de"], TESTING=True, SECRET_KEY="x", SQLALCHEMY_DATABASE_URI="sqlite://")
+        with pytest.raises(ConfigError, match="must start with en"):
+            create_app(LANGUAGES=["ar", "en"], TESTING=True, SECRET_KEY="x", SQLALCHEMY_DATABASE_URI="sqlite://")
+    finally:
+        limiter_back_to(app)  # the limiter follows the last app made: the session app's again
 
 
-def test_a_council_offering_fewer_languages_has_only_those(published):  # noqa: F811
+def test_a_council_offering_fewer_languages_has_only_those(app, published, request):  # noqa: F811
     from config import TestingConfig
 
-    app = create_app(TestingConfig, LANGUAGES=["en", "pl"], SQLALCHEMY_DATABASE_URI="sqlite://")
-    client = app.test_client()
+    request.addfinalizer(lambda: limiter_back_to(app))
+    fewer = create_app(TestingConfig, LANGUAGES=["en", "pl"], SQLALCHEMY_DATABASE_URI="sqlite://")
+    client = fewer.test_client()
     assert client.get("/ar/reviews").status_code == 404
     assert re.search(r'hreflang="pl"', client.get("/pl/reviews").text)

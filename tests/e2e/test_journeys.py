@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 DEMO_PASSWORD = "scrutiny-demo"
 SECOND_GROUP = "/groups/adult-social-care-waiting-times"
 GOVUK_FOCUS_YELLOW = "rgb(255, 221, 0)"  # $govuk-focus-colour, #ffdd00
-MAX_TABS = 25
+MAX_TABS = 30  # the group page: header, sub-navigation (16 parts), then its own controls
 
 FOCUSED = """() => {
   const e = document.activeElement;
