@@ -156,7 +156,9 @@ def _parse(question: SurveyQuestion, posted) -> tuple[Answer, str | None]:
                                          high=format_decimal(question.rating_scale))
             answer.rating = int(values[0])
     else:
-        answer.text = "\n".join(values)
+        # Browsers send a typed line break as CRLF: kept as the one character the
+        # respondent typed (and counted as one, as the page's character count does).
+        answer.text = "\n".join(values).replace("\r\n", "\n").replace("\r", "\n")
         if len(answer.text) > TEXT_LIMIT:
             return Answer(), gettext("The answer must be %(limit)s characters or fewer (it has %(count)s)",
                                      limit=format_decimal(TEXT_LIMIT), count=format_decimal(len(answer.text)))

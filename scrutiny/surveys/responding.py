@@ -169,10 +169,11 @@ def given_answers(survey: Survey, response: SurveyResponse) -> list[Given]:
         if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
             chosen = {row.option_id: row for row in answered}
             for option in question.options:
-                if option.id in chosen:
-                    answers.append(text(option.label))
+                if option.id in chosen:  # an "Any other..." described is shown once, with its words
                     if chosen[option.id].text:
                         written.append((text(option.label), chosen[option.id].text))
+                    else:
+                        answers.append(text(option.label))
         elif question.kind == QuestionKind.RATING:
             answers.append(answered[0].rating)
         else:
