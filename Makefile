@@ -32,7 +32,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(ASSETS): node_modules/.installed assets/app.scss assets/build.mjs assets/documents.js
+$(ASSETS): node_modules/.installed assets/app.scss assets/build.mjs assets/documents.js assets/survey.js
 	npm run --silent build
 
 $(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(VENV)/.installed

@@ -188,9 +188,10 @@ class Config:
     # The regulator a respondent may complain to, named in every privacy notice.
     DATA_PROTECTION_REGULATOR = os.environ.get("DATA_PROTECTION_REGULATOR", "Information Commissioner's Office")
     DATA_PROTECTION_REGULATOR_URL = os.environ.get("DATA_PROTECTION_REGULATOR_URL", "https://ico.org.uk/make-a-complaint/")
-    # The languages officers may translate a survey into (English first, always
-    # offered); their names come from scrutiny/surveys/languages.py. A JSON list.
-    SURVEY_LANGUAGES = _env_json("SURVEY_LANGUAGES", ["en", "ar", "bn", "gu", "pl", "pa", "ro", "so", "ur"])
+    # The public survey form and its withdrawal page: each client may send
+    # this many responses that are taken (besides the honeypot), and this many
+    # withdrawal attempts, each page counted on its own.
+    SURVEY_FORM_LIMITS = os.environ.get("SURVEY_FORM_LIMITS", "10 per hour")
 
     # Compiled documents.
     PDF_VARIANT = "pdf/ua-1"  # tagged, accessible PDF

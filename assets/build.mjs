@@ -21,6 +21,7 @@ writeFileSync(join(out, "app.css"), css.css);
 
 cpSync(join(modules, "govuk-frontend", "dist", "govuk", "govuk-frontend.min.js"), join(out, "govuk-frontend.min.js"));
 cpSync(join(root, "assets", "documents.js"), join(out, "documents.js"));
+cpSync(join(root, "assets", "survey.js"), join(out, "survey.js"));
 for (const weight of ["400", "700"]) {
   for (const ext of ["woff2", "woff"]) {
     const name = `noto-sans-latin-${weight}-normal.${ext}`;

@@ -277,6 +277,7 @@ def _register_blueprints(app: Flask) -> None:
     from scrutiny.surveys.views import bp as surveys_bp
     from scrutiny.surveys import entry_views as _survey_entry  # noqa: F401 - adds its routes to surveys_bp
     from scrutiny.surveys.results_views import bp as survey_results_bp
+    from scrutiny.surveys.public_views import bp as survey_public_bp
     # Routes added to those blueprints by modules of their own (each imports its blueprint).
     from scrutiny.portal import extension_views as _portal_more_time  # noqa: F401
     from scrutiny.responses import extension_views as _responses_more_time  # noqa: F401
@@ -298,3 +299,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(community_bp)
     app.register_blueprint(take_part_bp)
     app.register_blueprint(survey_results_bp)
+    app.register_blueprint(survey_public_bp)

@@ -234,6 +234,13 @@ ROUTES = [
     ("POST", f"/take-part/{GROUP}/one-to-one", "public"),
     ("GET", "/take-part/discussions/manage/not-a-token", "public"),
     ("POST", "/take-part/discussions/manage/not-a-token", "public"),
+    # The public survey (scrutiny/surveys/public_views.py): start, questions, confirmation, withdrawal.
+    ("GET", f"/take-part/{GROUP}/surveys/{{survey}}", "public"),
+    ("GET", f"/take-part/{GROUP}/surveys/{{survey}}/questions", "public"),
+    ("POST", f"/take-part/{GROUP}/surveys/{{survey}}/questions", "public"),
+    ("GET", f"/take-part/{GROUP}/surveys/{{survey}}/sent", "public"),
+    ("GET", f"/take-part/{GROUP}/surveys/{{survey}}/withdraw", "public"),
+    ("POST", f"/take-part/{GROUP}/surveys/{{survey}}/withdraw", "public"),
     # A survey's results (scrutiny/surveys/results_views.py): the group reads them, officers add them to evidence.
     ("GET", f"/groups/{GROUP}/surveys/{{survey}}/results", "member"),
     ("GET", f"/groups/{GROUP}/surveys/{{survey}}/results.csv", "member"),
@@ -244,6 +251,8 @@ ROUTES = [
     ("GET", f"/ar/reviews/{GROUP}/report", "public"),
     ("GET", "/ur/reviews/{published}/follow", "public"),
     ("POST", "/ur/reviews/{published}/follow", "public"),
+    ("GET", f"/ar/take-part/{GROUP}/surveys/{{survey}}", "public"),
+    ("POST", f"/ar/take-part/{GROUP}/surveys/{{survey}}/questions", "public"),
     # The audit log (scrutiny/audit/views.py): officers read it, administrators export it.
     ("GET", "/audit", OFFICER),
     ("GET", "/audit.csv", {"admin"}),

@@ -218,6 +218,7 @@ def test_open_close_and_reopen_with_a_reason_are_audited(app, officer):
     survey_url = f"{BASE_URL}/{made['survey']}"
     page = officer.submit(f"{survey_url}/open", {}, form_page=survey_url, follow=True)
     assert "The survey is open" in page.text
+    assert f"/take-part/adult-social-care-waiting-times/surveys/{made['survey']}</a>" in page.text  # its public address
     page = officer.submit(f"{survey_url}/close", {}, form_page=survey_url, follow=True)
     assert "The survey is closed" in page.text
     page = officer.submit(f"{survey_url}/reopen", {"reason": ""})

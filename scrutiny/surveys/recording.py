@@ -22,6 +22,10 @@ Decisions written down here:
 - Withdrawing by an unknown reference and by one already withdrawn get the
   same answer, so the form tells nobody which references exist. After the
   survey's last day to withdraw, every reference gets the cut-off answer.
+- Messages a respondent can meet are marked for translation here, at the
+  source (gettext, read when the message is made): on the public pages they
+  come in the page's language, on officers' pages (always English) as they
+  were. Messages only officers meet stay plain English.
 """
 from __future__ import annotations
 
@@ -30,12 +34,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
+from flask_babel import format_decimal, gettext
 from sqlalchemy import select
 
 from scrutiny.audit.services import record as audit
 from scrutiny.clock import today as local_today
 from scrutiny.clock import utcnow
 from scrutiny.extensions import db
+from scrutiny.i18n.formatting import format_date
 from scrutiny.surveys.models import (
     Channel,
     ConditionOperator,
@@ -130,44 +136,48 @@ def _parse(question: SurveyQuestion, posted) -> tuple[Answer, str | None]:
     options = {str(o.id): o for o in question.options}
     if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
         if question.kind == QuestionKind.SINGLE and len(values) > 1:
-            return Answer(), "Choose only one answer"
+            return Answer(), gettext("Choose only one answer")
         if any(v not in options for v in values):
-            return Answer(), "Choose from the answers given for this question"
+            return Answer(), gettext("Choose from the answers given for this question")
         chosen = {int(v) for v in values}
         answer.option_ids = [o.id for o in question.options if o.id in chosen]
         for option in question.options:
             if option.id in chosen and option.write_in:
                 words = " ".join(_values(posted, field_name(question, option)))
                 if len(words) > WRITE_IN_LIMIT:
-                    return Answer(), f"Describe it in {WRITE_IN_LIMIT} characters or fewer"
+                    return Answer(), gettext("Describe it in %(limit)s characters or fewer",
+                                             limit=format_decimal(WRITE_IN_LIMIT))
                 if words:
                     answer.write_ins[option.id] = words
     elif question.kind == QuestionKind.RATING:
         if values:
             if len(values) > 1 or not values[0].isdigit() or not 1 <= int(values[0]) <= question.rating_scale:
-                return Answer(), f"Choose a rating from 1 to {question.rating_scale}"
+                return Answer(), gettext("Choose a rating from %(low)s to %(high)s", low=format_decimal(1),
+                                         high=format_decimal(question.rating_scale))
             answer.rating = int(values[0])
     else:
-        answer.text = "\n".join(values)
+        # Browsers send a typed line break as CRLF: kept as the one character the
+        # respondent typed (and counted as one, as the page's character count does).
+        answer.text = "\n".join(values).replace("\r\n", "\n").replace("\r", "\n")
         if len(answer.text) > TEXT_LIMIT:
-            return Answer(), (f"The answer must be {TEXT_LIMIT:,} characters or fewer "
-                              f"(it has {len(answer.text):,})")
+            return Answer(), gettext("The answer must be %(limit)s characters or fewer (it has %(count)s)",
+                                     limit=format_decimal(TEXT_LIMIT), count=format_decimal(len(answer.text)))
     return answer, None
 
 
 def _needed(question: SurveyQuestion) -> str:
     if question.kind == QuestionKind.MULTIPLE:
-        return "Choose at least one answer"
+        return gettext("Choose at least one answer")
     if question.kind == QuestionKind.TEXT:
-        return "Enter an answer"
-    return "Choose an answer"
+        return gettext("Enter an answer")
+    return gettext("Choose an answer")
 
 
 def validate(survey: Survey, posted, language: str = BASE) -> Checked:
     """The answers a form posted, checked: each belongs to its question, ratings
     in range, texts within their limit, required questions answered if shown.
-    `language` is the form's; messages are English until the interface has
-    its catalogues, then they follow it."""
+    `language` is the form's; the messages are in the page's language
+    (gettext), English on officers' pages."""
     parsed: dict[int, Answer] = {}
     problems: dict[int, str] = {}
     for question in survey.questions:
@@ -201,7 +211,7 @@ def _free_reference() -> str:
         reference = new_reference()
         if db.session.scalar(select(SurveyResponse.id).where(SurveyResponse.reference == reference)) is None:
             return reference
-    raise RecordingError("Your answers could not be saved this time. Please send them again.")
+    raise RecordingError(gettext("Your answers could not be saved this time. Please send them again."))
 
 
 def accepts_online(survey: Survey, today: date | None = None) -> bool:
@@ -217,9 +227,9 @@ def _check_may_record(survey: Survey, channel: str, language: str, entered_by, c
         if entered_by is not None:
             raise RecordingError("Officers enter responses as paper or interview responses")
         if not accepts_online(survey, today):
-            raise RecordingError("This survey is closed: it no longer takes responses")
+            raise RecordingError(gettext("This survey is closed: it no longer takes responses"))
         if language not in survey.languages:
-            raise RecordingError("This survey is not offered in that language")
+            raise RecordingError(gettext("This survey is not offered in that language"))
     else:
         if entered_by is None:
             raise RecordingError("A paper or interview response is entered by an officer")
@@ -228,14 +238,19 @@ def _check_may_record(survey: Survey, channel: str, language: str, entered_by, c
     if survey.lawful_basis == LawfulBasis.CONSENT and not consented:
         raise RecordingError("The respondent’s consent is needed: the survey asks for explicit consent"
                              if channel != Channel.ONLINE else
-                             "Tick the box to say you agree to your answers being used as described")
+                             consent_needed())
+
+
+def consent_needed() -> str:
+    """What a respondent who did not tick the consent box is told."""
+    return gettext("Tick the box to say you agree to your answers being used as described")
 
 
 def _check_answers(survey: Survey, answers: dict[int, Answer]) -> None:
     """Answers that did not come through `validate` for this survey are refused whole."""
     questions = {q.id: q for q in survey.questions}
     if not any(answer.given() for answer in answers.values()):
-        raise RecordingError("No question was answered: there is nothing to record")
+        raise RecordingError(gettext("No question was answered: there is nothing to record"))
     for question_id, answer in answers.items():
         question = questions.get(question_id)
         if question is None:
@@ -287,16 +302,16 @@ def withdraw(survey: Survey, reference: str, *, by=None, today: date | None = No
     respondent, else the respondent themselves."""
     today = today or local_today()
     if survey.withdraw_until is not None and today > survey.withdraw_until:
-        raise WithdrawalError(f"Answers to this survey could be withdrawn until "
-                              f"{survey.withdraw_until:%-d %B %Y}. That date has passed, so they are now "
-                              "part of the results.")
+        raise WithdrawalError(gettext("Answers to this survey could be withdrawn until %(date)s. That date has "
+                                      "passed, so they are now part of the results.",
+                                      date=format_date(survey.withdraw_until)))
     found = db.session.scalar(select(SurveyResponse).where(SurveyResponse.survey_id == survey.id,
                                                            SurveyResponse.reference == normalise_reference(reference),
                                                            SurveyResponse.withdrawn_at.is_(None)))
     if found is None:
-        raise WithdrawalError("No response to this survey with that reference is waiting to be withdrawn. "
-                              "Check the reference on your confirmation page: if you have withdrawn it already, "
-                              "there is nothing more to do.")
+        raise WithdrawalError(gettext("No response to this survey with that reference is waiting to be "
+                                      "withdrawn. Check the reference on your confirmation page: if you have "
+                                      "withdrawn it already, there is nothing more to do."))
     found.answers.clear()
     found.withdrawn_at = utcnow()
     audit("survey_response_withdrawn", obj=survey, actor=by or RESPONDENT,

@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from scrutiny.extensions import db
 from scrutiny.groups.models import TopicGroup
 from scrutiny.security import topic_group_access
-from scrutiny.surveys import languages, services, translations
+from scrutiny.surveys import languages, responding, services, translations
 from scrutiny.surveys.forms import ConfirmForm, QuestionForm, ReopenForm, SurveyForm
 from scrutiny.surveys.models import LawfulBasis, SurveyStatus
 from scrutiny.surveys.texts import BASE, in_language
@@ -26,7 +26,7 @@ CONFLICT = "Someone else saved this survey at the same moment. Nothing of yours 
 @bp.context_processor
 def _helpers():
     return {"english": services.english, "in_language": in_language, "language_name": languages.name,
-            "SurveyStatus": SurveyStatus}
+            "SurveyStatus": SurveyStatus, **responding.field_helpers()}
 
 
 def _survey_or_404(group: TopicGroup, survey_id: str):
