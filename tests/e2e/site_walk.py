@@ -33,7 +33,7 @@ NOT_PAGES = {"static", "documents.download", "documents.status", "documents.prog
              "health.healthz", "responses.original", "portal.response_letter", "tracker.group_csv",
              "tracker.all_csv", "documents.tracker_all_download", "documents.tracker_all_progress",
              "reviews_index.feed", "reviews_index.review_feed",
-             "clearance.replacement", "public.report_pdf", "public.file", "audit.csv"}
+             "clearance.replacement", "public.report_pdf", "public.file", "audit.csv", "survey_results.csv"}
 
 LONG_EMAIL = "evidence.submissions.for.scrutiny.reviews@northshire-community-health-partnership.example.org"
 LONG_URL = "https://www.northshire-community-health-partnership.example.org/publications/2026/annual-report-on-waiting-times-for-adult-social-care-assessments.pdf"
@@ -96,6 +96,7 @@ def prepare(app) -> dict:
     session = _make_session(app, invitation)
     _circulate_draft(app)
     _documents(app)
+    engagement = _engagement(app)
     _publish(app, SECOND)  # the demo is published as it loads; this one beside it, with a cleared file
     from tests.test_permissions import _answered_action, _responses
 
@@ -136,8 +137,26 @@ def prepare(app) -> dict:
         return {"token": token, "reset_token": reset_token, **follow_tokens, "response_token": response_token,
                 "answered_token": answered_token, **responses,
                 "invitation": invitation, "submission": submission, "draft": draft,
-                "session": session,
+                "session": session, **engagement,
                 "evidence_link": f"/groups/{DEMO}/findings/{link.finding_id}/evidence/{link.id}"}
+
+
+def _engagement(app) -> dict:
+    """An open survey with a response (and its results), a discussion with a
+    resident's place, and one-to-one requests, in the second review."""
+    from sqlalchemy import select
+
+    from scrutiny.community.messages import manage_token
+    from scrutiny.community.models import EventSignup
+    from scrutiny.extensions import db
+    from tests.test_permissions import _community, _survey
+
+    survey, community = _survey(app), _community(app)
+    with app.app_context():
+        signup = db.session.scalar(select(EventSignup).where(EventSignup.public_id == community["signup"]))
+        token = manage_token(signup)
+        db.session.commit()  # the link's hash, where making it kept one
+    return {"survey": survey["survey"], **community, "manage_token": token}
 
 
 def _published(app) -> dict:
@@ -248,6 +267,7 @@ def walk(app, chromium_browser, live_server, look: Look, *, width: int, per_endp
 
     people = [
         ("officer", "lead@second.example", PASSWORD, ["/my-groups", "/groups", "/organisations/",
+                                                    f"/groups/{SECOND}/surveys/{ids['survey']}/results",
                                                     f"/groups/{SECOND}/responses/{ids['answered']}",
                                                     f"/groups/{SECOND}/responses/{ids['response']}/enter",
                                                     f"/groups/{SECOND}/invitations/{ids['invitation']}",
@@ -277,8 +297,14 @@ def walk(app, chromium_browser, live_server, look: Look, *, width: int, per_endp
         ctx.close()
 
     anonymous = context()
+    take_part = f"/take-part/{SECOND}"
     _crawl(anonymous, app, look, "nobody", ["/sign-in", "/portal/", "/portal/new-link", f"/reviews/{DEMO}",
-                                            f"/reviews/{SECOND}", f"/reviews/{SECOND}/follow"], Counter(),
+                                            f"/reviews/{SECOND}", f"/reviews/{SECOND}/follow",
+                                            f"{take_part}/discussions", f"{take_part}/one-to-one",
+                                            f"{take_part}/surveys/{ids['survey']}",
+                                            f"/ar{take_part}/surveys/{ids['survey']}/questions",
+                                            f"{take_part}/surveys/{ids['survey']}/withdraw",
+                                            f"/take-part/discussions/manage/{ids['manage_token']}"], Counter(),
            per_endpoint["nobody"], skip)
     _with_errors(anonymous, look, "nobody", forms["nobody"])
     page = anonymous.new_page()
