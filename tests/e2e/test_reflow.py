@@ -11,13 +11,22 @@ no list of records may hide its columns in a sideways scroller: only a table
 marked two-dimensional (app-table--grid: a matrix read across and down) or
 one typed in Markdown (figures someone pasted) may scroll inside itself.
 The HTML the server sent for every page goes to the checker in one run.
+
+The same crawl puts one page of each kind per role through axe-core, against
+WCAG 2.2 AA (and the levels under it), at 320 px and again at 1280 px: one
+walk for all three checks (each used to walk the site itself, two minutes
+of CI apiece). axe-core comes inside the axe-playwright-python package (no
+network): its script goes into each page once and runs at both widths.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import TIMEOUT_MS
@@ -70,6 +79,32 @@ LAYOUT = """() => {
 }"""
 
 
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"]}
+AXE_WIDTHS = (WIDTH, 1280)
+
+
+def checked_elsewhere(who: str, endpoint: str) -> bool:
+    """Pages axe sees as someone else already. An admin's pages differ from an
+    officer's only by the "Users" link of the menu (templates/macros/navigation.html),
+    seen on the admin's start pages; a witness's or responder's public pages
+    are everyone's."""
+    role = who.split()[0]
+    if role == "admin":
+        return not endpoint.startswith(("admin.", "branding."))
+    if role in ("witness", "responder"):
+        return not endpoint.startswith("portal.")
+    return False
+
+
+@dataclass
+class AxeRuns:
+    checked: list = field(default_factory=list)  # (role, endpoint, page, width)
+    # (rule, element, what is wrong) -> where it was seen
+    found: dict = field(default_factory=lambda: defaultdict(list))
+    seconds: float = 0.0
+
+
 @dataclass
 class Visit:
     who: str
@@ -85,15 +120,49 @@ class Visit:
 
 
 @pytest.fixture(scope="module")
-def site(app, chromium_browser, live_server) -> list[Visit]:
-    """Every page each kind of user reaches, opened at 320 px; kept for both checks below."""
-    visits = []
+def crawl(app, chromium_browser, live_server) -> tuple[list[Visit], AxeRuns]:
+    """Every page each kind of user reaches, opened at 320 px and kept for the
+    checks below; one of each kind per role through axe as well."""
+    visits, axe = [], AxeRuns()
+    script = Axe().axe_script
+    adapter = app.url_map.bind("localhost")
+    injected, axed = set(), set()
+
+    def run_axe(page, who, path, endpoint, note):
+        started = time.monotonic()
+        if page.context not in injected:  # every later page of this person's comes with axe in it
+            page.context.add_init_script(script=script)
+            injected.add(page.context)
+        if page.evaluate("typeof axe") == "undefined":
+            page.evaluate(script)
+        for width in AXE_WIDTHS:
+            page.set_viewport_size({"width": width, "height": 800})
+            results = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
+            axe.checked.append((who.split()[0], endpoint, path + note, width))
+            for rule in results["violations"]:
+                for node in rule["nodes"]:
+                    target = " ".join(str(t) for t in node["target"])
+                    why = (node.get("failureSummary") or "").splitlines()[-1].strip()
+                    axe.found[(f"{rule['id']} ({rule['impact']}): {rule['help']}", target, why)].append(
+                        f"{path}{note} as {who} at {width} px")
+        page.set_viewport_size({"width": WIDTH, "height": 640})
+        axe.seconds += time.monotonic() - started
 
     def look(page, who, path, status, html, note=""):
         visits.append(Visit(who, path, status, html, page.evaluate(LAYOUT), note))
+        endpoint = adapter.match(urlsplit(path).path, method="GET")[0]
+        kind = (who.split()[0], endpoint, bool(note))
+        if kind not in axed and not checked_elsewhere(who, endpoint):
+            axed.add(kind)
+            run_axe(page, who, path, endpoint, note)
 
     walk(app, chromium_browser, live_server, look, width=WIDTH, per_endpoint=PER_ENDPOINT)
-    return visits
+    return visits, axe
+
+
+@pytest.fixture(scope="module")
+def site(crawl) -> list[Visit]:
+    return crawl[0]
 
 
 def test_the_crawl_reaches_every_kind_of_page(site, app):
@@ -149,3 +218,18 @@ def test_words_stay_whole_in_labels_and_buttons_on_a_desktop(site, chromium_brow
         problems += [f"{path}: {s}" for s in page.evaluate(LAYOUT)["split"]]
     ctx.close()
     assert not problems, "\n".join(problems)
+
+
+def test_no_page_breaks_wcag_22_aa_for_anyone_at_either_width(crawl, app, screenshot_dir):
+    """The count of pages and the time taken go to test-artifacts/axe.txt with any violations."""
+    _, axe = crawl
+    reached = {endpoint for _, endpoint, _, _ in axe.checked}
+    pages = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods} - NOT_PAGES - {"index"}
+    assert pages - reached == set(), f"pages never checked: {sorted(pages - reached)}"
+    assert {who for who, *_ in axe.checked} == set(PER_ENDPOINT)
+    problems = [f"{rule}\n    at {target}\n    {why}\n    on {len(where)}: " + "; ".join(where[:3])
+                + (" ..." if len(where) > 3 else "") for (rule, target, why), where in sorted(axe.found.items())]
+    summary = (f"{len({(who, path) for who, _, path, _ in axe.checked})} pages x roles, each at "
+               f"{len(AXE_WIDTHS)} widths ({len(axe.checked)} axe runs) in {axe.seconds:.0f} s")
+    screenshot_dir.parent.joinpath("axe.txt").write_text(summary + "\n" + "\n".join(problems) + "\n")
+    assert not problems, f"{len(problems)} WCAG 2.2 AA violations ({summary}):\n" + "\n".join(problems)
