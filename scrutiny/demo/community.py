@@ -3,13 +3,16 @@ file): its survey in several languages, closed, with its responses through
 each channel and its results drawn into the evidence; its group discussions
 (one held and closed with its record, one open for sign-up on a date after
 the day the demo is loaded); and its one-to-one requests (one waiting, one
-closed, its notes recorded as evidence naming no one).
+closed, its notes recorded as evidence naming no one). Only the discussion
+open for sign-up, its sign-ups and the waiting request are dated now: the
+rest keeps to the review's 2021 timeline.
 
 Like the rest of the case's history, it is written directly with the
 services' own rules where they fit the past (recording a response, drawing
 the results, recording notes) and with the models where they do not (a
-discussion held in 2021 cannot be published today). Nothing is e-mailed:
-the residents are fictional, and their e-mails would have gone long ago.
+discussion held in 2021 cannot be published today). Nothing is e-mailed
+and no job is scheduled: the residents are fictional, and the workers'
+sweep finds anything due (an erasure) from the database anyway.
 The results PDF is left for an officer to request.
 """
 from __future__ import annotations
@@ -90,12 +93,13 @@ def _survey(spec: dict, group: TopicGroup, officer: User, council_name: str) -> 
         for _ in range(row["count"]):
             _respond(survey, row, questions, options, officer, spec["opened"].date())
     survey.opened_at = _at(spec["opened"])
+    survey.created_at = survey.opened_at - timedelta(days=7)
     _spread(survey, survey.opened_at, _at(datetime.combine(spec["closes_on"], time(20))))
     surveys.close_survey(survey, officer)
-    survey.closed_at = _at(spec["closed"])
+    survey.closed_at = survey.updated_at = _at(spec["closed"])
     db.session.flush()
     item, _ = evidence_draw.draw(survey, by=officer)
-    item.submitted_at = _at(spec["drawn"])
+    item.created_at = item.submitted_at = item.updated_at = _at(spec["drawn"])
     return survey
 
 
@@ -156,7 +160,7 @@ def _discussion(row: dict, group: TopicGroup, officer: User) -> DiscussionEvent:
     event = events.save_event(group, None, details, by=officer)
     db.session.flush()
     if upcoming:
-        events.publish(event)
+        event.status = EventStatus.PUBLISHED  # as events.publish, without scheduling the erasure job
         for person in row.get("signups", []):
             signup = EventSignup(event=event, status=SignupStatus.CONFIRMED, name=person["name"],
                                  email=person["email"], phone=person.get("phone", ""),
@@ -167,10 +171,12 @@ def _discussion(row: dict, group: TopicGroup, officer: User) -> DiscussionEvent:
             messages.set_manage_token(signup)
         return event
     # Held: its record, and its notes in the evidence (the residents' details long since erased).
+    event.created_at = event.starts_at - timedelta(days=28)
     event.status, event.attendees = EventStatus.CLOSED, row.get("attendees")
     event.organisations_present = row.get("organisations", "")
     event.languages_used = row.get("languages_used", [])
     event.closed_at, event.closed_by = event.ends_at + timedelta(days=1), officer
+    event.updated_at = event.closed_at
     if row.get("notes"):
         _notes(group, notes.DISCUSSION, row["notes_title"], row, officer, event.ends_at + timedelta(days=2))
     return event
@@ -200,7 +206,7 @@ def _notes(group: TopicGroup, via: str, title: str, row: dict, officer: User, wh
     themes = {t.name: str(t.id) for t in group.themes}
     item = notes.record(group, via=via, title=title, summary=row.get("notes_summary", ""),
                         body=_paragraphs(row["notes"]), theme_ids=[themes[name] for name in row.get("themes", [])], by=officer)
-    item.submitted_at = when
+    item.created_at = item.submitted_at = item.updated_at = when
 
 
 def _paragraphs(text: str) -> str:
