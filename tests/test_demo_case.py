@@ -98,6 +98,18 @@ def test_the_demo_has_invitations_sessions_with_presentations_and_a_full_library
 NOT_THE_REVIEWS = {"users", "organisations", "password_reset_tokens", "alembic_version", "audit_events"}
 
 
+def _taking_part_now(table):
+    """Residents taking part today, on purpose (scrutiny/demo/community.py): the discussion open for
+    sign-up (after the day loaded, so its public pages work), its sign-ups, and the request waiting
+    for a call. Everything else of the review's community engagement keeps to 2021."""
+    from scrutiny.community.models import DiscussionEvent
+
+    published = select(DiscussionEvent.id).where(DiscussionEvent.status == "published")
+    return {"discussion_events": lambda: table.c.status == "published",
+            "event_signups": lambda: table.c.event_id.in_(published),
+            "conversation_requests": lambda: table.c.status == "open"}.get(table.name, lambda: None)()
+
+
 def test_the_demos_history_follows_its_own_2021_timeline_not_the_day_it_was_loaded(app, demo_case):
     """A 2021 review whose stage changes, invitations and evidence were dated
     the day `make run` loaded it showed an impossible history."""
@@ -124,8 +136,10 @@ def test_the_demos_history_follows_its_own_2021_timeline_not_the_day_it_was_load
             if table.name in NOT_THE_REVIEWS or table.name not in names:
                 continue
             columns = [c for c in table.columns if isinstance(c.type, DateTime)]
+            live = _taking_part_now(table)
             for column in columns:
-                for value in db.session.execute(select(column).where(column.is_not(None))).scalars():
+                query = select(column).where(column.is_not(None))
+                for value in db.session.execute(query if live is None else query.where(~live)).scalars():
                     if value.replace(tzinfo=None) > after:
                         late.append(f"{table.name}.{column.name} = {value:%Y-%m-%d}")
     assert not late, "\n".join(sorted(set(late)))

@@ -30,9 +30,9 @@ def _pages(app):
     }
 
 
-def check_page(html: str, url: str) -> None:
+def check_page(html: str, url: str, lang: str = "en") -> None:
     soup = BeautifulSoup(html, "html.parser")
-    assert soup.html["lang"] == "en", url
+    assert soup.html["lang"] == lang, url
     assert soup.title and soup.title.text.strip(), url
     assert len(soup.find_all("h1")) == 1, f"{url} has {len(soup.find_all('h1'))} h1"
     assert soup.select_one("a.govuk-skip-link")["href"] == "#main-content"

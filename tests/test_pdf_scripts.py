@@ -101,3 +101,11 @@ def test_a_document_can_ask_for_the_fonts_of_its_languages():
 
 def test_english_text_is_drawn_as_before():
     assert not actual_text.SHAPED.search("Adult Social Care Waiting Times – Zażółć")
+
+
+def test_a_document_loads_the_faces_of_its_languages_and_of_the_scripts_in_its_words():
+    # An English survey whose options name languages in their own scripts needs those faces too.
+    assert pdf_fonts.languages_in(["Bengali – বাংলা", "Gujarati – ગુજરાતી", "Polski: Zażółć"], ["en"]) == ["en", "bn", "gu"]
+    assert pdf_fonts.languages_in(["اردو"], ["en", "ur"]) == ["en", "ur", "ar"]
+    css = pdf_fonts.font_css(["en", "bn"])
+    assert "Noto Sans Bengali" in css and "Arabic" not in css and "Gujarati" not in css

@@ -119,7 +119,6 @@ def test_arabic_and_urdu_labels_are_real_text_in_the_pdf(app, officer, survey, r
     assert "اردو" in text or "ودرا" in text
 
 
-@pytest.mark.xfail(not any(FONTS.glob("*bengali*")), strict=False, reason="fonts land with the i18n branch")
 def test_bengali_labels_are_real_text_in_the_pdf(app, officer, survey, run_jobs, tmp_path):
     """pdftotext reads the text back even when it was drawn as empty boxes
     (the text layer keeps the letters), so a font for the script must be in
@@ -130,7 +129,28 @@ def test_bengali_labels_are_real_text_in_the_pdf(app, officer, survey, run_jobs,
     assert "বাংলা" in _pdftotext(data, tmp_path)
     (tmp_path / "fonts.pdf").write_bytes(data)
     fonts = subprocess.run(["pdffonts", str(tmp_path / "fonts.pdf")], capture_output=True, text=True).stdout
-    assert "Bengali" in fonts
+    # name, type..., emb, sub, uni, object, generation: the Noto faces we ship, embedded (subset).
+    embedded = {line.split()[0].partition("+")[2].rsplit("-", 1)[0] for line in fonts.splitlines()[2:]
+                if line.split()[-5] == "yes"}
+    assert {"Noto-Sans-Bengali", "Noto-Sans-Arabic"} <= embedded, fonts
+
+
+def test_chart_bars_in_other_scripts_are_numbered_and_the_table_beside_them_has_the_words(
+        app, officer, survey, run_jobs, tmp_path):
+    """WeasyPrint draws an SVG's text without right-to-left ordering or
+    Arabic joining: a bar whose label is not in Latin script is labelled by
+    its row's number, and the table beside the chart, laid out as text,
+    holds the label."""
+    _add(officer, survey)
+    run_jobs()
+    text = _pdftotext(_pdf(app, survey)[2], tmp_path)
+    # Which language do you speak at home: Arabic 7, Bengali 6, Urdu 5 (hidden with English 2), English 2.
+    assert "1: 7" in text and "2: 6" in text and "3: fewer than 5" in text
+    assert "English: fewer than 5" in text  # a Latin label stays on its bar
+    assert text.count("Arabic –") == 1 and text.count("Bengali –") == 1  # the table's row, not the bar
+    assert "Bar Answer Responses" in text
+    assert "العربية" in text or "ةيبرعلا" in text  # the table's Arabic, in logical or visual order
+    assert "বাংলা" in text
 
 
 def test_drawing_again_updates_the_same_item(app, officer, survey, run_jobs):

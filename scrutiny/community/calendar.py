@@ -1,11 +1,14 @@
 """A resident's place at a discussion as an iCalendar file (RFC 5545, written
 by `icalendar`): times in UTC, the place or "Online", and how to join online
 (only those with a place are sent it). The UID is the sign-up's own, so a
-calendar that imports a second copy updates the first."""
+calendar that imports a second copy updates the first. Only the words a
+person reads (the location "Online", the description's own sentences) are
+in the resident's language; the rest of the file is the same in any."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
 from scrutiny.community.models import DiscussionEvent, EventSignup
@@ -38,13 +41,13 @@ def for_signup(signup: EventSignup, council_name: str) -> str:
     entry.add("dtstart", _utc(event.starts_at))
     entry.add("dtend", _utc(event.ends_at))
     entry.add("summary", event.title)
-    entry.add("location", event.place or "Online")
+    entry.add("location", event.place or _("Online"))
     parts = []
     if event.online and event.joining_details:
-        parts.append("How to join online\n\n" + event.joining_details)
+        parts.append(_("How to join online") + "\n\n" + event.joining_details)
     if event.description:
         parts.append(plain_text(event.description))
-    parts.append(f"Held by {council_name} scrutiny: {event.topic_group.title}")
+    parts.append(_("Held by %(council)s scrutiny: %(group)s", council=council_name, group=event.topic_group.title))
     entry.add("description", "\n\n".join(parts))
     calendar.add_component(entry)
     return calendar.to_ical().decode()

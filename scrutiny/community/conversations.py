@@ -7,9 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 
-from scrutiny import clock, mail, outbox
+from scrutiny import clock, i18n, mail, outbox
 from scrutiny.auth.models import User
 from scrutiny.community import scheduling
 from scrutiny.community.models import ConversationRequest, ConversationStatus
@@ -18,7 +19,8 @@ from scrutiny.extensions import db
 from scrutiny.groups.models import TopicGroup
 from scrutiny.outbox.models import Email
 
-CONTACT_METHODS = {"email": "Email", "phone": "Phone call", "text": "Text message"}
+# Lazy: the resident's form shows them in its language, officers' pages in English.
+CONTACT_METHODS = {"email": _l("Email"), "phone": _l("Phone call"), "text": _l("Text message")}
 
 
 class ConversationError(ValueError):
@@ -41,7 +43,7 @@ class Asked:
 def ask(group: TopicGroup, asked: Asked) -> ConversationRequest:
     """Record the request; acknowledge it by e-mail when they gave an address. The caller commits."""
     if asked.contact_method not in CONTACT_METHODS:
-        raise ConversationError("Choose how you would like us to contact you", "contact_method")
+        raise ConversationError(_("Choose how you would like us to contact you"), "contact_method")
     request = ConversationRequest(
         topic_group=group, name=asked.name.strip(), preferred_language=asked.preferred_language.strip(),
         contact_method=asked.contact_method, contact=asked.contact.strip(), times=asked.times.strip(),
@@ -49,9 +51,10 @@ def ask(group: TopicGroup, asked: Asked) -> ConversationRequest:
     db.session.add(request)
     db.session.flush()
     if request.contact_method == "email":
-        subject = f"We will contact you: {group.title}"
-        text, html = mail.render("community/conversation_received", subject=subject, group=group,
-                                 request=request, council_name=current_app.config["COUNCIL_NAME"])
+        with i18n.speaking(request.language):  # in the language of the form they used
+            subject = _("We will contact you: %(group)s", group=group.title)
+            text, html = mail.render("community/conversation_received", subject=subject, group=group,
+                                     request=request, council_name=current_app.config["COUNCIL_NAME"])
         outbox.queue(Email(kind=ACKNOWLEDGEMENT_KIND, to_address=request.contact, to_name=request.name,
                            subject=subject, body_text=text, body_html=html, topic_group_id=group.id,
                            conversation_request_id=request.id))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from flask_babel import get_locale
 from sqlalchemy import select
 
 from scrutiny import clock
@@ -57,7 +58,11 @@ class EventDetails:
 
 
 def language_names(codes) -> list[str]:
-    return [LANGUAGES.get(code, code) for code in codes or ()]
+    """The languages' names in the page's language (CLDR's, through Babel:
+    "البنغالية" on an Arabic page, "Bengali" on an English one)."""
+    locale = get_locale()
+    names = locale.languages if locale is not None else {}
+    return [names.get(code) or LANGUAGES.get(code, code) for code in codes or ()]
 
 
 def _to_utc(day: date, at: time, field_name: str) -> datetime:

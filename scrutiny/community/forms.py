@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput, GovCheckboxInput, GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput)
@@ -123,60 +124,57 @@ class CloseEventForm(FlaskForm):
 
 
 class SignupForm(FlaskForm):
-    name = StringField("Your name", widget=GovTextInput(), filters=_strip,
-                       validators=[DataRequired("Enter your name"),
-                                   Length(max=200, message="Enter a name of 200 characters or fewer")])
-    email = EmailField("Email address", widget=GovTextInput(), filters=_strip,
-                       description="We send your confirmation here, and a link to cancel.",
-                       validators=[DataRequired("Enter your email address"),
-                                   Email("Enter an email address in the correct format, like name@example.org"),
-                                   Length(max=254, message="Enter an email address of 254 characters or fewer")])
-    phone = StringField("Phone number (optional)", widget=GovTextInput(), filters=_strip,
-                        description="Only if you would like us to call you about your place.",
-                        validators=[Optional(), Length(max=40, message="Enter a phone number of 40 characters "
-                                                                         "or fewer")])
-    access_needs = TextAreaField("Access needs (optional)", widget=GovTextArea(),
-                                 description="Anything we should arrange so you can take part, for example an "
-                                             "interpreter, step-free access or a hearing loop.",
-                                 validators=[Optional(), Length(max=2000, message="Enter access needs of 2,000 "
-                                                                                  "characters or fewer")])
-    terms = BooleanField("I accept these terms", widget=GovCheckboxInput(),
-                         validators=[DataRequired("Confirm you accept the terms to sign up")])
-    website = Honeypot("Leave this box empty")
-    submit = SubmitField("Sign up", widget=GovSubmitInput())
+    name = StringField(_l("Your name"), widget=GovTextInput(), filters=_strip,
+                       validators=[DataRequired(_l("Enter your name")),
+                                   Length(max=200, message=_l("Enter a name of 200 characters or fewer"))])
+    email = EmailField(_l("Email address"), widget=GovTextInput(), filters=_strip,
+                       description=_l("We send your confirmation here, and a link to cancel."),
+                       validators=[DataRequired(_l("Enter your email address")),
+                                   Email(_l("Enter an email address in the correct format, like name@example.org")),
+                                   Length(max=254, message=_l("Enter an email address of 254 characters or fewer"))])
+    phone = StringField(_l("Phone number (optional)"), widget=GovTextInput(), filters=_strip,
+                        description=_l("Only if you would like us to call you about your place."),
+                        validators=[Optional(), Length(max=40, message=_l("Enter a phone number of 40 characters or fewer"))])
+    access_needs = TextAreaField(_l("Access needs (optional)"), widget=GovTextArea(),
+                                 description=_l("Anything we should arrange so you can take part, for example an "
+                                                "interpreter, step-free access or a hearing loop."),
+                                 validators=[Optional(), Length(max=2000, message=_l("Enter access needs of 2,000 characters or fewer"))])
+    terms = BooleanField(_l("I accept these terms"), widget=GovCheckboxInput(),
+                         validators=[DataRequired(_l("Confirm you accept the terms to sign up"))])
+    website = Honeypot(_l("Leave this box empty"))
+    submit = SubmitField(_l("Sign up"), widget=GovSubmitInput())
 
 
 class ConversationRequestForm(FlaskForm):
-    name = StringField("Your name", widget=GovTextInput(), filters=_strip,
-                       validators=[DataRequired("Enter your name"),
-                                   Length(max=200, message="Enter a name of 200 characters or fewer")])
-    preferred_language = StringField("Which language would you like to speak?", widget=GovTextInput(),
-                                     filters=_strip, description="For example, Bengali, Sylheti or English",
-                                     validators=[DataRequired("Enter the language you would like to speak"),
-                                                 Length(max=100, message="Enter a language of 100 characters "
-                                                                         "or fewer")])
-    contact_method = RadioField("How should we contact you?", widget=GovRadioInput(), validate_choice=False,
+    name = StringField(_l("Your name"), widget=GovTextInput(), filters=_strip,
+                       validators=[DataRequired(_l("Enter your name")),
+                                   Length(max=200, message=_l("Enter a name of 200 characters or fewer"))])
+    preferred_language = StringField(_l("Which language would you like to speak?"), widget=GovTextInput(),
+                                     filters=_strip, description=_l("For example, Bengali, Sylheti or English"),
+                                     validators=[DataRequired(_l("Enter the language you would like to speak")),
+                                                 Length(max=100, message=_l("Enter a language of 100 characters or fewer"))])
+    contact_method = RadioField(_l("How should we contact you?"), widget=GovRadioInput(), validate_choice=False,
                                 choices=choice_list(CONTACT_METHODS.items()),
-                                validators=[DataRequired("Choose how we should contact you")])
-    contact = StringField("Your email address or phone number", widget=GovTextInput(), filters=_strip,
-                          validators=[DataRequired("Enter your email address or phone number"),
-                                      Length(max=254, message="Enter 254 characters or fewer")])
-    times = TextAreaField("When suits you? (optional)", widget=GovTextArea(),
-                          description="Days and times we can reach you, for example weekday evenings after 6pm",
+                                validators=[DataRequired(_l("Choose how we should contact you"))])
+    contact = StringField(_l("Your email address or phone number"), widget=GovTextInput(), filters=_strip,
+                          validators=[DataRequired(_l("Enter your email address or phone number")),
+                                      Length(max=254, message=_l("Enter 254 characters or fewer"))])
+    times = TextAreaField(_l("When suits you? (optional)"), widget=GovTextArea(),
+                          description=_l("Days and times we can reach you, for example weekday evenings after 6pm"),
                           validators=[Optional(), Length(max=1000)])
-    access_needs = TextAreaField("Access needs (optional)", widget=GovTextArea(),
-                                 description="For example, an interpreter, or someone with you when we talk",
+    access_needs = TextAreaField(_l("Access needs (optional)"), widget=GovTextArea(),
+                                 description=_l("For example, an interpreter, or someone with you when we talk"),
                                  validators=[Optional(), Length(max=2000)])
-    website = Honeypot("Leave this box empty")
-    submit = SubmitField("Send request", widget=GovSubmitInput())
+    website = Honeypot(_l("Leave this box empty"))
+    submit = SubmitField(_l("Send request"), widget=GovSubmitInput())
 
     def validate_contact(self, field):
         method, contact = self.contact_method.data, field.data or ""
         if method == "email" and ("@" not in contact or " " in contact or contact.startswith("@")
                                   or contact.endswith("@")):
-            raise ValidationError("Enter an email address in the correct format, like name@example.org")
+            raise ValidationError(_l("Enter an email address in the correct format, like name@example.org"))
         if method in ("phone", "text") and sum(c.isdigit() for c in contact) < 7:
-            raise ValidationError("Enter a phone number, like 07700 900 982")
+            raise ValidationError(_l("Enter a phone number, like 07700 900 982"))
 
 
 class CloseConversationForm(FlaskForm):

@@ -4,6 +4,7 @@ Opening the link reads only; each button's POST acts (mail scanners open
 every link)."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from scrutiny import clock, links
@@ -35,7 +36,7 @@ def act(signup: EventSignup, action: str) -> str:
     if action == DELETE:
         delete_my_details(signup)
         return DELETE
-    raise signups.SignupError("Choose what to do")
+    raise signups.SignupError(_l("Choose what to do"))
 
 
 def delete_my_details(signup: EventSignup) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -42,8 +43,9 @@ class SignupStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"confirmed": "Place confirmed", "waiting": "Waiting list", "offered": "Place offered",
-                "cancelled": "Cancelled", "lapsed": "Offer lapsed"}[self.value]
+        # Residents read it on their manage page, in its language.
+        return {"confirmed": _l("Place confirmed"), "waiting": _l("Waiting list"), "offered": _l("Place offered"),
+                "cancelled": _l("Cancelled"), "lapsed": _l("Offer lapsed")}[self.value]
 
 
 class DiscussionEvent(db.Model):

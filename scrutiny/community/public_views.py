@@ -4,8 +4,9 @@ the link in their e-mails, and "speak to us one-to-one".
 
 Against spam: a honeypot box (a filled one is answered as if taken and
 stores nothing) and a limit per client on forms taken
-(COMMUNITY_FORM_LIMITS). The pages' words live in the templates, for
-translation."""
+(COMMUNITY_FORM_LIMITS). Every page is offered in the council's languages
+(`/ar/take-part/...`); a sign-up or request records the language of the
+page it was made on, and the resident's e-mails and links follow it."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, render_template, request
@@ -14,6 +15,7 @@ from scrutiny.community import conversations, events, manage as managing, signup
 from scrutiny.community.forms import ButtonForm, ConversationRequestForm, SignupForm
 from scrutiny.community.models import SignupStatus
 from scrutiny.extensions import db, limiter
+from scrutiny.i18n import current as page_language, in_languages
 from scrutiny.security import public
 
 bp = Blueprint("take_part", __name__)
@@ -50,6 +52,7 @@ def _event_or_404(group, event_id: str):
 
 @bp.get("/take-part/<slug>/discussions")
 @public
+@in_languages
 def discussions(slug: str):
     group = _group_or_404(slug)
     return render_template("community/public/discussions.html", group=group, events=events.upcoming(group))
@@ -57,6 +60,7 @@ def discussions(slug: str):
 
 @bp.get("/take-part/<slug>/discussions/<event_id>")
 @public
+@in_languages
 def event(slug: str, event_id: str):
     group = _group_or_404(slug)
     return render_template("community/public/event.html", group=group, event=_event_or_404(group, event_id))
@@ -65,6 +69,7 @@ def event(slug: str, event_id: str):
 @bp.route("/take-part/<slug>/discussions/<event_id>/sign-up", methods=["GET", "POST"])
 @limiter.limit(_limit, methods=["POST"], deduct_when=_taken)
 @public
+@in_languages
 def sign_up(slug: str, event_id: str):
     group = _group_or_404(slug)
     found = _event_or_404(group, event_id)
@@ -76,7 +81,7 @@ def sign_up(slug: str, event_id: str):
         return _private(render_template("community/public/signed_up.html", group=group, event=found, signup=None))
     if form.validate_on_submit():
         resident = signups.Resident(name=form.name.data, email=form.email.data, phone=form.phone.data or "",
-                                    access_needs=form.access_needs.data or "", language="en")
+                                    access_needs=form.access_needs.data or "", language=page_language().code)
         try:
             signup = signups.sign_up(found, resident)
             db.session.commit()
@@ -93,6 +98,7 @@ def sign_up(slug: str, event_id: str):
 @bp.route("/take-part/<slug>/one-to-one", methods=["GET", "POST"])
 @limiter.limit(_limit, methods=["POST"], deduct_when=_taken)
 @public
+@in_languages
 def one_to_one(slug: str):
     group = _group_or_404(slug)
     form = ConversationRequestForm()
@@ -103,7 +109,7 @@ def one_to_one(slug: str):
         asked = conversations.Asked(
             name=form.name.data, preferred_language=form.preferred_language.data,
             contact_method=form.contact_method.data, contact=form.contact.data, times=form.times.data or "",
-            access_needs=form.access_needs.data or "", language="en")
+            access_needs=form.access_needs.data or "", language=page_language().code)
         try:
             made = conversations.ask(group, asked)
             db.session.commit()
@@ -119,6 +125,7 @@ def one_to_one(slug: str):
 # The token in this address: sent with no Referer (scrutiny.create_app), kept out of logs (scrutiny.redaction).
 @bp.route("/take-part/discussions/manage/<token>", methods=["GET", "POST"])
 @public
+@in_languages
 def manage(token: str):
     signup = managing.by_token(token)
     if signup is None:

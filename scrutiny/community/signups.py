@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from scrutiny import clock
@@ -84,7 +85,7 @@ def sign_up(event: DiscussionEvent, resident: Resident, *, now: datetime | None 
     now = now or clock.utcnow()
     _locked(event)
     if not open_for_signup(event, now):
-        raise SignupError("Sign-up for this discussion has closed")
+        raise SignupError(_l("Sign-up for this discussion has closed"))
     confirmed = places_left(event) > 0 and waiting_count(event) == 0
     signup = EventSignup(event=event, status=SignupStatus.CONFIRMED if confirmed else SignupStatus.WAITING,
                          name=resident.name.strip(), email=resident.email.strip(), phone=resident.phone.strip(),
@@ -149,7 +150,7 @@ def cancel(signup: EventSignup, *, by_resident: bool, now: datetime | None = Non
     event = _locked(signup.event)
     db.session.refresh(signup)
     if signup.status not in ACTIVE:
-        raise SignupError("This sign-up is already cancelled")
+        raise SignupError(_l("This sign-up is already cancelled"))
     signup.status, signup.cancelled_at = SignupStatus.CANCELLED, now
     signup.offered_until = None
     if by_resident and signup.email and signup.erased_at is None:
@@ -166,9 +167,9 @@ def accept(signup: EventSignup, *, now: datetime | None = None) -> None:
     if signup.status == SignupStatus.CONFIRMED:
         return
     if signup.status != SignupStatus.OFFERED:
-        raise SignupError("There is no place offered to you to accept")
+        raise SignupError(_l("There is no place offered to you to accept"))
     if signup.offered_until is None or signup.offered_until <= now:
-        raise SignupError("The time to accept this place has passed")
+        raise SignupError(_l("The time to accept this place has passed"))
     signup.status = SignupStatus.CONFIRMED
     messages.place_confirmed(signup)
 

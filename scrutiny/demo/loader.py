@@ -13,6 +13,7 @@ from flask import current_app
 
 from scrutiny.auth import services as accounts
 from scrutiny.auth.models import User
+from scrutiny.demo import community as demo_community
 from scrutiny.demo import publication as demo_publication
 from scrutiny.demo import responses as demo_responses
 from scrutiny.extensions import db
@@ -134,6 +135,8 @@ def _load_group(case, people, orgs, report) -> None:
         _date_history(case, group)
     # Its public page, once everything it shows exists.
     demo_publication.load(case, group, people)
+    # Residents heard directly: the survey, group discussions, one-to-one conversations.
+    demo_community.load(case, group, officer, current_app.config["COUNCIL_NAME"])
 
 
 def _load_response_dates(spec, group, orgs, officer) -> None:

@@ -8,17 +8,18 @@ with its language (`original_language`) so screen readers and the
 browser's bidirectional layout treat it as English on an Arabic page."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
-from flask import Flask, current_app, request
-from flask_babel import Babel
+from flask import Flask, current_app, g, request
+from flask_babel import Babel, force_locale
 from markupsafe import Markup, escape
 
 from scrutiny.i18n import formatting, pdf_fonts
-from scrutiny.i18n.languages import Language, check_languages, current, default, offered
+from scrutiny.i18n.languages import KNOWN, Language, check_languages, current, default, offered
 from scrutiny.i18n.urls import add_language_urls, in_languages, language_endpoints, same_page_in
 
-__all__ = ["Language", "add_language_urls", "current", "default", "in_languages", "init_app", "offered"]
+__all__ = ["Language", "add_language_urls", "current", "default", "in_languages", "init_app", "offered", "speaking"]
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 babel = Babel()
@@ -33,7 +34,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en_GB")
     babel.init_app(app, locale_selector=_locale)
-    for name in ("format_date", "iso_date", "format_number", "format_size"):
+    for name in ("format_date", "iso_date", "format_number", "format_size", "format_day", "format_time"):
         app.add_template_filter(getattr(formatting, name), name)
     app.add_template_global(current, "current_language")
     app.add_template_global(language_links, "language_links")
@@ -41,6 +42,25 @@ def init_app(app: Flask) -> None:
     app.add_template_global(in_original, "in_original")
     app.add_template_global(script_stylesheet, "script_stylesheet")
     app.add_template_global(pdf_fonts.font_css, "pdf_font_css")
+
+
+@contextmanager
+def speaking(code: str | None):
+    """Render in a resident's language outside their page (an e-mail queued
+    by a job, a confirmation sent from an officer's action): gettext, dates
+    and `current()` all in `code`, or in the default language when the
+    council no longer offers it."""
+    language = KNOWN.get(code) if code in current_app.config["LANGUAGES"] else default()
+    before = g.get("language")
+    g.language = language  # also makes g non-empty, which force_locale needs to act at all
+    try:
+        with force_locale(language.locale):
+            yield language
+    finally:
+        if before is None:
+            g.pop("language", None)
+        else:
+            g.language = before
 
 
 def language_links() -> list[dict]:

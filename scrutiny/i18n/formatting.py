@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask_babel import format_date as babel_date, format_decimal, gettext, ngettext
+from babel.dates import format_time as babel_time
+from flask_babel import format_date as babel_date, format_decimal, get_locale, gettext, ngettext
 
 from scrutiny.clock import to_local
 
@@ -41,3 +42,27 @@ def format_size(size: int) -> str:
         if value < 1024 or unit is units[-1]:
             break
     return unit % {"size": format_decimal(round(value, 1) if value < 100 else round(value), "#,##0.#")}
+
+
+def _english() -> bool:
+    return str(get_locale()).startswith("en")
+
+
+def format_day(value: date | datetime | None) -> str:
+    """The weekday and the day in words: "Tuesday 2 July 2030" (GOV.UK
+    style, no comma) in English, the language's own full form in others."""
+    if not value:
+        return ""
+    return babel_date(_day(value), "EEEE d MMMM y" if _english() else "full")
+
+
+def format_time(value: datetime | None) -> str:
+    """A time of day on the council's clock: "6:30pm" in English (GOV.UK
+    style), the language's own short form ("18:30", "٦:٣٠ م") in others."""
+    if not value:
+        return ""
+    local = to_local(value) if isinstance(value, datetime) else value
+    if _english():
+        return f"{local:%-I:%M%p}".lower()
+    # Babel's own, not Flask-Babel's: that one would move a time already on the council's clock again.
+    return babel_time(local.time() if isinstance(local, datetime) else local, "short", locale=get_locale())

@@ -18,6 +18,8 @@ includes (templates/pdf/pdf.css does); a document for particular languages
 the family list, `font_stack(["bn", "ur"])`."""
 from __future__ import annotations
 
+import unicodedata
+
 from markupsafe import Markup
 
 from scrutiny.i18n.languages import KNOWN
@@ -43,6 +45,26 @@ def _faces_for(codes) -> list[tuple[str, str]]:
         if face and face not in faces:
             faces.append(face)
     return faces
+
+
+# The first word of a letter's Unicode name, for the scripts whose faces we ship.
+_SCRIPT_OF_NAME = {"ARABIC": "ar", "BENGALI": "bn", "GUJARATI": "gu", "GURMUKHI": "pa"}
+
+
+def languages_in(texts, codes=()) -> list[str]:
+    """The language codes whose faces a document needs: `codes` (its own
+    languages, Urdu's Naskh among them) and one for each script its text is
+    written in. An English label such as "Bengali – বাংলা" needs the
+    Bengali face though the document is English."""
+    found = [c for c in codes if c in KNOWN]
+    for text in texts:
+        for char in str(text or ""):
+            if char.isascii() or not char.isalpha():
+                continue
+            code = _SCRIPT_OF_NAME.get(unicodedata.name(char, "").partition(" ")[0])
+            if code and code not in found:
+                found.append(code)
+    return found
 
 
 def font_stack(codes=None, first: str | None = None) -> str:

@@ -16,6 +16,12 @@ SVG as an image (the page's Content Security Policy would block the SVG's
 own `<style>` inline) with an empty alt text, the table beside it carrying
 the same figures for screen readers; PDFs embed the same SVG inline.
 
+In PDFs, WeasyPrint draws an SVG's text letter by letter, with no
+right-to-left ordering and no Arabic joining (and no Bengali or Gujarati
+reordering either), so a label in those scripts would come out scrambled:
+`pdf_bar_chart` labels such a bar by its number in the table printed beside
+the chart, where the text is laid out properly and read.
+
 Charts are cached per process by their data: the same table always makes
 the same SVG, so the cache holds no state that machines could disagree on.
 """
@@ -24,6 +30,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import unicodedata
 from functools import lru_cache
 from html import escape
 
@@ -42,13 +49,28 @@ SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
 COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
-def bar_label(cell: Cell) -> str:
-    return f"{cell.label}: {cell.shown}"
+def bar_label(cell: Cell, number: int | None = None) -> str:
+    return f"{cell.label if number is None else number}: {cell.shown}"
+
+
+def latin(text) -> bool:
+    """Whether every letter of `text` is Latin (accents included): what an SVG in a PDF draws correctly."""
+    return all(c.isascii() or not c.isalpha() or unicodedata.name(c, "").startswith("LATIN") for c in str(text))
+
+
+def numbered(cells: list[Cell]) -> list[int | None]:
+    """Each cell's number in its table when its label is not wholly Latin, else None."""
+    return [None if latin(c.label) else n for n, c in enumerate(cells, 1)]
 
 
 def bar_chart(title: str, cells: list[Cell]) -> str:
     """The SVG of one table's cells, one horizontal bar each, top to bottom in the table's order."""
     return _chart(title, tuple((bar_label(c), c.count) for c in cells))
+
+
+def pdf_bar_chart(title: str, cells: list[Cell]) -> str:
+    """The chart for a PDF: a bar whose label is not in Latin script is labelled by its row's number."""
+    return _chart(title, tuple((bar_label(c, n), c.count) for c, n in zip(cells, numbered(cells))))
 
 
 @lru_cache(maxsize=1024)

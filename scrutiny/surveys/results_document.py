@@ -15,6 +15,7 @@ from datetime import date
 from flask import current_app
 
 from scrutiny.extensions import db
+from scrutiny.i18n.pdf_fonts import languages_in
 from scrutiny.groups.models import TopicGroup
 from scrutiny.surveys import charts
 from scrutiny.surveys.models import QuestionKind, Survey
@@ -43,8 +44,10 @@ def problems(group: TopicGroup | None, subject: str) -> list[str]:
     return [found.refused] if not found.shown else []
 
 
-def _cells(cells) -> list[dict]:
-    return [{"label": c.label.value, "lang": c.label.lang, "shown": c.shown, "hidden": c.suppressed} for c in cells]
+def _cells(cells, numbers=None) -> list[dict]:
+    numbers = numbers or [None] * len(cells)
+    return [{"label": c.label.value, "lang": c.label.lang, "shown": c.shown, "hidden": c.suppressed, "number": n}
+            for c, n in zip(cells, numbers)]
 
 
 def context(group: TopicGroup, subject: str, version: int, built_on: date) -> dict:
@@ -52,15 +55,18 @@ def context(group: TopicGroup, subject: str, version: int, built_on: date) -> di
     found = results(survey)
     questions = []
     for result in found.questions:
+        # A chart's bars labelled by number (charts.pdf_bar_chart) are numbered in its table too.
+        numbers = charts.numbered(result.cells) if result.chartable else []
         questions.append({
             "number": result.number, "text": result.text.value, "lang": result.text.lang,
             "kind": result.kind, "shown": result.shown, "answered": result.answered.shown,
-            "cells": _cells(result.cells),
+            "cells": _cells(result.cells, numbers), "numbered": any(numbers),
             "mean": f"{result.mean:.2f}" if result.mean is not None else None,
             "note": NOT_A_SUM_NOTE if result.kind == QuestionKind.MULTIPLE else "",
             "free_text": result.kind == QuestionKind.TEXT,
-            "chart": charts.bar_chart(result.caption, result.cells) if result.chartable else "",
+            "chart": charts.pdf_bar_chart(result.caption, result.cells) if result.chartable else "",
         })
+    texts = [title_of(survey).value] + [t for q in questions for t in [q["text"]] + [c["label"] for c in q["cells"]]]
     return {
         "council_name": current_app.config["COUNCIL_NAME"],
         "group": group.title,
@@ -69,6 +75,8 @@ def context(group: TopicGroup, subject: str, version: int, built_on: date) -> di
         "respondents": found.respondents.shown,
         "channels": _cells(found.channels),
         "questions": questions,
+        # The faces the PDF loads: the survey's languages and any script its words are in.
+        "languages": languages_in(texts, survey.languages),
         # Left out of the build's input hash (documents.services.hashable).
         "version": version,
         "built_on": built_on.isoformat(),
