@@ -141,22 +141,43 @@ def prepare(app) -> dict:
                 "evidence_link": f"/groups/{DEMO}/findings/{link.finding_id}/evidence/{link.id}"}
 
 
+def _answer_the_survey(context, look: Look, survey: str) -> None:
+    """A resident's answers sent: the page that thanks them (only their browser sees it)."""
+    page = context.new_page()
+    page.goto(f"{survey}/questions")
+    page.locator("main input[type=radio]").first.check()
+    consent = page.locator("main input[type=checkbox][name=consented]")
+    if consent.count():
+        consent.check()
+    with page.expect_navigation():
+        page.locator("main form[method=post] button[type=submit] >> visible=true").first.click()
+    assert page.url.endswith("/sent"), page.url
+    page.evaluate("document.fonts.ready")
+    look(page, "nobody", f"{survey}/sent", 200, page.content())
+    page.close()
+
+
 def _engagement(app) -> dict:
     """An open survey with a response (and its results), a discussion with a
     resident's place, and one-to-one requests, in the second review."""
     from sqlalchemy import select
 
     from scrutiny.community.messages import manage_token
-    from scrutiny.community.models import EventSignup
+    from scrutiny.community.models import DiscussionEvent, EventSignup
     from scrutiny.extensions import db
+    from scrutiny.groups.services import get_group_by_slug
     from tests.test_permissions import _community, _survey
 
     survey, community = _survey(app), _community(app)
     with app.app_context():
         signup = db.session.scalar(select(EventSignup).where(EventSignup.public_id == community["signup"]))
         token = manage_token(signup)
+        # The demo's discussion held in 2021: closed, so its notes page opens.
+        held = db.session.scalar(select(DiscussionEvent.public_id).where(
+            DiscussionEvent.topic_group_id == get_group_by_slug(DEMO).id, DiscussionEvent.status == "closed"))
         db.session.commit()  # the link's hash, where making it kept one
-    return {"survey": survey["survey"], **community, "manage_token": token}
+    return {"survey": survey["survey"], "reference": survey["reference"], **community, "manage_token": token,
+            "held_event": held}
 
 
 def _published(app) -> dict:
@@ -268,6 +289,7 @@ def walk(app, chromium_browser, live_server, look: Look, *, width: int, per_endp
     people = [
         ("officer", "lead@second.example", PASSWORD, ["/my-groups", "/groups", "/organisations/",
                                                     f"/groups/{SECOND}/surveys/{ids['survey']}/results",
+                                                    f"/groups/{SECOND}/surveys/{ids['survey']}/responses/{ids['reference']}",
                                                     f"/groups/{SECOND}/responses/{ids['answered']}",
                                                     f"/groups/{SECOND}/responses/{ids['response']}/enter",
                                                     f"/groups/{SECOND}/invitations/{ids['invitation']}",
@@ -276,6 +298,7 @@ def walk(app, chromium_browser, live_server, look: Look, *, width: int, per_endp
                                                     # recommendation is achieved; here it says why not.
                                                     f"/groups/{SECOND}/close"]),
         ("officer", "officer@example.org", DEMO_PASSWORD, ["/my-groups", f"/groups/{DEMO}/letters",
+                                                         f"/groups/{DEMO}/community/events/{ids['held_event']}/notes",
                                                          f"/groups/{DEMO}/invitations", ids["evidence_link"],
                                                          f"/groups/{DEMO}/draft/compare?from=1&to=now"]),
         ("councillor", "councillor@example.org", DEMO_PASSWORD, ["/my-groups"]),
@@ -307,6 +330,7 @@ def walk(app, chromium_browser, live_server, look: Look, *, width: int, per_endp
                                             f"/take-part/discussions/manage/{ids['manage_token']}"], Counter(),
            per_endpoint["nobody"], skip)
     _with_errors(anonymous, look, "nobody", forms["nobody"])
+    _answer_the_survey(anonymous, look, f"{take_part}/surveys/{ids['survey']}")
     page = anonymous.new_page()
     page.goto("/portal/start/not-a-real-token")
     look(page, "nobody", "/portal/start/not-a-real-token", 200, page.content())
