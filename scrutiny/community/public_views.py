@@ -9,31 +9,20 @@ stores nothing) and a limit per client on forms taken
 page it was made on, and the resident's e-mails and links follow it."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, render_template, request
+from flask import Blueprint, abort, render_template, request
 
 from scrutiny.community import conversations, events, manage as managing, signups
 from scrutiny.community.forms import ButtonForm, ConversationRequestForm, SignupForm
 from scrutiny.community.models import SignupStatus
-from scrutiny.extensions import db, limiter
+from scrutiny import form_limits
+from scrutiny.extensions import db
 from scrutiny.i18n import current as page_language, in_languages
 from scrutiny.security import public
 
 bp = Blueprint("take_part", __name__)
 
 
-def _limit() -> str:
-    return current_app.config["COMMUNITY_FORM_LIMITS"]
 
-
-def _taken(response) -> bool:
-    return bool(g.get("community_form_taken"))
-
-
-def _private(page, status: int = 200):
-    """A page with someone's own details, or opened by their link: not kept, no Referer sent on."""
-    response = current_app.make_response((page, status))
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.context_processor
@@ -67,7 +56,7 @@ def event(slug: str, event_id: str):
 
 
 @bp.route("/take-part/<slug>/discussions/<event_id>/sign-up", methods=["GET", "POST"])
-@limiter.limit(_limit, methods=["POST"], deduct_when=_taken)
+@form_limits.forms_taken("COMMUNITY_FORM_LIMITS")
 @public
 @in_languages
 def sign_up(slug: str, event_id: str):
@@ -77,8 +66,8 @@ def sign_up(slug: str, event_id: str):
         return render_template("community/public/event.html", group=group, event=found)
     form = SignupForm()
     if form.is_submitted() and form.website.filled():
-        g.community_form_taken = True  # software filling every box: answered as if taken, nothing kept
-        return _private(render_template("community/public/signed_up.html", group=group, event=found, signup=None))
+        form_limits.taken()  # software filling every box: answered as if taken, nothing kept
+        return render_template("community/public/signed_up.html", group=group, event=found, signup=None)
     if form.validate_on_submit():
         resident = signups.Resident(name=form.name.data, email=form.email.data, phone=form.phone.data or "",
                                     access_needs=form.access_needs.data or "", language=page_language().code)
@@ -89,22 +78,22 @@ def sign_up(slug: str, event_id: str):
             db.session.rollback()
             form.form_errors.append(str(err))
         else:
-            g.community_form_taken = True
-            return _private(render_template("community/public/signed_up.html", group=group, event=found,
-                                            signup=signup, SignupStatus=SignupStatus))
-    return _private(render_template("community/public/sign_up.html", group=group, event=found, form=form))
+            form_limits.taken()
+            return render_template("community/public/signed_up.html", group=group, event=found,
+                                            signup=signup, SignupStatus=SignupStatus)
+    return render_template("community/public/sign_up.html", group=group, event=found, form=form)
 
 
 @bp.route("/take-part/<slug>/one-to-one", methods=["GET", "POST"])
-@limiter.limit(_limit, methods=["POST"], deduct_when=_taken)
+@form_limits.forms_taken("COMMUNITY_FORM_LIMITS")
 @public
 @in_languages
 def one_to_one(slug: str):
     group = _group_or_404(slug)
     form = ConversationRequestForm()
     if form.is_submitted() and form.website.filled():
-        g.community_form_taken = True
-        return _private(render_template("community/public/one_to_one_sent.html", group=group, asked=None))
+        form_limits.taken()
+        return render_template("community/public/one_to_one_sent.html", group=group, asked=None)
     if form.validate_on_submit():
         asked = conversations.Asked(
             name=form.name.data, preferred_language=form.preferred_language.data,
@@ -117,9 +106,9 @@ def one_to_one(slug: str):
             db.session.rollback()
             getattr(form, err.field or "name").errors.append(str(err))
         else:
-            g.community_form_taken = True
-            return _private(render_template("community/public/one_to_one_sent.html", group=group, asked=made))
-    return _private(render_template("community/public/one_to_one.html", group=group, form=form))
+            form_limits.taken()
+            return render_template("community/public/one_to_one_sent.html", group=group, asked=made)
+    return render_template("community/public/one_to_one.html", group=group, form=form)
 
 
 # The token in this address: sent with no Referer (scrutiny.create_app), kept out of logs (scrutiny.redaction).
@@ -129,7 +118,7 @@ def one_to_one(slug: str):
 def manage(token: str):
     signup = managing.by_token(token)
     if signup is None:
-        return _private(render_template("community/public/manage_unknown.html"))  # as the follow links do
+        return render_template("community/public/manage_unknown.html")  # as the follow links do
     form = ButtonForm()
     problem = None
     if form.validate_on_submit():
@@ -140,8 +129,8 @@ def manage(token: str):
             db.session.rollback()
             problem = str(err)
         else:
-            return _private(render_template("community/public/manage_done.html", done=done, event=signup.event,
-                                            group=signup.event.topic_group, signup=signup))
-    return _private(render_template("community/public/manage.html", signup=signup, event=signup.event,
+            return render_template("community/public/manage_done.html", done=done, event=signup.event,
+                                            group=signup.event.topic_group, signup=signup)
+    return render_template("community/public/manage.html", signup=signup, event=signup.event,
                                     group=signup.event.topic_group, form=form, problem=problem,
-                                    SignupStatus=SignupStatus))
+                                    SignupStatus=SignupStatus)

@@ -10,13 +10,14 @@ nothing kept) and a limit per client (SURVEY_FORM_LIMITS) on responses
 taken and, separately, on withdrawal attempts. A GET records nothing."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext
 from sqlalchemy.exc import IntegrityError
 
 from scrutiny.clock import today
 
-from scrutiny.extensions import db, limiter
+from scrutiny import form_limits
+from scrutiny.extensions import db
 from scrutiny.i18n import current, in_languages
 from scrutiny.security import public
 from scrutiny.surveys import recording, responding
@@ -26,19 +27,7 @@ from scrutiny.surveys.public_forms import AnswersForm, RespondentWithdrawForm
 bp = Blueprint("take_part_surveys", __name__)
 
 
-def _limit() -> str:
-    return current_app.config["SURVEY_FORM_LIMITS"]
 
-
-def _taken(response) -> bool:
-    return bool(g.get("survey_form_taken"))
-
-
-def _private(page, status: int = 200):
-    """A page with someone's answers or form: not kept by any cache."""
-    response = current_app.make_response((page, status))
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.context_processor
@@ -52,7 +41,7 @@ def _survey_or_404(slug: str, survey_id: str):
 
 
 def _start_page(survey, status: int = 200):
-    return _private(render_template(
+    return (render_template(
         "surveys/public/start.html", survey=survey, group=survey.topic_group,
         survey_languages=responding.languages_of(survey), offered=responding.offered_in(survey, current().code),
         taking=responding.taking_answers(survey)), status)
@@ -66,7 +55,7 @@ def start(slug: str, survey_id: str):
 
 
 @bp.route("/take-part/<slug>/surveys/<survey_id>/questions", methods=["GET", "POST"])
-@limiter.limit(_limit, methods=["POST"], deduct_when=_taken)
+@form_limits.forms_taken("SURVEY_FORM_LIMITS")
 @public
 @in_languages
 def questions(slug: str, survey_id: str):
@@ -77,9 +66,9 @@ def questions(slug: str, survey_id: str):
     form = AnswersForm()
     errors, problems, consent_error = {}, [], None
     if form.is_submitted() and form.website.filled():
-        g.survey_form_taken = True  # software filling every box: answered as if recorded, nothing kept
-        return _private(render_template("surveys/public/sent.html", survey=survey, group=survey.topic_group,
-                                        response=None, given=[]))
+        form_limits.taken()  # software filling every box: answered as if recorded, nothing kept
+        return render_template("surveys/public/sent.html", survey=survey, group=survey.topic_group,
+                                        response=None, given=[])
     if form.validate_on_submit():
         checked = recording.validate(survey, request.form, language)
         errors = checked.errors
@@ -98,13 +87,13 @@ def questions(slug: str, survey_id: str):
                 db.session.rollback()
                 problems.append(gettext("Your answers could not be saved this time. Please send them again."))
             else:
-                g.survey_form_taken = True
+                form_limits.taken()
                 responding.remember_sent(survey, response)
                 return redirect(url_for(".sent", slug=slug, survey_id=survey.public_id), 303)
-    return _private(render_template(
+    return render_template(
         "surveys/public/questions.html", survey=survey, group=survey.topic_group, form=form, errors=errors,
         problems=problems, consent_error=consent_error, numbers=responding.numbers(survey),
-        posted=request.form if form.is_submitted() else None))
+        posted=request.form if form.is_submitted() else None)
 
 
 @bp.get("/take-part/<slug>/surveys/<survey_id>/sent")
@@ -115,12 +104,12 @@ def sent(slug: str, survey_id: str):
     response = responding.sent_response(survey)
     if response is None:
         return _start_page(survey)  # nothing sent from this browser lately: nothing to show
-    return _private(render_template("surveys/public/sent.html", survey=survey, group=survey.topic_group,
-                                    response=response, given=responding.given_answers(survey, response)))
+    return render_template("surveys/public/sent.html", survey=survey, group=survey.topic_group,
+                                    response=response, given=responding.given_answers(survey, response))
 
 
 @bp.route("/take-part/<slug>/surveys/<survey_id>/withdraw", methods=["GET", "POST"])
-@limiter.limit(_limit, methods=["POST"])
+@form_limits.every_attempt("SURVEY_FORM_LIMITS")
 @public
 @in_languages
 def withdraw(slug: str, survey_id: str):
@@ -134,5 +123,5 @@ def withdraw(slug: str, survey_id: str):
         except recording.WithdrawalError as err:
             db.session.rollback()
             form.reference.errors.append(str(err))
-    return _private(render_template("surveys/public/withdraw.html", survey=survey, group=survey.topic_group,
-                                    form=form, withdrawn=withdrawn))
+    return render_template("surveys/public/withdraw.html", survey=survey, group=survey.topic_group,
+                                    form=form, withdrawn=withdrawn)
