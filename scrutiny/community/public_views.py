@@ -80,7 +80,7 @@ def sign_up(slug: str, event_id: str):
         else:
             form_limits.taken()
             return render_template("community/public/signed_up.html", group=group, event=found,
-                                            signup=signup, SignupStatus=SignupStatus)
+                                   signup=signup, SignupStatus=SignupStatus)
     return render_template("community/public/sign_up.html", group=group, event=found, form=form)
 
 
@@ -130,7 +130,7 @@ def manage(token: str):
             problem = str(err)
         else:
             return render_template("community/public/manage_done.html", done=done, event=signup.event,
-                                            group=signup.event.topic_group, signup=signup)
+                                   group=signup.event.topic_group, signup=signup)
     return render_template("community/public/manage.html", signup=signup, event=signup.event,
-                                    group=signup.event.topic_group, form=form, problem=problem,
-                                    SignupStatus=SignupStatus)
+                           group=signup.event.topic_group, form=form, problem=problem,
+                           SignupStatus=SignupStatus)

@@ -68,7 +68,7 @@ def questions(slug: str, survey_id: str):
     if form.is_submitted() and form.website.filled():
         form_limits.taken()  # software filling every box: answered as if recorded, nothing kept
         return render_template("surveys/public/sent.html", survey=survey, group=survey.topic_group,
-                                        response=None, given=[])
+                               response=None, given=[])
     if form.validate_on_submit():
         checked = recording.validate(survey, request.form, language)
         errors = checked.errors
@@ -105,7 +105,7 @@ def sent(slug: str, survey_id: str):
     if response is None:
         return _start_page(survey)  # nothing sent from this browser lately: nothing to show
     return render_template("surveys/public/sent.html", survey=survey, group=survey.topic_group,
-                                    response=response, given=responding.given_answers(survey, response))
+                           response=response, given=responding.given_answers(survey, response))
 
 
 @bp.route("/take-part/<slug>/surveys/<survey_id>/withdraw", methods=["GET", "POST"])
@@ -124,4 +124,4 @@ def withdraw(slug: str, survey_id: str):
             db.session.rollback()
             form.reference.errors.append(str(err))
     return render_template("surveys/public/withdraw.html", survey=survey, group=survey.topic_group,
-                                    form=form, withdrawn=withdrawn)
+                           form=form, withdrawn=withdrawn)
