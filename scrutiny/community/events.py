@@ -15,7 +15,7 @@ from datetime import date, datetime, time
 from flask_babel import get_locale
 from sqlalchemy import select
 
-from scrutiny import clock
+from scrutiny import clock, meeting_times
 from scrutiny.auth.models import User
 from scrutiny.community import scheduling, signups
 from scrutiny.community.models import DiscussionEvent, EventSignup, EventStatus, SignupStatus
@@ -65,29 +65,10 @@ def language_names(codes) -> list[str]:
     return [names.get(code) or LANGUAGES.get(code, code) for code in codes or ()]
 
 
-def _to_utc(day: date, at: time, field_name: str) -> datetime:
-    if not clock.exists_locally(day, at):
-        raise EventError(f"There is no {at:%H:%M} on {day:%-d %B %Y} because the clocks go forward. "
-                         "Enter another time", field_name)
-    return clock.local_to_utc(day, at)
-
-
 def _check(details: EventDetails, event: DiscussionEvent | None) -> tuple[datetime, datetime]:
     """Raises the first rule broken; returns the start and end in UTC."""
-    if not details.title.strip():
-        raise EventError("Enter a title for the discussion", "title")
-    if len(details.title.strip()) > MAX_TITLE:
-        raise EventError(f"The title must be {MAX_TITLE} characters or fewer", "title")
-    if details.day is None:
-        raise EventError("Enter the date of the discussion", "date")
-    if details.starts is None:
-        raise EventError("Enter the time the discussion starts", "start_time")
-    if details.ends is None:
-        raise EventError("Enter the time the discussion ends", "end_time")
-    starts_at = _to_utc(details.day, details.starts, "start_time")
-    ends_at = _to_utc(details.day, details.ends, "end_time")
-    if ends_at <= starts_at:
-        raise EventError("The end time must be after the start time", "end_time")
+    starts_at, ends_at = meeting_times.checked(details.title, details.day, details.starts, details.ends,
+                                               what="discussion", max_title=MAX_TITLE, error=EventError)
     if not details.online and not details.place.strip():
         raise EventError("Enter the address of the place, or say the discussion is online", "place")
     if details.online and not details.joining_details.strip():

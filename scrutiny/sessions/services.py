@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from scrutiny.clock import exists_locally, local_to_utc, to_local, utcnow
+from scrutiny import meeting_times
+from scrutiny.clock import to_local, utcnow
 from scrutiny.extensions import db
 from scrutiny.groups.models import TopicGroup
 from scrutiny.invitations.models import Invitation, InvitationStatus
@@ -53,14 +54,6 @@ class SessionDetails:
 
 # Time zones --------------------------------------------------------------
 
-def _to_utc(day: date, at: time, field: str) -> datetime:
-    if not exists_locally(day, at):
-        raise SessionError(
-            f"There is no {at:%H:%M} on {day:%-d %B %Y} because the clocks go forward. Enter another time",
-            field)
-    return local_to_utc(day, at)
-
-
 # Rules -------------------------------------------------------------------
 
 def online_url_problem(url: str) -> str | None:
@@ -78,20 +71,8 @@ def online_url_problem(url: str) -> str | None:
 
 def _check(details: SessionDetails) -> tuple[datetime, datetime]:
     """Raises the first rule broken; returns the start and end in UTC."""
-    if not details.title.strip():
-        raise SessionError("Enter a title for the session", "title")
-    if len(details.title.strip()) > MAX_TITLE:
-        raise SessionError(f"The title must be {MAX_TITLE} characters or fewer", "title")
-    if details.day is None:
-        raise SessionError("Enter the date of the session", "date")
-    if details.starts is None:
-        raise SessionError("Enter the time the session starts", "start_time")
-    if details.ends is None:
-        raise SessionError("Enter the time the session ends", "end_time")
-    starts_at = _to_utc(details.day, details.starts, "start_time")
-    ends_at = _to_utc(details.day, details.ends, "end_time")
-    if ends_at <= starts_at:
-        raise SessionError("The end time must be after the start time", "end_time")
+    starts_at, ends_at = meeting_times.checked(details.title, details.day, details.starts, details.ends,
+                                               what="session", max_title=MAX_TITLE, error=SessionError)
     if len(details.location.strip()) > MAX_LOCATION:
         raise SessionError(f"The location must be {MAX_LOCATION} characters or fewer", "location")
     if problem := online_url_problem(details.online_url):
