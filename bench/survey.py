@@ -44,7 +44,7 @@ def _make_survey() -> dict:
     from scrutiny.auth.services import create_user
     from scrutiny.groups.models import TopicGroup
     from scrutiny.surveys.models import Survey, SurveyOption, SurveyQuestion
-    from tests.survey_factory import CENSUS
+    from scrutiny.surveys import census
 
     create_user(EMAIL, "Survey Officer", "officer", PASSWORD)
     group = TopicGroup(title="Bench survey group", slug=SLUG)
@@ -56,8 +56,9 @@ def _make_survey() -> dict:
         survey.questions.append(q)
 
     question("single", "What is your ethnic group?",
-             [(label, {"group_label": {"en": heading}, "code": key}) for heading, opts in CENSUS
-              for key, label in opts] + [("Prefer not to say", {"code": "prefer_not_to_say"})],
+             [(label, {"group_label": {"en": heading}, "code": key, "write_in": write_in})
+              for _, heading, opts in census.GROUPS for key, label, write_in in opts]
+             + [("Prefer not to say", {"code": "prefer_not_to_say"})],
              demographic=True, code="ethnic_group")
     question("single", "Which language do you speak at home?",
              [(name, {}) for name in ("English", "Arabic", "Bengali", "Urdu")], demographic=True)

@@ -15,26 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from scrutiny.extensions import db
+from scrutiny.surveys import census as census_question
 from scrutiny.groups.services import get_group_by_slug
 
-CENSUS = [
-    ("Asian, Asian British or Asian Welsh", [
-        ("bangladeshi", "Bangladeshi"), ("chinese", "Chinese"), ("indian", "Indian"), ("pakistani", "Pakistani"),
-        ("other_asian", "Any other Asian background")]),
-    ("Black, Black British, Black Welsh, Caribbean or African", [
-        ("african", "African"), ("caribbean", "Caribbean"),
-        ("other_black", "Any other Black, Black British, or Caribbean background")]),
-    ("Mixed or Multiple ethnic groups", [
-        ("white_asian", "White and Asian"), ("white_black_african", "White and Black African"),
-        ("white_black_caribbean", "White and Black Caribbean"),
-        ("other_mixed", "Any other Mixed or Multiple ethnic background")]),
-    ("White", [
-        ("white_british", "English, Welsh, Scottish, Northern Irish or British"), ("irish", "Irish"),
-        ("gypsy_traveller", "Gypsy or Irish Traveller"), ("roma", "Roma"),
-        ("other_white", "Any other White background")]),
-    ("Other ethnic group", [("arab", "Arab"), ("other_ethnic", "Any other ethnic group")]),
-]
-WRITE_INS = {"other_asian", "other_black", "other_mixed", "other_white", "other_ethnic"}
 HOME_LANGUAGES = [("arabic", "Arabic – العربية"), ("bengali", "Bengali – বাংলা"), ("urdu", "Urdu – اردو"),
                   ("english", "English")]
 _references = itertools.count(1)
@@ -83,8 +66,8 @@ def make_survey(app, group_slug: str, *, title: str = "Getting health care", sta
                  [(key, _texts(label), {}) for key, label in HOME_LANGUAGES], demographic=True)
         if census:
             question("ethnic", "single", _texts("What is your ethnic group?"),
-                     [(key, _texts(label), {"group_label": _texts(heading), "code": key, "write_in": key in WRITE_INS})
-                      for heading, options in CENSUS for key, label in options]
+                     [(key, _texts(label), {"group_label": _texts(heading), "code": key, "write_in": write_in})
+                      for _, heading, options in census_question.GROUPS for key, label, write_in in options]
                      + [("prefer_not", _texts("Prefer not to say"), {"code": "prefer_not_to_say"})],
                      demographic=True, code="ethnic_group")
         db.session.add(survey)

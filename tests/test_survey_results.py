@@ -26,15 +26,15 @@ def survey(app, second_case):
     made = make_survey(app, GROUP)
     respond(app, made, {"ease": "easy", "services": ["gp", "pharmacy"], "rating": 5, "home": "english",
                         "ethnic": "white_british", "comments": "The receptionist was kind."}, n=6)
-    respond(app, made, {"ease": "easy", "services": ["gp"], "rating": 4, "home": "arabic", "ethnic": "arab",
+    respond(app, made, {"ease": "easy", "services": ["gp"], "rating": 4, "home": "arabic", "ethnic": "other_arab",
                         "comments": "كان الانتظار طويلا"}, n=6, language="ar")
     respond(app, made, {"ease": "hard", "services": ["hospital"], "rating": 1, "home": "bengali",
-                        "ethnic": "bangladeshi"}, n=6, channel="paper", language="bn")
-    respond(app, made, {"ease": "hard", "rating": 2, "home": "urdu", "ethnic": "pakistani"}, n=3,
+                        "ethnic": "asian_bangladeshi"}, n=6, channel="paper", language="bn")
+    respond(app, made, {"ease": "hard", "rating": 2, "home": "urdu", "ethnic": "asian_pakistani"}, n=3,
             channel="interview", language="ur")
     respond(app, made, {"ease": "neither", "rating": 3, "home": "english", "ethnic": "white_british"}, n=3)
     respond(app, made, {"ease": "hard", "home": "english", "ethnic": "white_british"}, n=6)
-    respond(app, made, {"ease": "neither", "ethnic": "roma", "comments": "Withdrawn words"}, n=4, withdrawn=True)
+    respond(app, made, {"ease": "neither", "ethnic": "white_roma", "comments": "Withdrawn words"}, n=4, withdrawn=True)
     return made
 
 
@@ -156,7 +156,7 @@ def test_filter_by_a_demographic_answer(app, survey):
 
 
 def test_a_filter_leaving_fewer_than_the_threshold_shows_only_a_message(app, survey):
-    found = _results(app, survey, options={survey.ids["q_ethnic"]: survey.ids["pakistani"]})  # 3 people
+    found = _results(app, survey, options={survey.ids["q_ethnic"]: survey.ids["asian_pakistani"]})  # 3 people
     assert "Fewer than 5 responses match these filters" in found["refused"]
     assert found["total"] == "fewer than 5"
 
@@ -224,7 +224,7 @@ def test_the_chart_has_no_bar_for_a_hidden_cell(app, survey):
 
 def test_a_filter_leaving_few_shows_a_message_and_no_figures(app, officer, survey):
     page = officer.get(f"/groups/{GROUP}/surveys/{survey.public_id}/results"
-                       f"?q{survey.ids['q_ethnic']}={survey.ids['pakistani']}")
+                       f"?q{survey.ids['q_ethnic']}={survey.ids['asian_pakistani']}")
     assert "Fewer than 5 responses match these filters" in page.text
     assert "data:image/svg" not in page.text and "Answered by" not in page.text
 

@@ -26,13 +26,13 @@ def officer(browser, second_case, make_user):
 @pytest.fixture
 def survey(app, second_case):
     made = make_survey(app, GROUP)
-    respond(app, made, {"ease": "easy", "services": ["gp"], "rating": 4, "home": "arabic", "ethnic": "arab"},
+    respond(app, made, {"ease": "easy", "services": ["gp"], "rating": 4, "home": "arabic", "ethnic": "other_arab"},
             n=7, language="ar")
     respond(app, made, {"ease": "hard", "services": ["hospital"], "rating": 2, "home": "bengali",
-                        "ethnic": "bangladeshi"}, n=6, channel="paper", language="bn")
-    respond(app, made, {"ease": "neither", "rating": 3, "home": "urdu", "ethnic": "pakistani"}, n=5,
+                        "ethnic": "asian_bangladeshi"}, n=6, channel="paper", language="bn")
+    respond(app, made, {"ease": "neither", "rating": 3, "home": "urdu", "ethnic": "asian_pakistani"}, n=5,
             channel="interview", language="ur")
-    respond(app, made, {"ease": "easy", "home": "english", "ethnic": "roma"}, n=2)
+    respond(app, made, {"ease": "easy", "home": "english", "ethnic": "white_roma"}, n=2)
     return made
 
 
