@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlparse
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from scrutiny.evidence.recorded import COMMUNITY_GIVEN_BY  # "residents": notes that name no one
 from scrutiny.auth.models import User
 from scrutiny.auth.services import find_user
 from scrutiny.evidence.models import EvidenceFile, Submission
@@ -84,7 +85,7 @@ def _secrets(app) -> set[str]:
         found |= {f.email for f in db.session.scalars(select(Follower))}
         found |= {r.passage for r in db.session.scalars(select(Redaction))}
         for s in db.session.scalars(select(Submission)):
-            if s.received_via and s.given_by:
+            if s.received_via and s.given_by and s.given_by != COMMUNITY_GIVEN_BY:
                 found.add(s.given_by)  # a resident, or whoever spoke: never named in public
             if s.confidential:
                 found |= {s.title, s.body[:60]}

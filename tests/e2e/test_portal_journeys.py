@@ -256,7 +256,8 @@ def test_officer_evidence_pages_fit_the_screen(page, demo_case, sign_in, screens
 
     visit("officer-library", f"{DEMO}/evidence")
     expect(page.get_by_role("heading", level=1)).to_have_text("Evidence library")
-    expect(page.locator("#results-count")).to_have_text("6 pieces of evidence")  # the demo's four, and two sessions' minutes
+    # The demo's four, two sessions' minutes, its survey's results and two sets of residents' notes.
+    expect(page.locator("#results-count")).to_have_text("9 pieces of evidence")
     first_evidence = page.locator(".govuk-summary-card__title a").first
     title = first_evidence.inner_text()
     first_evidence.click()
