@@ -56,7 +56,7 @@ from contextlib import ExitStack
 from datetime import date, timedelta
 from pathlib import Path
 
-from flask import Flask, render_template
+from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
@@ -144,10 +144,10 @@ def _ratio(a: float, b: float) -> float | None:
 
 def _report_html(app: Flask, document: Document, built_on: date) -> str:
     """The report's HTML exactly as scrutiny/documents/jobs.py renders it."""
+    from scrutiny.documents.jobs import document_html
+
     spec = kind_of(document.kind)
-    context = spec.context(document.topic_group, document.subject, document.version, built_on)
-    return render_template(spec.template, **{spec.variable: context},
-                           council_name=app.config["COUNCIL_NAME"], brand_colour=app.config["BRAND_COLOUR"])
+    return document_html(spec, spec.context(document.topic_group, document.subject, document.version, built_on))
 
 
 def _queued(app: Flask) -> int:

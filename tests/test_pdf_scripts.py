@@ -47,7 +47,8 @@ def pdf(app, tmp_path_factory):
     """The sentences through the app's own path: its PDF stylesheet, layout and PDF/UA writer."""
     target = tmp_path_factory.mktemp("scripts") / "scripts.pdf"
     with app.app_context():
-        html = render_template_string(DOCUMENT, sentences=SENTENCES, rtl=RTL)
+        # As documents.jobs.document_html does: the faces its text needs, filled in after rendering.
+        html = pdf_fonts.with_faces_for_its_text(render_template_string(DOCUMENT, sentences=SENTENCES, rtl=RTL))
         fetcher = render.AssetOnlyFetcher()
         render.write(render.layout(html, fetcher), target, variant="pdf/ua-1")
     assert fetcher.refused == []
@@ -109,3 +110,15 @@ def test_a_document_loads_the_faces_of_its_languages_and_of_the_scripts_in_its_w
     assert pdf_fonts.languages_in(["اردو"], ["en", "ur"]) == ["en", "ur", "ar"]
     css = pdf_fonts.font_css(["en", "bn"])
     assert "Noto Sans Bengali" in css and "Arabic" not in css and "Gujarati" not in css
+
+
+def test_an_english_document_declares_no_other_script_and_a_polish_name_brings_latin_extended(app):
+    """WeasyPrint loads every face a stylesheet declares, about a second for all of them on every build."""
+    english = '<style>{{ pdf_faces_placeholder }}</style><p>Adult social care: “waiting times”, café</p>'
+    with app.test_request_context():
+        plain = pdf_fonts.with_faces_for_its_text(render_template_string(english))
+        polish = pdf_fonts.with_faces_for_its_text(render_template_string(english + "<p>Zażółć Wiśniewska</p>"))
+        urdu = pdf_fonts.with_faces_for_its_text(render_template_string(english + '<p lang="ur">اردو</p>'))
+    assert "@font-face" not in plain and 'html { font-family: "Noto Sans", sans-serif; }' in plain
+    assert "Noto Sans Latin Ext" in polish and "Arabic" not in polish
+    assert "Noto Naskh Arabic" in urdu and "Latin Ext" not in urdu

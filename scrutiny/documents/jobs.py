@@ -19,6 +19,7 @@ from scrutiny.documents import render
 from scrutiny.documents.models import HEARTBEAT, Document, DocumentStatus
 from scrutiny.documents.services import kind_of, temp_prefix
 from scrutiny.extensions import db
+from scrutiny.i18n import pdf_fonts
 from scrutiny.plurals import counted
 from scrutiny.storage import storage
 
@@ -72,6 +73,14 @@ def _heartbeat(document_id: int):
         thread.join()
 
 
+def document_html(spec, context: dict) -> str:
+    """The HTML WeasyPrint lays out: the kind's template with its context,
+    declaring the fonts of only the scripts its text is in."""
+    html = render_template(spec.template, **{spec.variable: context}, council_name=current_app.config["COUNCIL_NAME"],
+                           brand_colour=current_app.config["BRAND_COLOUR"])
+    return pdf_fonts.with_faces_for_its_text(html)
+
+
 def build(document_id: int) -> str:
     if not _claim(document_id):
         return "nothing to build: not queued for this job"
@@ -97,9 +106,7 @@ def _build(document: Document) -> str:
         spec = kind_of(document.kind)
         context = spec.context(document.topic_group, document.subject, document.version, today())
         lap("gather")
-        html = render_template(spec.template, **{spec.variable: context},
-                               council_name=current_app.config["COUNCIL_NAME"],
-                               brand_colour=current_app.config["BRAND_COLOUR"])
+        html = document_html(spec, context)
         lap("template")
         _progress(document, 15)
         laid_out = render.layout(html)

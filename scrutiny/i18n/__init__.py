@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(in_original, "in_original")
     app.add_template_global(script_stylesheet, "script_stylesheet")
     app.add_template_global(pdf_fonts.font_css, "pdf_font_css")
+    app.add_template_global(Markup(pdf_fonts.FACES_PLACEHOLDER), "pdf_faces_placeholder")
 
 
 @contextmanager

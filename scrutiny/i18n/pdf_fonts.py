@@ -18,6 +18,7 @@ includes (templates/pdf/pdf.css does); a document for particular languages
 the family list, `font_stack(["bn", "ur"])`."""
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from markupsafe import Markup
@@ -38,8 +39,8 @@ LATIN_EXT_FACE = ("Noto Sans Latin Ext", "noto-sans-latin-ext")
 WEIGHTS = (400, 700)
 
 
-def _faces_for(codes) -> list[tuple[str, str]]:
-    faces = [LATIN_EXT_FACE]
+def _faces_for(codes, latin_ext: bool = True) -> list[tuple[str, str]]:
+    faces = [LATIN_EXT_FACE] if latin_ext else []
     for code in codes:
         face = URDU_FACE if code == "ur" else SCRIPT_FACES.get(KNOWN[code].script)
         if face and face not in faces:
@@ -67,24 +68,46 @@ def languages_in(texts, codes=()) -> list[str]:
     return found
 
 
-def font_stack(codes=None, first: str | None = None) -> str:
+def font_stack(codes=None, first: str | None = None, latin_ext: bool = True) -> str:
     """The CSS font-family: Noto Sans, then each script's family of `codes`
     (every known language by default); the language `first`'s own before all."""
-    faces = [family for family, _stem in _faces_for(codes if codes is not None else KNOWN)]
-    own = [family for family, _stem in _faces_for([first])[1:]] if first else []
+    faces = [family for family, _stem in _faces_for(codes if codes is not None else KNOWN, latin_ext)]
+    own = [family for family, _stem in _faces_for([first], latin_ext=False)] if first else []
     families = own + ["Noto Sans"] + [family for family in faces if family not in own]
     return ", ".join(f'"{family}"' for family in families) + ", sans-serif"
 
 
-def font_css(codes=None) -> Markup:
+def font_css(codes=None, latin_ext: bool = True) -> Markup:
     """@font-face rules for the scripts of `codes` (every known language by
     default), the stack on the whole document, and Naskh first where text is
-    marked lang="ur"."""
+    marked lang="ur"; `latin_ext=False` leaves out Latin beyond Latin-1."""
     codes = list(codes if codes is not None else KNOWN)
+    faces = _faces_for(codes, latin_ext)
     rules = [f'@font-face {{ font-family: "{family}"; font-style: normal; font-weight: {weight}; '
              f'src: url("scrutiny-asset:fonts/{stem}-{weight}-normal.woff2") format("woff2"); }}'
-             for family, stem in _faces_for(codes) for weight in WEIGHTS]
-    rules.append(f"html {{ font-family: {font_stack(codes)}; }}")
+             for family, stem in faces for weight in WEIGHTS]
+    rules.append(f"html {{ font-family: {font_stack(codes, latin_ext=latin_ext)}; }}")
     if "ur" in codes:
-        rules.append(f":lang(ur) {{ font-family: {font_stack(codes, first='ur')}; }}")
+        rules.append(f":lang(ur) {{ font-family: {font_stack(codes, first='ur', latin_ext=latin_ext)}; }}")
     return Markup("\n".join(rules))
+
+
+# Where a document's stylesheet leaves the choice to its text (templates/pdf/pdf.css).
+FACES_PLACEHOLDER = "/* scrutiny: the faces this document's text needs */"
+_BEYOND_LATIN_1 = re.compile(r"[^\x00-\xff]")
+
+
+def with_faces_for_its_text(html: str) -> str:
+    """The document with the @font-face rules its own text needs, in place
+    of the placeholder: WeasyPrint loads every face a stylesheet declares
+    (about a second for all of them, on every build), so an English letter
+    declares none beyond Noto Sans, and a witness named in Polish or a
+    survey answer in Bengali brings its own."""
+    if FACES_PLACEHOLDER not in html:
+        return html
+    wide = set(_BEYOND_LATIN_1.findall(html))
+    codes = languages_in(["".join(wide)])
+    if 'lang="ur"' in html and "ur" not in codes:
+        codes.append("ur")
+    latin_ext = any(unicodedata.name(char, "").startswith("LATIN") for char in wide)
+    return html.replace(FACES_PLACEHOLDER, font_css(codes, latin_ext=latin_ext), 1)
