@@ -30,10 +30,12 @@ def _steps():
     from scrutiny.invitations.services import requeue_lost_reminders
     from scrutiny.responses import reminders as response_reminders, review_reminders
 
-    return {"builds": builds, "e-mails": outbox.requeue_lost, "comment digests": comment_digest.schedule_overdue,
+    # In this order because the worker runs what is queued in turn: e-mails
+    # (quick, and someone is waiting for them) go before builds (minutes).
+    return {"e-mails": outbox.requeue_lost, "comment digests": comment_digest.schedule_overdue,
             "witness reminders": requeue_lost_reminders, "response reminders": response_reminders.requeue_lost,
             "review reminders": review_reminders.requeue_lost,
-            "residents' places and details": community}
+            "residents' places and details": community, "builds": builds}
 
 
 def sweep() -> dict[str, int]:
